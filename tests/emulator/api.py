@@ -30,6 +30,7 @@ MAX_FIREWALLS = 5
 PAGING = ("page_no", "page_size")
 SPEC_FILTERS = ("min_vcpu", "max_vcpu", "min_memory", "max_memory", "min_disk", "max_disk", "min_gpu", "max_gpu")
 URL_ENCODED = re.compile(r"^[A-Za-z0-9_.~+%-]*$")
+BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DIGITS = re.compile(r"^[0-9]+$")
 PORT = re.compile(r"^([0-9]{1,5})(?:-([0-9]{1,5}))?$")
@@ -90,12 +91,15 @@ def url_decoded(form, name):
     raw = form.get(name)
     if raw is None:
         return None
-    if not URL_ENCODED.match(raw):
+    if not URL_ENCODED.match(raw) or BAD_PERCENT.search(raw):
         raise bad("CHECK_PARAM", "%s must be URL-encoded (quote_plus)" % name)
     try:
-        return unquote_plus(raw, errors="strict")
+        value = unquote_plus(raw, errors="strict")
     except UnicodeDecodeError:
         raise bad("CHECK_PARAM", "%s is not valid percent-encoded UTF-8" % name) from None
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise bad("CHECK_PARAM", "%s contains control characters" % name)
+    return value
 
 
 def csv(query, name):
