@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark (not a test): signed GETs per second served by the emulator, keep-alive, 1 and 4 client threads.
 
 Usage: python3 tests/emulator/bench.py [--seconds 3] [--path /v1/zones]

@@ -61,7 +61,8 @@ class EmulatorProcess:
             command += ["--state-file", str(state_file)]
         if seed:
             command += ["--seed", str(seed)]
-        self.process = subprocess.Popen(command + list(extra_args), stdout=subprocess.PIPE, text=True)
+        # The process outlives this call (stopped by stop()), so no `with` block.
+        self.process = subprocess.Popen(command + list(extra_args), stdout=subprocess.PIPE, text=True)  # pylint: disable=consider-using-with
         self.url = self._read_url()
         self.session = requests.Session()
         self.control = requests.Session()

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """The iwinv API emulator: a strict, fault-injecting stand-in for https://api-kr.iwinv.kr on loopback.
 
 Usage: python3 tests/emulator/server.py --port 0 --access-key KEY --secret-key SECRET [--op-delay 2]
@@ -29,9 +28,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import api  # noqa: E402  (sibling modules, importable however this file is started)
-import seed as seed_module  # noqa: E402
-from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # noqa: E402
+# Sibling modules, importable however this file is started (python3 tests/emulator/server.py, or imported).
+import api  # noqa: E402  pylint: disable=wrong-import-position
+import seed as seed_module  # noqa: E402  pylint: disable=wrong-import-position
+from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # noqa: E402  pylint: disable=wrong-import-position
 
 MAX_BODY = 10 * 1024 * 1024
 CLOCK_TOLERANCE = 300
@@ -278,7 +278,7 @@ class Handler(BaseHTTPRequestHandler):
             return None, None, {}, None
         if action == "delay":
             time.sleep(float(fault["seconds"]))
-        status, payload = self.execute(path, query_string, body, fail_async=(action == "async_error"))
+        status, payload = self.execute(path, query_string, body, fail_async=action == "async_error")
         if action == "ambiguous":
             error = fault.get("error_code", "DEV_CHECK_RETURN")
             return fault.get("status", 500), error_envelope(error, "injected fault after the request was performed"), {}, "application/json"

@@ -9,8 +9,8 @@ from helpers import UBUNTU_VM, assert_error, create_instance, instance, statuses
 
 def test_create_answer_and_status_sequence(emulator):
     emulator.config(op_delays={"instance.create": 0.4})
-    body = emulator.signed("POST", "/v1/instances", form=dict(UBUNTU_VM, ssh_key_id="key-laptop,key-ci",
-                                                               user_script_id="script-bootstrap"))
+    form = dict(UBUNTU_VM, ssh_key_id="key-laptop,key-ci", user_script_id="script-bootstrap")
+    body = emulator.signed("POST", "/v1/instances", form=form)
     assert body.status_code == 202
     row = body.json()["result"][0]
     assert set(row) == {"instance_id", "name", "status", "ssh_key", "user_script_id", "default_account"}
