@@ -48,6 +48,13 @@ def test_drop(emulator):
     assert any(e["path"] == "/v1/instances" and e["method"] == "POST" and e["status"] is None for e in log)
 
 
+def test_drop_after_performing(emulator):
+    emulator.fault(method="POST", path="^/v1/firewall$", action="drop", perform=True)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        emulator.signed("POST", "/v1/firewall", json={"title": "dropped"}, session=requests.Session())
+    assert [f["title"] for f in emulator.ok("GET", "/v1/firewall")["result"]] == ["dropped"]
+
+
 def test_ambiguous_performs_then_500(emulator):
     emulator.fault(method="POST", path="^/v1/instances$", action="ambiguous")
     response = emulator.signed("POST", "/v1/instances", form=UBUNTU_VM)
