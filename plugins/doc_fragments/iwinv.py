@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    DOCUMENTATION = r"""
+options:
+  access_key:
+    description:
+      - The access key of an iwinv API key, issued in the iwinv console.
+      - If not set, the value of the E(IWINV_ACCESS_KEY) environment variable is used.
+    type: str
+    required: true
+  secret_key:
+    description:
+      - The secret key that belongs to O(access_key). It signs every request and is never logged or returned.
+      - If not set, the value of the E(IWINV_SECRET_KEY) environment variable is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - The URL of the iwinv API. Point it at the emulator to test playbooks offline.
+      - If not set, the value of the E(IWINV_API_URL) environment variable is used.
+    type: str
+    default: https://api-kr.iwinv.kr
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+      - If not set, the value of the E(IWINV_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  api_timeout:
+    description:
+      - Seconds to wait for one HTTP exchange with the API.
+      - If not set, the value of the E(IWINV_API_TIMEOUT) environment variable is used.
+    type: int
+    default: 30
+  rate_limit:
+    description:
+      - Requests per minute that this controller may send with O(access_key). The iwinv API allows 60.
+      - Pacing is shared by every process on the controller using the same access key (Ansible's forks,
+        the inventory, parallel playbooks), through a small locked file in the user's cache directory
+        (C($XDG_CACHE_HOME/iwinv.cloud) or C(~/.cache/iwinv.cloud)).
+      - A short burst goes out at once; then requests are spaced so that no rolling minute holds more than
+        O(rate_limit) requests. V(0) turns pacing off.
+      - If not set, the value of the E(IWINV_RATE_LIMIT) environment variable is used.
+    type: int
+    default: 60
+requirements:
+  - python >= 3.11
+  - requests
+notes:
+  - The controller's clock must be within 5 minutes of the API server's, and the controller's public IP
+    address must be in the API key's IP allowlist.
+  - A failure caused by the API returns C(api_error) with C(status), C(code), C(error_code), C(message),
+    C(method) and C(path); never a header, key or signature.
+  - Reads are retried on rate limiting (HTTP 429), server errors and dropped connections, honouring
+    C(Retry-After). A write is retried only when the API provably did not execute it (HTTP 429).
+"""
+
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Whether to wait until the operation has settled before returning.
+      - With V(false) the module returns once the API has accepted the request; a later task with
+        O(wait=true) and the same identity waits for it to settle.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait, in all, for an operation to settle (and for a busy resource to become
+        ready before acting on it).
+      - Polling starts after about a second and grows to at most ten seconds between requests.
+    type: int
+    default: 600
+"""

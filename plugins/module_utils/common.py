@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module glue: common options, a client from them, failures that carry api_error, diff helpers."""
+
+from __future__ import annotations
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    DEFAULT_API_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    IwinvApiError,
+    IwinvClient,
+)
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
+
+
+def common_argument_spec():
+    """The options every module takes (doc fragment iwinv.cloud.iwinv)."""
+    return dict(
+        access_key=dict(type="str", required=True, no_log=False, fallback=(env_fallback, ["IWINV_ACCESS_KEY"])),
+        secret_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["IWINV_SECRET_KEY"])),
+        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["IWINV_API_URL"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["IWINV_VALIDATE_CERTS"])),
+        api_timeout=dict(type="int", default=30, fallback=(env_fallback, ["IWINV_API_TIMEOUT"])),
+        rate_limit=dict(type="int", default=60, fallback=(env_fallback, ["IWINV_RATE_LIMIT"])),
+    )
+
+
+def wait_argument_spec():
+    """The options of modules that start asynchronous operations (doc fragment iwinv.cloud.iwinv.WAIT)."""
+    return dict(
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+    )
+
+
+class IwinvModule:
+    """What every module shares: the AnsibleModule, the client, and how a run ends."""
+
+    def __init__(self, argument_spec, with_wait=False, **module_kwargs):
+        spec = common_argument_spec()
+        if with_wait:
+            spec.update(wait_argument_spec())
+        spec.update(argument_spec)
+        module_kwargs.setdefault("supports_check_mode", True)
+        self.module = AnsibleModule(argument_spec=spec, **module_kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self.warnings = []
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+        self._validate_common()
+        self._client = None
+
+    def _validate_common(self):
+        if self.params["api_timeout"] <= 0:
+            self.fail("api_timeout must be a positive number of seconds, got %s" % self.params["api_timeout"])
+        if self.params["rate_limit"] < 0:
+            self.fail("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
+                      % self.params["rate_limit"])
+        if self.params.get("wait_timeout") is not None and self.params["wait_timeout"] <= 0:
+            self.fail("wait_timeout must be a positive number of seconds, got %s" % self.params["wait_timeout"])
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = client_from_options(self.params)
+        return self._client
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, **kwargs)
+
+    def run(self, body):
+        """Run the module body; turn the collection's errors into a failure a person can act on."""
+        try:
+            result = body()
+        except IwinvApiError as exc:
+            self.fail(exc.message, api_error=exc.to_dict())
+        except (ResolveError, WaitError, ValueError) as exc:
+            self.fail(str(exc))
+        self.module.exit_json(**result)
+
+
+def client_from_options(options):
+    """An IwinvClient from the common options (a module's params or the inventory's options)."""
+    return IwinvClient(
+        access_key=options["access_key"],
+        secret_key=options["secret_key"],
+        api_url=options["api_url"],
+        validate_certs=options["validate_certs"],
+        timeout=options["api_timeout"],
+        rate_limit=options["rate_limit"],
+    )
+
+
+def result_with_diff(changed, key, before, after):
+    """The module result: the object under `key` and a diff of before/after (empty dicts for absence)."""
+    return {
+        "changed": changed,
+        key: copy.deepcopy(after) if after is not None else {},
+        "diff": {"before": before or {}, "after": after or {}},
+    }

@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Id-or-name resolution, one rule for every kind of resource: exact id first, then exact name."""
+
+from __future__ import annotations
+
+MAX_LISTED = 20
+
+
+class ResolveError(Exception):
+    """A reference that matches nothing, or more than one thing; the message lists what was seen."""
+
+
+def resolve(rows, ref, kind, id_key="id", name_key="name"):
+    """The one row whose id, or else whose name, equals `ref`."""
+    ref = str(ref)
+    for row in rows:
+        if str(row.get(id_key)) == ref:
+            return row
+    named = [row for row in rows if row.get(name_key) == ref]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids = ", ".join(str(row.get(id_key)) for row in named)
+        raise ResolveError("the %s name '%s' is ambiguous: it matches %d %ss (ids: %s); use an id" % (kind, ref, len(named), kind, ids))
+    raise ResolveError("no %s has the id or name '%s'; %s" % (kind, ref, describe_candidates(rows, kind, id_key, name_key)))
+
+
+def describe_candidates(rows, kind, id_key="id", name_key="name"):
+    if not rows:
+        return "none were found"
+    listed = ", ".join("%s (%s)" % (row.get(id_key), row.get(name_key)) for row in rows[:MAX_LISTED])
+    more = " and %d more" % (len(rows) - MAX_LISTED) if len(rows) > MAX_LISTED else ""
+    return "the %ss seen were: %s%s" % (kind, listed, more)

@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one waiter: polls until an asynchronous operation settles, within a deadline in seconds."""
+
+from __future__ import annotations
+
+import time
+
+FIRST_INTERVAL = 1.0
+MAX_INTERVAL = 10.0
+GROWTH = 2.0
+
+
+class WaitError(Exception):
+    """Base of the waiter's failures; `last` is the last object read (None when gone)."""
+
+    def __init__(self, message, last=None):
+        super().__init__(message)
+        self.message = message
+        self.last = last
+
+
+class WaitTimeoutError(WaitError):
+    pass
+
+
+class WaitFailedError(WaitError):
+    pass
+
+
+def describe_status(obj):
+    if obj is None:
+        return "gone"
+    return str(obj.get("status") or "unknown")
+
+
+def wait_until(read, is_done, is_failed=None, timeout=600, what="resource", clock=time.monotonic, sleep=time.sleep,
+               first_interval=FIRST_INTERVAL, max_interval=MAX_INTERVAL, status_of=describe_status):
+    """Poll `read()` until `is_done(obj)`; return that object.
+
+    The interval starts near one second and doubles up to `max_interval`, so a short operation is seen
+    soon and a long one costs few requests. Never sleeps past the deadline; reads once more at it.
+    """
+    started = clock()
+    deadline = started + timeout
+    interval = first_interval
+    while True:
+        obj = read()
+        if is_done(obj):
+            return obj
+        waited = clock() - started
+        if is_failed is not None and is_failed(obj):
+            raise WaitFailedError("%s failed: its status is '%s' (after %d s of waiting)" % (what, status_of(obj), waited), obj)
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
+                                   % (waited, what, status_of(obj), timeout), obj)
+        sleep(min(interval, remaining))
+        interval = min(interval * GROWTH, max_interval)

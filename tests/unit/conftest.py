@@ -1,0 +1,8 @@
+"""Unit tests import their shared fakes (tests/unit/fakes.py) by plain name."""
+
+import os
+import sys
+
+UNIT_TESTS = os.path.dirname(os.path.abspath(__file__))
+if UNIT_TESTS not in sys.path:
+    sys.path.insert(0, UNIT_TESTS)

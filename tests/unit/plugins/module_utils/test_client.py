@@ -1,0 +1,321 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import email.utils
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    FilePacer,
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    IwinvClient,
+    sign,
+)
+
+from fakes import DROPPED, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
+
+
+def make_client(*answers, clock=None):
+    clock = clock or FakeClock()
+    session = FakeSession(*answers)
+    client = IwinvClient("test-access", "test-secret", api_url="https://api.test", session=session, pacer=NoPacer(),
+                         clock=clock, sleep=clock.sleep, rng=lambda: 0.5)
+    return client, session, clock
+
+
+# --- signing ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("secret,path,expected", [
+    ("test-secret", "/v1/zones", "837efc703dcc429bfca3b8cc66f8b13ffbef16c817f96c1c5d315b55ff80e8a2"),
+    ("test-secret", "/v1/block-storages/abc/detach", "278fec5f84faa446a48981fb2d7ff106d5e468e743e599be737a72c5c708c6d2"),
+    ("test-secret", "/v1/instances", "3ca963dde2cef9fd7fd22620b95b962efaf5dd180555e0cfdc536acad9a15a23"),
+    ("test-secret", "/v1/instances/abc", "62500beddb9670f17227f33c7cf59678b8c60971e2dc77f4b025cb1d73feaa49"),
+    ("test-secret", "/v1/firewall", "64d7cfee819bc9105237a1cf714e0c02dedd77d4f99621ffa5a97ce215062796"),
+    ("synthetic-secret", "/v1/zones", "dc173edadd25dbdd85193174137e90f73a82970b519cb74c09efe51b76715fb2"),
+])
+def test_signature_matches_reference_vectors(secret, path, expected):
+    assert sign(secret, "1710000000", path) == expected
+
+
+def test_request_signs_path_without_query_and_sends_query_separately():
+    client, session, clock = make_client(ok([]))
+    client.get("/v1/zones", query={"page_no": 1})
+    call = session.calls[0]
+    assert call["url"] == "https://api.test/v1/zones"
+    assert call["params"] == {"page_no": 1}
+    headers = call["headers"]
+    assert headers["X-iwinv-Timestamp"] == "1710000000"
+    assert headers["X-iwinv-Credential"] == "test-access"
+    assert headers["X-iwinv-Signature"] == "837efc703dcc429bfca3b8cc66f8b13ffbef16c817f96c1c5d315b55ff80e8a2"
+    assert headers["User-Agent"].startswith("iwinv.cloud/")
+
+
+@pytest.mark.parametrize("path", ["/v1/zones/", "/zones", "/v1/zones?page_no=1"])
+def test_paths_the_api_cannot_verify_are_refused_before_sending(path):
+    client, session, clock = make_client()
+    with pytest.raises(ValueError):
+        client.get(path)
+    assert session.calls == []
+
+
+def test_form_is_sent_as_multipart_and_json_as_json():
+    client, session, clock = make_client(ok([{"instance_id": "i-1"}]), ok([{"firewall_id": "FIREWALL-1"}]))
+    client.post("/v1/instances", form={"zone_id": "KR1-Z08", "count": 1})
+    client.post("/v1/firewall", json={"title": "web"})
+    assert session.calls[0]["files"] == [("zone_id", (None, "KR1-Z08")), ("count", (None, "1"))]
+    assert "json" not in session.calls[0]
+    assert session.calls[1]["json"] == {"title": "web"}
+    assert "files" not in session.calls[1]
+
+
+# --- envelope --------------------------------------------------------------------------------------
+
+def test_success_needs_2xx_and_code_and_error_code():
+    client, session, clock = make_client(FakeResponse(200, {"code": "0x11", "error_code": "CHECK_LENGTH", "message": "too long"}))
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/zones")
+    assert caught.value.error_code == "CHECK_LENGTH"
+    assert caught.value.to_dict() == {"status": 200, "code": "0x11", "error_code": "CHECK_LENGTH", "message": "too long",
+                                      "method": "GET", "path": "/v1/zones"}
+
+
+def test_error_with_object_result_and_korean_message_is_tolerated():
+    answer = FakeResponse(400, {"code": "0x16", "error_code": "ID_INVALID", "message": "잘못된 ID", "result": {"code": 22}})
+    client, session, clock = make_client(answer)
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/images/nope")
+    assert caught.value.not_found
+    assert "ID_INVALID" in caught.value.message
+
+
+def test_string_result_becomes_an_empty_list():
+    client, session, clock = make_client(FakeResponse(200, {"code": "0x00", "error_code": "SUCCESS", "result": "deleted"}))
+    assert client.delete("/v1/firewall/FIREWALL-1") == []
+
+
+def test_error_messages_never_contain_the_secret_or_signature():
+    client, session, clock = make_client(error(401, "INVALID_SIGNATURE", code="0x8"))
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/zones")
+    text = caught.value.message + repr(caught.value.to_dict()) + repr(client)
+    assert "test-secret" not in text
+    assert session.calls[0]["headers"]["X-iwinv-Signature"] not in text
+    assert "signature" in caught.value.message
+
+
+# --- retries ---------------------------------------------------------------------------------------
+
+def test_read_retries_429_honouring_retry_after():
+    client, session, clock = make_client(error(429, "LIMIT_EXCEEDED", code="0x17", headers={"Retry-After": "7"}), ok([]))
+    assert client.get("/v1/zones") == []
+    assert len(session.calls) == 2
+    assert clock.sleeps == [7.0]
+
+
+def test_retry_after_as_http_date_is_honoured():
+    clock = FakeClock()
+    when = email.utils.formatdate(clock.now + 12, usegmt=True)
+    client, session, clock = make_client(error(429, "LIMIT_EXCEEDED", headers={"Retry-After": when}), ok([]), clock=clock)
+    client.get("/v1/zones")
+    assert clock.sleeps == [12.0]
+
+
+def test_read_backs_off_exponentially_without_retry_after():
+    answers = [error(429, "LIMIT_EXCEEDED", code="0x17") for _attempt in range(4)] + [ok([])]
+    client, session, clock = make_client(*answers)
+    client.get("/v1/zones")
+    # jitter fixed at the middle of [ceiling/2, ceiling]: 0.75 of 1, 2, 4, 8 seconds
+    assert clock.sleeps == [0.75, 1.5, 3.0, 6.0]
+
+
+def test_read_gives_up_after_the_retry_budget_with_advice():
+    answers = [error(429, "LIMIT_EXCEEDED", code="0x17") for _attempt in range(client_mod.MAX_RETRIES + 1)]
+    client, session, clock = make_client(*answers)
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/zones")
+    assert len(session.calls) == client_mod.MAX_RETRIES + 1
+    assert "rate_limit" in caught.value.message
+
+
+def test_limit_exceeded_on_a_read_with_another_status_is_a_rate_limit():
+    client, session, clock = make_client(error(400, "LIMIT_EXCEEDED", code="0x17"), ok([]))
+    client.get("/v1/zones")
+    assert len(session.calls) == 2
+
+
+@pytest.mark.parametrize("failure", [
+    FakeResponse(502, "<html><body>Bad Gateway</body></html>"),
+    error(500, "DEV_CHECK_RETURN", code="0xc"),
+    DROPPED,
+    client_mod.requests.exceptions.ReadTimeout("read timed out"),
+])
+def test_reads_retry_server_errors_and_dropped_connections(failure):
+    client, session, clock = make_client(failure, ok([{"zone_id": "KR1-Z08"}]))
+    assert client.get("/v1/zones") == [{"zone_id": "KR1-Z08"}]
+    assert len(session.calls) == 2
+
+
+@pytest.mark.parametrize("failure", [
+    error(500, "DEV_CHECK_RETURN", code="0xc"),
+    FakeResponse(504, "<html>Gateway Timeout</html>"),
+    DROPPED,
+    client_mod.requests.exceptions.ReadTimeout("read timed out"),
+])
+def test_an_ambiguous_write_is_sent_exactly_once(failure):
+    client, session, clock = make_client(failure, ok([]))
+    with pytest.raises(IwinvAmbiguousWriteError) as caught:
+        client.post("/v1/instances", form={"name": "web-1"})
+    assert len(session.calls) == 1
+    assert "may have executed" in caught.value.message
+
+
+def test_a_write_answered_429_was_not_executed_and_is_retried():
+    client, session, clock = make_client(error(429, "LIMIT_EXCEEDED", code="0x17"), ok([{"instance_id": "i-1"}]))
+    assert client.post("/v1/instances", form={"name": "web-1"}) == [{"instance_id": "i-1"}]
+    assert len(session.calls) == 2
+
+
+def test_a_write_that_never_reached_the_server_is_retried():
+    client, session, clock = make_client(REFUSED, ok([]))
+    client.post("/v1/instances/i-1/start")
+    assert len(session.calls) == 2
+
+
+def test_limit_exceeded_on_a_write_is_a_quota_error_never_retried():
+    client, session, clock = make_client(error(400, "LIMIT_EXCEEDED", code="0x17", message="max 8 volumes"), ok([]))
+    with pytest.raises(IwinvApiError) as caught:
+        client.post("/v1/block-storages/bs-1/attach/i-1")
+    assert not isinstance(caught.value, IwinvAmbiguousWriteError)
+    assert len(session.calls) == 1
+    assert "max 8 volumes" in caught.value.message
+
+
+def test_client_errors_are_not_retried():
+    client, session, clock = make_client(error(400, "ID_INVALID", code="0x16"), ok([]))
+    with pytest.raises(IwinvApiError):
+        client.get("/v1/images/nope")
+    assert len(session.calls) == 1
+
+
+# --- authentication messages -----------------------------------------------------------------------
+
+def test_stale_timestamp_names_the_clock_offset():
+    clock = FakeClock()
+    server_date = email.utils.formatdate(clock.now - 600, usegmt=True)
+    answer = error(401, "CHECK_SIGNATURE", code="0x7", headers={"Date": server_date})
+    client, session, clock = make_client(answer, clock=clock)
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/zones")
+    assert "clock is off by about 600 s" in caught.value.message
+    assert "ahead of" in caught.value.message
+
+
+@pytest.mark.parametrize("error_code,words", [
+    ("CHECK_CREDENTIAL", "access_key"),
+    ("INVALID_SIGNATURE", "secret_key"),
+    ("CHECK_IP", "IP allowlist"),
+])
+def test_auth_failures_say_what_to_check(error_code, words):
+    status = 403 if error_code == "CHECK_IP" else 401
+    client, session, clock = make_client(error(status, error_code, message="인증 실패"))
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/zones")
+    assert words in caught.value.message
+
+
+# --- paging ----------------------------------------------------------------------------------------
+
+def rows(start, count):
+    return [{"instance_id": "i-%d" % n} for n in range(start, start + count)]
+
+
+def test_paging_survives_a_server_that_caps_the_page_size():
+    answers = [ok(rows(0, 50), page_no=1, page_size=50), ok(rows(50, 50), page_no=2, page_size=50),
+               ok(rows(100, 7), page_no=3, page_size=50)]
+    client, session, clock = make_client(*answers)
+    result = client.paginate("/v1/instances", page_size=100)
+    assert [row["instance_id"] for row in result] == ["i-%d" % n for n in range(107)]
+    assert [call["params"]["page_no"] for call in session.calls] == [1, 2, 3]
+
+
+def test_paging_accepts_string_page_fields_and_stops_on_an_empty_page():
+    answers = [ok(rows(0, 10), page_no="1", page_size="10"), ok([], page_no="2", page_size="10")]
+    client, session, clock = make_client(*answers)
+    assert len(client.paginate("/v1/bill", query={"start_date": "2026-01-01"}, page_size=10)) == 10
+    assert session.calls[0]["params"] == {"start_date": "2026-01-01", "page_no": 1, "page_size": 10}
+    assert len(session.calls) == 2
+
+
+def test_paging_ignores_count_which_is_page_local():
+    answers = [ok(rows(0, 2), page_no=1, page_size=2, count=2), ok(rows(2, 1), page_no=2, page_size=2, count=1)]
+    client, session, clock = make_client(*answers)
+    assert len(client.paginate("/v1/images", page_size=2)) == 3
+
+
+# --- pacing ----------------------------------------------------------------------------------------
+
+def test_pacer_allows_a_burst_then_spaces_requests(tmp_path):
+    clock = FakeClock()
+    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+    for _attempt in range(10):
+        pacer.acquire()
+    assert clock.sleeps == []
+    pacer.acquire()
+    assert clock.sleeps and abs(clock.sleeps[0] - 60 / 50) < 1e-6
+
+
+def test_pacer_never_lets_a_rolling_minute_exceed_the_limit(tmp_path):
+    clock = FakeClock()
+    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+    sent = []
+    for _attempt in range(200):
+        pacer.acquire()
+        sent.append(clock.now)
+    for start in sent:
+        assert sum(1 for t in sent if start <= t < start + 60) <= 60
+
+
+def test_pacer_file_is_named_without_the_access_key(tmp_path):
+    pacer = FilePacer("my-access-key", 60, directory=str(tmp_path))
+    pacer.acquire()
+    assert os.listdir(str(tmp_path)) and all("my-access-key" not in name for name in os.listdir(str(tmp_path)))
+
+
+def test_rate_limit_zero_turns_pacing_off(tmp_path):
+    clock = FakeClock()
+    pacer = FilePacer("key", 0, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+    for _attempt in range(100):
+        pacer.acquire()
+    assert clock.sleeps == [] and os.listdir(str(tmp_path)) == []
+
+
+def _take_tokens(directory, count, out):
+    pacer = FilePacer("shared-key", 120, directory=directory)
+    for _attempt in range(count):
+        pacer.acquire()
+        out.put(time.time())
+
+
+def test_two_processes_share_one_bucket(tmp_path):
+    """120/min = a burst of 20, then 100/min (one every 0.6 s), whichever process asks.
+
+    Two processes taking 13 tokens each need 6 refills: at least 3.6 s. With a bucket per
+    process, both would get their 13 at once.
+    """
+    out = multiprocessing.Queue()
+    workers = [multiprocessing.Process(target=_take_tokens, args=(str(tmp_path), 13, out)) for _worker in range(2)]
+    started = time.time()
+    for worker in workers:
+        worker.start()
+    times = sorted(out.get(timeout=30) for _token in range(26))
+    for worker in workers:
+        worker.join(30)
+    assert times[-1] - started >= 6 * 0.6 - 0.2
+    assert sum(1 for t in times if t - started < 0.5) <= 20
