@@ -14,6 +14,7 @@ import hmac
 import json
 import os
 import random
+import re
 import time
 
 try:
@@ -93,6 +94,14 @@ class IwinvAmbiguousWriteError(IwinvApiError):
 
     Callers reconcile by reading the resource back; they never send the write again.
     """
+
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def is_path_safe_id(value):
+    """Whether a value can stand in a signed path as it is (ids are ASCII; names may not be)."""
+    return bool(value) and SAFE_ID.match(str(value)) is not None
 
 
 def sign(secret_key, timestamp, path):
