@@ -30,7 +30,8 @@ cd "$ROOT" || exit 2
 
 PYTHON_VERSION=3.11
 VENV="$ROOT/.venv"
-OUTPUT="$ROOT/tests/output"
+# IWINV_TEST_OUTPUT moves the copy and logs elsewhere, so that several checkouts or developers can run at once.
+OUTPUT="${IWINV_TEST_OUTPUT:-$ROOT/tests/output}"
 AC_ROOT="$OUTPUT/ac"
 COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
