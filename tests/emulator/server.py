@@ -92,6 +92,10 @@ class Faults:
         with self.lock:
             self.rules = []
 
+    def list(self):
+        with self.lock:
+            return [dict(rule) for rule in self.rules]
+
     def take(self, method, path):
         with self.lock:
             for rule in self.rules:
@@ -349,19 +353,19 @@ class Handler(BaseHTTPRequestHandler):
                 store.config = merge_config(store.config, data)
                 return 200, store.config
         if action == ("GET", "/_emulator/faults"):
-            return 200, {"faults": emu.faults.rules}
+            return 200, {"faults": emu.faults.list()}
         if action == ("POST", "/_emulator/faults"):
             emu.faults.add(data)
-            return 200, {"faults": emu.faults.rules}
+            return 200, {"faults": emu.faults.list()}
         if action == ("DELETE", "/_emulator/faults"):
             emu.faults.clear()
             return 200, {"faults": []}
         if action == ("POST", "/_emulator/instances"):
             return 200, bulk_instances(emu, data)
         if action == ("GET", "/_emulator/state"):
-            with store.lock:
+            with store.lock:   # serialise under the lock: the answer is written after the lock is released
                 store.settle()
-                return 200, dict(store.dump(), config=store.config)
+                return 200, json.loads(json.dumps(dict(store.dump(), config=store.config)))
         return 404, {"error": "unknown control request %s %s" % action}
 
 
