@@ -744,7 +744,7 @@ def firewall_create(store, req):
     body = _json_object(req, ("title", "content", "icmp", "rules"))
     fields = _firewall_fields(store, body)
     alphabet = string.ascii_letters + string.digits
-    firewall_id = "FIREWALL-" + "".join(secrets.choice(alphabet) for _ in range(12))
+    firewall_id = "FIREWALL-" + "".join(secrets.choice(alphabet) for _index in range(12))
     firewall = {"firewall_id": firewall_id, "title": fields["title"], "content": fields.get("content") or None,
                 "icmp": fields.get("icmp", "N"), "rules": fields.get("rules", [])}
     store.firewalls[firewall_id] = firewall

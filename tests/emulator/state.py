@@ -58,7 +58,7 @@ def error_envelope(error_code, message):
 
 def new_password():
     alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(12)) + "!" + secrets.choice(string.digits)
+    return "".join(secrets.choice(alphabet) for _index in range(12)) + "!" + secrets.choice(string.digits)
 
 
 def public_address(n):

@@ -114,7 +114,7 @@ def test_success_envelope(emulator):
 
 def test_rate_limit_61st_request(emulator):
     emulator.config(rate_limit=60)
-    for _ in range(60):
+    for _index in range(60):
         emulator.ok("GET", "/v1/zones")
     body = assert_error(emulator.signed("GET", "/v1/zones"), 429, "LIMIT_EXCEEDED")
     assert body["code"] == "0x17"
@@ -124,22 +124,22 @@ def test_rate_limit_61st_request(emulator):
 
 def test_rate_limit_is_rolling_and_rejections_do_not_count(emulator):
     emulator.config(rate_limit=5, rate_window=1.0)
-    for _ in range(5):
+    for _index in range(5):
         emulator.ok("GET", "/v1/zones")
     start = time.monotonic()
     while time.monotonic() - start < 0.8:   # hammer while limited: these 429s must not use up budget
         assert_error(emulator.signed("GET", "/v1/zones"), 429, "LIMIT_EXCEEDED")
     time.sleep(max(0.0, 1.05 - (time.monotonic() - start)))
-    for _ in range(5):
+    for _index in range(5):
         emulator.ok("GET", "/v1/zones")
     assert_error(emulator.signed("GET", "/v1/zones"), 429, "LIMIT_EXCEEDED")
 
 
 def test_auth_failures_do_not_count(emulator):
     emulator.config(rate_limit=3)
-    for _ in range(10):
+    for _index in range(10):
         emulator.signed("GET", "/v1/zones", secret_key="bad")
-    for _ in range(3):
+    for _index in range(3):
         emulator.ok("GET", "/v1/zones")
 
 

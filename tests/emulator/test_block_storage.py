@@ -116,7 +116,7 @@ def test_attach_rules(emulator):
 
 def test_eight_volumes_per_instance(emulator):
     iid = create_instance(emulator)["instance_id"]
-    for _ in range(8):
+    for _index in range(8):
         _create(emulator, iid)
     assert_error(emulator.signed("POST", "/v1/block-storages", form={"instance_id": iid, "type": "ssd", "size": "20"}),
                  400, "LIMIT_EXCEEDED")

@@ -19,7 +19,7 @@ def test_status_fault_json(emulator):
 
 def test_status_fault_html_body(emulator):
     emulator.fault(path="^/v1/images", action="status", status=502, body="<html><body>Bad Gateway</body></html>", count=2)
-    for _ in range(2):
+    for _index in range(2):
         response = emulator.signed("GET", "/v1/images")
         assert response.status_code == 502 and response.headers["Content-Type"].startswith("text/html")
         assert "Bad Gateway" in response.text
