@@ -1,0 +1,29 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a module's main() in-process with arguments, and return its JSON result."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+from ansible.module_utils.testing import patch_module_args
+
+
+def run_module(main, args):
+    """The module's result dict; `failed` is set when it called fail_json."""
+    out = io.StringIO()
+    with patch_module_args(args), redirect_stdout(out):
+        try:
+            main()
+        except SystemExit:
+            pass
+    return json.loads(out.getvalue())
+
+
+def emulator_args(emulator, **options):
+    """Module arguments that point at the emulator fixture, with pacing off."""
+    args = {"api_url": emulator.url, "access_key": emulator.access_key, "secret_key": emulator.secret_key, "rate_limit": 0}
+    args.update(options)
+    return args
