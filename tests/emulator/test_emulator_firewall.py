@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpers import assert_error, create_instance, statuses_until
+from emulator_helpers import assert_error, create_instance, statuses_until
 
 RULE = {"bound": "IN", "protocol": "TCP", "port": "22", "ip": "192.0.2.1/24", "title": "ssh", "content": None}
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import assert_error
+from emulator_helpers import assert_error
 
 
 def test_zones(emulator):

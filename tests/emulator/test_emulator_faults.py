@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 
-from helpers import UBUNTU_VM, assert_error, create_instance, instance, volume, wait_status, wait_volume
+from emulator_helpers import UBUNTU_VM, assert_error, create_instance, instance, volume, wait_status, wait_volume
 
 
 def test_status_fault_json(emulator):

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from fixture import auth_headers, sign
-from helpers import assert_error
+from emulator_helpers import assert_error
 
 VECTORS = [
     ("test-secret", "/v1/zones", "837efc703dcc429bfca3b8cc66f8b13ffbef16c817f96c1c5d315b55ff80e8a2"),

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from fixture import EmulatorProcess, auth_headers
-from helpers import UBUNTU_VM, assert_error, create_instance, wait_status
+from emulator_helpers import UBUNTU_VM, assert_error, create_instance, wait_status
 
 
 def _parallel(count, function):

@@ -4,7 +4,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from helpers import UBUNTU_VM, assert_error, create_instance, instance, statuses_until, wait_status, wait_volume
+from emulator_helpers import UBUNTU_VM, assert_error, create_instance, instance, statuses_until, wait_status, wait_volume
 
 
 def test_create_answer_and_status_sequence(emulator):

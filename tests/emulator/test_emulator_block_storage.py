@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import assert_error, create_instance, statuses_until, volume, wait_status, wait_volume
+from emulator_helpers import assert_error, create_instance, statuses_until, volume, wait_status, wait_volume
 
 
 def _create(emulator, instance_id, **form):
