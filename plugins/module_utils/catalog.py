@@ -5,12 +5,18 @@
 
 API calls and the translation of API rows into the collection's vocabulary. The info modules and
 the name resolution of the resource modules use the same functions.
+
+Rows are built from the fields the collection knows, so anything else the API sends (payment
+instruments, invoice links) never reaches a result.
 """
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
+
+# --- zones -----------------------------------------------------------------------------------------
 
 def zone_from_api(row):
     return {
@@ -29,3 +35,249 @@ def list_zones(client):
 def resolve_zone(client, ref):
     """The zone whose id, or else whose name, is `ref`."""
     return resolve(list_zones(client), ref, "zone")
+
+
+# --- shared helpers --------------------------------------------------------------------------------
+
+def _get_one(client, path):
+    """The single row of a detail endpoint, or None when the API says it does not exist.
+
+    Endpoints disagree on "not found" (200 [] or 400 ID_INVALID, DECISIONS.md D4): both mean None.
+    """
+    try:
+        rows = client.get(path)
+    except IwinvApiError as exc:
+        if exc.not_found:
+            return None
+        raise
+    return rows[0] if rows else None
+
+
+def _in_zone(ref_error, zone_id):
+    """A resolution error that says which zone was searched."""
+    if zone_id is None:
+        return ref_error
+    return ResolveError("%s (in zone %s)" % (ref_error, zone_id))
+
+
+def _exact_name(rows, name):
+    """The API's `name` filters match substrings; the collection's mean the exact name."""
+    if name is None:
+        return rows
+    return [row for row in rows if row["name"] == name]
+
+
+def _query(**filters):
+    return {key: value for key, value in filters.items() if value is not None}
+
+
+# --- flavors ---------------------------------------------------------------------------------------
+
+def _krw_price(price, period, fallback_key):
+    """The VAT-exclusive KRW price for `period` ("month" or "hour") from the API's price object."""
+    price = price or {}
+    entries = [entry for entry in price.values() if isinstance(entry, dict)]
+    chosen = next((entry for entry in entries if entry.get("type") == period), price.get(fallback_key) or {})
+    return (chosen.get("KRW") or {}).get("price")
+
+
+def flavor_from_api(row):
+    spec = row.get("spec") or {}
+    price = row.get("price")
+    return {
+        "id": row.get("flavor_id"),
+        "name": row.get("name"),
+        "type": spec.get("type"),
+        "vcpu": spec.get("vcpu"),
+        "memory": spec.get("memory"),
+        "disk": spec.get("disk"),
+        "gpu": spec.get("gpu"),
+        "zones": list(row.get("zone") or []),
+        "images": list(row.get("supporting_images") or []),
+        "price_monthly": _krw_price(price, "month", "full"),
+        "price_hourly": _krw_price(price, "hour", "partial"),
+    }
+
+
+def list_flavors(client, zone=None, image=None):
+    """Every flavor (all pages), narrowed by zone id and by an image id the flavor must support."""
+    rows = client.paginate("/v1/flavors", query=_query(zone_id=zone, image_id=image))
+    return [flavor_from_api(row) for row in rows]
+
+
+def get_flavor(client, flavor_id):
+    """The flavor with this id, or None."""
+    if not is_path_safe_id(flavor_id):
+        return None
+    row = _get_one(client, "/v1/flavors/%s" % flavor_id)
+    return flavor_from_api(row) if row else None
+
+
+def resolve_flavor(client, ref, zone_id):
+    """The flavor of zone `zone_id` whose id, or else whose name, is `ref` (one list request)."""
+    try:
+        return resolve(list_flavors(client, zone=zone_id), ref, "flavor")
+    except ResolveError as exc:
+        raise _in_zone(exc, zone_id) from None
+
+
+def _within(value, low, high):
+    value = value or 0
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def flavor_matches(flavor, zone=None, image=None, min_vcpu=None, max_vcpu=None, min_memory=None, max_memory=None):
+    """Whether a flavor row passes the filters of iwinv_flavor_info (bounds inclusive, memory in GB)."""
+    return ((zone is None or zone in flavor["zones"])
+            and (image is None or image in flavor["images"])
+            and _within(flavor["vcpu"], min_vcpu, max_vcpu)
+            and _within(flavor["memory"], min_memory, max_memory))
+
+
+# --- images ----------------------------------------------------------------------------------------
+
+def image_from_api(row):
+    os_info = row.get("os") or {}
+    return {
+        "id": row.get("image_id"),
+        "name": row.get("name"),
+        "os": os_info.get("os_type"),
+        "version": os_info.get("version"),
+        "os_type": os_info.get("type"),
+        "type": row.get("image_type"),
+        "visibility": row.get("visibility"),
+        "zones": list(row.get("zone") or []),
+        "min_disk": row.get("min_disk"),
+        "min_ram": row.get("min_ram"),
+        "status": row.get("status"),
+    }
+
+
+def list_images(client, zone=None, os=None, name=None):
+    """Every image (all pages), narrowed by zone id, OS family (e.g. ubuntu) and exact name."""
+    rows = client.paginate("/v1/images", query=_query(zone_id=zone, os=os, name=name))
+    return _exact_name([image_from_api(row) for row in rows], name)
+
+
+def get_image(client, image_id):
+    """The image with this id, or None."""
+    if not is_path_safe_id(image_id):
+        return None
+    row = _get_one(client, "/v1/images/%s" % image_id)
+    return image_from_api(row) if row else None
+
+
+def resolve_image(client, ref, zone_id):
+    """The image of zone `zone_id` whose id, or else whose exact name, is `ref` (one list request)."""
+    try:
+        return resolve(list_images(client, zone=zone_id), ref, "image")
+    except ResolveError as exc:
+        raise _in_zone(exc, zone_id) from None
+
+
+def image_matches(image, zone=None, os=None, name=None):
+    """Whether an image row passes the filters of iwinv_image_info."""
+    return ((zone is None or zone in image["zones"])
+            and (os is None or image["os"] == os)
+            and (name is None or image["name"] == name))
+
+
+# --- SSH keys and user scripts ---------------------------------------------------------------------
+
+def ssh_key_from_api(row):
+    return {"id": row.get("ssh_key_id"), "name": row.get("name"), "created_at": row.get("start_date")}
+
+
+def list_ssh_keys(client, name=None):
+    """Every SSH key of the account (all pages), or those with this exact name."""
+    rows = client.paginate("/v1/auth/ssh_key", query=_query(name=name))
+    return _exact_name([ssh_key_from_api(row) for row in rows], name)
+
+
+def resolve_ssh_keys(client, refs):
+    """The ids of the SSH keys named by id or name in `refs`: one list request for them all."""
+    if not refs:
+        return []
+    keys = list_ssh_keys(client)
+    return [resolve(keys, ref, "SSH key")["id"] for ref in refs]
+
+
+def user_script_from_api(row):
+    script = {"id": row.get("user_script_id"), "name": row.get("name"), "created_at": row.get("created_at")}
+    if "content" in row:
+        script["content"] = row["content"]
+    return script
+
+
+def list_user_scripts(client, name=None):
+    """Every user script of the account (all pages), or those with this exact name."""
+    rows = client.paginate("/v1/instance/script", query=_query(name=name))
+    return _exact_name([user_script_from_api(row) for row in rows], name)
+
+
+def resolve_user_script(client, ref):
+    """The user script whose id, or else whose name, is `ref` (one list request)."""
+    return resolve(list_user_scripts(client), ref, "user script")
+
+
+# --- bills -----------------------------------------------------------------------------------------
+
+def live_bill_from_api(row):
+    return {
+        "id": row.get("bill_id"),
+        "start_date": row.get("start_date"),
+        "end_date": row.get("end_date"),
+        "price": row.get("price"),
+        "currency": row.get("currency"),
+    }
+
+
+def bill_item_from_api(row):
+    return {"name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
+
+
+def bill_from_api(row):
+    """A bill in the collection's vocabulary: amounts and dates, never how it was paid."""
+    bill = {
+        "id": row.get("bill_id"),
+        "name": row.get("name"),
+        "type": row.get("type"),
+        "status": row.get("payment_status"),
+        "usage_start": row.get("usage_start"),
+        "usage_end": row.get("usage_end"),
+        "bill_date": row.get("bill_date"),
+        "paid_date": row.get("date_paid"),
+        "price": row.get("price"),
+        "vat": row.get("vat"),
+        "total": row.get("payment_price"),
+        "currency": row.get("currency"),
+    }
+    if isinstance(row.get("items"), list):
+        bill["items"] = [bill_item_from_api(item) for item in row["items"] if isinstance(item, dict)]
+    return bill
+
+
+def live_bill(client):
+    """The charges of the current month so far (VAT excluded), or None if the API has none."""
+    rows = client.get("/v1/bill/live")
+    return live_bill_from_api(rows[0]) if rows else None
+
+
+def list_bills(client, start_date=None, end_date=None):
+    """Every bill (all pages) whose bill date is within the inclusive Y-m-d bounds."""
+    query = _query(start_date=start_date, end_date=end_date)
+    try:
+        rows = client.paginate("/v1/bill", query=query)
+    except IwinvApiError as exc:
+        if exc.error_code == "EMPTY_SET":   # the API's answer to a filter that matches nothing
+            return []
+        raise
+    return [bill_from_api(row) for row in rows]
+
+
+def get_bill(client, bill_id):
+    """The bill with this id, with its items, or None."""
+    if not is_path_safe_id(bill_id):
+        return None
+    row = _get_one(client, "/v1/bill/%s" % bill_id)
+    return bill_from_api(row) if row else None
