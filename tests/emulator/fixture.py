@@ -158,5 +158,6 @@ def emulator_session():
 @pytest.fixture
 def emulator(emulator_session):   # pylint: disable=redefined-outer-name
     emulator_session.reset(config=True)
+    emulator_session.session.close()   # a fresh keep-alive connection per test
     emulator_session.session = requests.Session()
     return emulator_session

@@ -18,7 +18,7 @@ def _parallel(count, function):
 
 
 def test_twenty_concurrent_creates(emulator):
-    responses = _parallel(20, lambda n: emulator.signed("POST", "/v1/instances", session=requests.Session(),
+    responses = _parallel(20, lambda n: emulator.signed("POST", "/v1/instances", session=None,
                                                         form=dict(UBUNTU_VM, name="c-%d" % n)))
     assert [r.status_code for r in responses] == [202] * 20
     ids = {r.json()["result"][0]["instance_id"] for r in responses}
@@ -32,17 +32,17 @@ def test_twenty_concurrent_edits_and_attaches(emulator):
     for iid in instances:
         wait_status(emulator, iid, "active")
     target = instances[0]
-    names = _parallel(20, lambda n: emulator.signed("PUT", "/v1/instances/" + target, session=requests.Session(),
+    names = _parallel(20, lambda n: emulator.signed("PUT", "/v1/instances/" + target, session=None,
                                                     form={"name": "n-%d" % n}, query={"fields": "2"}).json()["result"][0]["name"])
     final = emulator.ok("GET", "/v1/instances/" + target)["result"][0]["name"]
     assert final in names and sorted(names) == sorted("n-%d" % n for n in range(20))
     # 20 volume creates spread over 4 instances, 5 each: at most 8 per instance, so all succeed
-    created = _parallel(20, lambda n: emulator.signed("POST", "/v1/block-storages", session=requests.Session(),
+    created = _parallel(20, lambda n: emulator.signed("POST", "/v1/block-storages", session=None,
                                                       form={"instance_id": instances[n % 4], "type": "ssd", "size": "10"}))
     assert [r.status_code for r in created] == [202] * 20
     # 20 concurrent firewall attaches of 20 firewalls to one instance: exactly 5 win, 15 hit LIMIT_EXCEEDED
     firewalls = [emulator.ok("POST", "/v1/firewall", json={"title": "fw-%d" % n})["result"][0]["firewall_id"] for n in range(20)]
-    attached = _parallel(20, lambda n: emulator.signed("POST", "/v1/firewall/%s/attach" % firewalls[n], session=requests.Session(),
+    attached = _parallel(20, lambda n: emulator.signed("POST", "/v1/firewall/%s/attach" % firewalls[n], session=None,
                                                        json={"instance_id": instances[1]}))
     codes = sorted(r.json()["error_code"] for r in attached)
     assert codes == ["LIMIT_EXCEEDED"] * 15 + ["SUCCESS"] * 5
@@ -112,6 +112,23 @@ def test_seed_file_replaces_sections(tmp_path):
         assert process.ok("GET", "/v1/images")["count"] == 5   # other sections keep the default catalog
     finally:
         process.stop()
+
+
+def test_yaml_seed_file(tmp_path):
+    seed = tmp_path / "seed.yml"
+    seed.write_text("ssh_keys:\n  - ssh_key_id: key-yaml\n    name: from-yaml\n    start_date: '2026-01-01 00:00:00'\n")
+    process = EmulatorProcess(seed=seed)
+    try:
+        assert [k["ssh_key_id"] for k in process.ok("GET", "/v1/auth/ssh_key")["result"]] == ["key-yaml"]
+    finally:
+        process.stop()
+
+
+def test_sigterm_stops_cleanly():
+    process = EmulatorProcess()
+    process.process.terminate()
+    assert process.process.wait(10) == 0
+    process.stop()
 
 
 GARBAGE = [
