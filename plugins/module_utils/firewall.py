@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Firewalls (DECISIONS.md D1): API calls, the translation of API rows, and the rule normaliser.
+
+The only place that spells `/v1/firewall`: the `/v1/security-groups` family could be added here
+without touching the modules. Everything above this file speaks the option vocabulary
+(`direction`, `protocol`, `port`, `cidr`, `name`, `description`).
+
+CIDRs: the API keeps host bits as sent (`10.0.0.5/24` stays `10.0.0.5/24`), so the normaliser
+keeps them too and compares the normalised string form (`ipaddress.ip_interface`): `10.0.0.5/24`
+and `10.0.0.0/24` are different rules, `10.0.0.5` and `10.0.0.5/32` are the same one.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+
+FIREWALL_PATH = "/v1/firewall"
+
+NAME_LENGTH = (4, 32)
+DESCRIPTION_LENGTH = (0, 50)
+RULE_NAME_LENGTH = (1, 25)
+RULE_DESCRIPTION_LENGTH = (0, 100)
+MAX_FIREWALLS_PER_INSTANCE = 5
+
+DIRECTIONS = ("in", "out")
+PROTOCOLS = ("tcp", "udp")
+PORT_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
+
+
+class RuleError(ValueError):
+    """Invalid firewall options, found before any request (IwinvModule.run reports ValueError as a failure)."""
+
+
+# --- API rows -> the collection's vocabulary ---------------------------------------------------------
+
+def rule_from_api(row):
+    """An API rule row as a rule of the `rules` option (plus its `id`), normalised like the options."""
+    rule = {
+        "id": row.get("rule_id"),
+        "direction": str(row.get("bound") or "").lower(),
+        "protocol": str(row.get("protocol") or "").lower(),
+        "port": _normalise_port_tolerantly(row.get("port")),
+        "cidr": _normalise_cidr_tolerantly(row.get("ip")),
+        "name": row.get("title") or "",
+        "description": row.get("content") or "",
+    }
+    return rule
+
+
+def firewall_from_api(row):
+    """An API firewall row as the `firewall` return value; the description is HTML-decoded (the API escapes it)."""
+    return {
+        "id": row.get("firewall_id"),
+        "name": row.get("title"),
+        "description": html.unescape(row.get("content") or ""),
+        "icmp": row.get("icmp") == "Y",
+        "rules": sort_rules([rule_from_api(rule) for rule in row.get("rules") or []]),
+        "instances": sorted(({"id": link.get("instance_id"), "name": link.get("name")} for link in row.get("instances") or []),
+                            key=lambda instance: (instance["name"] or "", instance["id"] or "")),
+    }
+
+
+def _normalise_port_tolerantly(value):
+    try:
+        return normalise_port(value)
+    except RuleError:
+        return str(value)
+
+
+def _normalise_cidr_tolerantly(value):
+    try:
+        return normalise_cidr(value)
+    except RuleError:
+        return str(value)
+
+
+# --- the collection's vocabulary -> API bodies -----------------------------------------------------------
+
+def rule_to_api(rule):
+    return {
+        "bound": rule["direction"].upper(),
+        "protocol": rule["protocol"].upper(),
+        "port": rule["port"],
+        "ip": rule["cidr"],
+        "title": rule["name"],
+        "content": rule["description"] or None,
+    }
+
+
+def firewall_to_api(firewall, with_rules=True):
+    """The body of a create or an edit: the whole desired firewall (an edit with `rules` replaces them all)."""
+    body = {"title": firewall["name"], "content": firewall["description"], "icmp": "Y" if firewall["icmp"] else "N"}
+    if with_rules:
+        body["rules"] = [rule_to_api(rule) for rule in sort_rules(firewall["rules"])]
+    return body
+
+
+# --- the rule normaliser -------------------------------------------------------------------------------
+
+def normalise_port(value):
+    """`22`, `"22"`, `"1000-2000"`, `"1000 - 2000"` -> `"22"` / `"1000-2000"`; a one-port range becomes that port."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise RuleError("must be a port number or a range such as \"1000-2000\", got %r" % (value,))
+    match = PORT_RANGE.match(str(value).replace(" ", ""))
+    if not match:
+        raise RuleError("must be a port number or a range such as \"1000-2000\", got %r" % (value,))
+    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+    for port in (low, high):
+        if not 1 <= port <= 65535:
+            raise RuleError("port %d is outside 1-65535" % port)
+    if low > high:
+        raise RuleError("the range %s is reversed: write \"%d-%d\"" % (value, high, low))
+    return str(low) if low == high else "%d-%d" % (low, high)
+
+
+def normalise_cidr(value):
+    """An IPv4 CIDR in its normalised string form; a bare address means /32; host bits are kept (the API keeps them)."""
+    if not isinstance(value, str):
+        raise RuleError("must be an IPv4 address or CIDR such as \"192.0.2.0/24\", got %r" % (value,))
+    try:
+        interface = ipaddress.ip_interface(value.replace(" ", ""))
+    except ValueError:
+        raise RuleError("must be an IPv4 address or CIDR such as \"192.0.2.0/24\", got %r" % (value,)) from None
+    if interface.version != 4:
+        raise RuleError("%r is an IPv6 network: iwinv firewalls support IPv4 only" % value)
+    # strict=False: host bits are allowed; the check only proves the network is well formed.
+    ipaddress.ip_network(str(interface), strict=False)
+    return str(interface)
+
+
+def _choice(value, allowed, option):
+    word = str(value).strip().lower() if value is not None else ""
+    if option == "protocol" and word == "icmp":
+        raise RuleError("icmp is not a rule protocol on iwinv: ICMP is allowed or refused for the whole firewall with the "
+                        "icmp option (icmp: true)")
+    if word not in allowed:
+        raise RuleError("must be one of %s, got %r" % (", ".join(allowed), value))
+    return word
+
+
+def check_length(value, limits, what):
+    """Fails with a message naming `what` when `value` is outside the API's length limits."""
+    low, high = limits
+    if not low <= len(value) <= high:
+        raise RuleError("%s must be %d to %d characters long, got %d: %r" % (what, low, high, len(value), value))
+    return value
+
+
+def normalise_rule(raw, index=0):
+    """One entry of the `rules` option in normalised form; errors name the entry (`rules[2].port: ...`)."""
+    where = "rules[%d]" % index
+    rule = {}
+    try:
+        for option, allowed in (("direction", DIRECTIONS), ("protocol", PROTOCOLS)):
+            where = "rules[%d].%s" % (index, option)
+            rule[option] = _choice(raw.get(option), allowed, option)
+        where = "rules[%d].port" % index
+        rule["port"] = normalise_port(raw.get("port"))
+        where = "rules[%d].cidr" % index
+        rule["cidr"] = normalise_cidr(raw.get("cidr"))
+    except RuleError as exc:
+        raise RuleError("%s: %s" % (where, exc)) from None
+    name = raw.get("name")
+    rule["name"] = default_rule_name(rule) if name is None else name
+    rule["description"] = raw.get("description") or ""
+    check_length(rule["name"], RULE_NAME_LENGTH, "rules[%d].name" % index)
+    check_length(rule["description"], RULE_DESCRIPTION_LENGTH, "rules[%d].description" % index)
+    return rule
+
+
+def default_rule_name(rule):
+    return "%s-%s-%s" % (rule["direction"], rule["protocol"], rule["port"])
+
+
+def rule_identity(rule):
+    """What makes two rules the same rule; name and description are attributes of it."""
+    return (rule["direction"], rule["protocol"], rule["port"], rule["cidr"])
+
+
+def normalise_rules(raw_rules):
+    """The `rules` option normalised; two entries with one identity fail, naming both."""
+    rules = []
+    seen = {}
+    for index, raw in enumerate(raw_rules):
+        rule = normalise_rule(raw, index)
+        identity = rule_identity(rule)
+        if identity in seen:
+            raise RuleError("rules[%d] and rules[%d] are the same rule (%s %s port %s from %s): list each rule once"
+                            % (seen[identity], index, rule["direction"], rule["protocol"], rule["port"], rule["cidr"]))
+        seen[identity] = index
+        rules.append(rule)
+    return rules
+
+
+def check_firewall_options(name=None, description=None):
+    """The firewall's own length limits (D1), before any request."""
+    if name is not None:
+        check_length(name, NAME_LENGTH, "name")
+    if description is not None:
+        check_length(description, DESCRIPTION_LENGTH, "description")
+
+
+# --- comparing rule sets ----------------------------------------------------------------------------
+
+def _sort_key(rule):
+    low, _sep, high = rule["port"].partition("-")
+    port_key = (int(low), int(high or low)) if low.isdigit() and (high or low).isdigit() else (0, 0)
+    return (rule["direction"], rule["protocol"], port_key, rule["cidr"], rule["name"])
+
+
+def sort_rules(rules):
+    """Rules in one deterministic order (direction, protocol, port, cidr), so that diffs are readable."""
+    return sorted(rules, key=_sort_key)
+
+
+def rule_map(rules):
+    """identity -> (name, description): what two rule sets are compared on."""
+    return dict((rule_identity(rule), (rule["name"], rule["description"])) for rule in rules)
+
+
+def same_rules(left, right):
+    """Whether two rule sets are equal as sets, whatever their order (rule ids are ignored)."""
+    return rule_map(left) == rule_map(right)
+
+
+def strip_rule_ids(rules):
+    return [dict((key, value) for key, value in rule.items() if key != "id") for rule in rules]
+
+
+def merge_rules(current, wanted, purge):
+    """The rule set the firewall must end with.
+
+    `wanted` None leaves the rules alone; `purge` keeps exactly `wanted`; otherwise `wanted` is added to
+    the current rules, replacing the attributes of a rule with the same identity.
+    """
+    if wanted is None:
+        return sort_rules(current)
+    if purge:
+        return sort_rules(strip_rule_ids(wanted))
+    merged = dict((rule_identity(rule), rule) for rule in strip_rule_ids(current))
+    merged.update((rule_identity(rule), rule) for rule in strip_rule_ids(wanted))
+    return sort_rules(merged.values())
+
+
+def firewall_changes(current, desired):
+    """The names of the firewall's attributes that differ (`name`, `description`, `icmp`, `rules`)."""
+    changed = [key for key in ("name", "description", "icmp") if current[key] != desired[key]]
+    if not same_rules(current["rules"], desired["rules"]):
+        changed.append("rules")
+    return changed
+
+
+def instance_changes(attached_ids, wanted_ids, purge):
+    """(ids to attach, ids to detach); `wanted_ids` None leaves the attachments alone."""
+    if wanted_ids is None:
+        return [], []
+    to_attach = [instance_id for instance_id in wanted_ids if instance_id not in attached_ids]
+    to_detach = [instance_id for instance_id in attached_ids if purge and instance_id not in wanted_ids]
+    return to_attach, to_detach
+
+
+def diff_view(firewall):
+    """The firewall in the option vocabulary for --diff: no rule ids (every edit renews them), sorted rules."""
+    if not firewall:
+        return {}
+    view = dict(firewall)
+    view["rules"] = sort_rules(strip_rule_ids(firewall["rules"]))
+    return view
+
+
+# --- API calls -----------------------------------------------------------------------------------------
+
+def _firewall_path(firewall_id, action=None):
+    return "%s/%s%s" % (FIREWALL_PATH, firewall_id, "/" + action if action else "")
+
+
+def get_firewall(client, firewall_id):
+    """The firewall with this id (rules and instances included), or None (200 [] or ID_INVALID)."""
+    if not is_path_safe_id(firewall_id):
+        return None
+    try:
+        rows = client.get(_firewall_path(firewall_id))
+    except IwinvApiError as exc:
+        if exc.not_found:
+            return None
+        raise
+    return firewall_from_api(rows[0]) if rows else None
+
+
+def list_firewall_rows(client):
+    """Every firewall, as summaries (the list has no rules and no instances)."""
+    return [firewall_from_api(row) for row in client.paginate(FIREWALL_PATH)]
+
+
+def find_firewall(client, firewall_id=None, name=None):
+    """The firewall named by id (wins) or by exact title, with rules and instances; None when there is none.
+
+    Titles are not unique: a title that matches several firewalls is an error that lists their ids.
+    """
+    if firewall_id:
+        return get_firewall(client, firewall_id)
+    matches = [row for row in list_firewall_rows(client) if row["name"] == name]
+    if len(matches) > 1:
+        raise ResolveError("the firewall name '%s' matches %d firewalls (ids: %s); use id"
+                           % (name, len(matches), ", ".join(row["id"] for row in matches)))
+    return get_firewall(client, matches[0]["id"]) if matches else None
+
+
+def list_firewalls(client, name=None):
+    """Every firewall (titled exactly `name`, when given) with its rules and instances: one list, then one detail each."""
+    rows = [row for row in list_firewall_rows(client) if name is None or row["name"] == name]
+    return [firewall for firewall in (get_firewall(client, row["id"]) for row in rows) if firewall is not None]
+
+
+def create_firewall(client, firewall):
+    rows = client.post(FIREWALL_PATH, json=firewall_to_api(firewall))
+    return firewall_from_api(rows[0]) if rows else None
+
+
+def update_firewall(client, firewall_id, firewall, with_rules):
+    rows = client.put(_firewall_path(firewall_id), json=firewall_to_api(firewall, with_rules))
+    return firewall_from_api(rows[0]) if rows else None
+
+
+def delete_firewall(client, firewall_id):
+    try:
+        client.delete(_firewall_path(firewall_id))
+    except IwinvApiError as exc:
+        if exc.error_code == "IN_USE":
+            exc.message = ("cannot delete firewall %s: it is still attached to an instance (an attach may still be in "
+                           "progress); detach it first. %s" % (firewall_id, exc.message))
+        raise
+
+
+def attach_firewall(client, firewall_id, instance_id):
+    """Start attaching; False when an attach of this pair is already in progress (IN_USE)."""
+    try:
+        client.post(_firewall_path(firewall_id, "attach"), json={"instance_id": instance_id})
+    except IwinvAmbiguousWriteError:
+        # It may have started: never resend. The wait (or the next run) reads the attachment back.
+        return True
+    except IwinvApiError as exc:
+        if exc.error_code == "IN_USE":
+            return False
+        if exc.error_code == "LIMIT_EXCEEDED":
+            exc.message = ("cannot attach firewall %s to instance %s: an instance can carry at most %d firewalls and this "
+                           "one already has that many; detach another firewall from it first. %s"
+                           % (firewall_id, instance_id, MAX_FIREWALLS_PER_INSTANCE, exc.message))
+        raise
+    return True
+
+
+def detach_firewall(client, firewall_id, instance_id):
+    """Start detaching; False when a detach of this pair is already in progress (IN_USE)."""
+    try:
+        client.post(_firewall_path(firewall_id, "detach"), json={"instance_id": instance_id})
+    except IwinvAmbiguousWriteError:
+        # It may have started: never resend. The wait (or the next run) reads the attachment back.
+        return True
+    except IwinvApiError as exc:
+        if exc.error_code == "IN_USE":
+            return False
+        raise
+    return True

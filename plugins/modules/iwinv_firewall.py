@@ -1,0 +1,434 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: iwinv_firewall
+short_description: Manage iwinv firewalls, their rules and the instances they protect
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes a firewall of the iwinv cloud, its rules, and the instances it is attached to.
+  - Rules are normalised before they are compared, so case, port spelling, rule order and a bare address instead of
+    a C(/32) CIDR never cause a change.
+  - The API replaces every rule of a firewall on each edit (and gives every rule a new id), so when the rules change the
+    module always sends the whole resulting set.
+author:
+  - iwinv.cloud contributors (@iwinv-cloud)
+options:
+  name:
+    description:
+      - The firewall's name (its title in the API), 4 to 32 characters.
+      - Identifies the firewall when O(id) is not given; a name that matches several firewalls fails and lists their ids.
+      - Required to create a firewall. With O(id), a different name renames the firewall.
+    type: str
+  id:
+    description:
+      - The firewall's id, such as C(FIREWALL-a1B2c3D4e5F6). Wins over O(name).
+      - An unknown id fails with O(state=present) (a firewall cannot be created with a chosen id).
+    type: str
+  description:
+    description:
+      - The firewall's description, 0 to 50 characters; updated in place.
+      - The API returns it HTML-escaped; the module decodes it, so C(&), C(<) and quotes compare as written.
+      - Omitted, the description is left alone (empty for a new firewall).
+    type: str
+  icmp:
+    description:
+      - Whether ICMP (ping) is allowed. Rules cannot name ICMP; this flag covers it for the whole firewall.
+      - Omitted, the setting is left alone (V(false) for a new firewall).
+    type: bool
+  rules:
+    description:
+      - The firewall's rules. Compared as a set, whatever their order.
+      - A rule's identity is (O(rules[].direction), O(rules[].protocol), O(rules[].port), O(rules[].cidr)) after
+        normalisation; O(rules[].name) and O(rules[].description) are its attributes, and a change of them updates it.
+      - Two entries with the same identity fail.
+      - Omitted, the rules are left alone. V([]) with O(purge_rules=true) removes every rule.
+    type: list
+    elements: dict
+    suboptions:
+      direction:
+        description:
+          - C(in) for incoming traffic, C(out) for outgoing traffic; any case.
+        type: str
+        required: true
+      protocol:
+        description:
+          - C(tcp) or C(udp); any case. ICMP is set for the whole firewall with O(icmp).
+        type: str
+        required: true
+      port:
+        description:
+          - A port (V(22) or V("22")) or an inclusive range (V("1000-2000")), within 1 to 65535.
+          - Spaces around the dash are ignored; a reversed range fails.
+        type: raw
+        required: true
+      cidr:
+        description:
+          - The IPv4 network the rule applies to, such as V(0.0.0.0/0) or V(192.0.2.0/24). A bare address means C(/32).
+          - The API keeps host bits as sent, and so does the module, so V(10.0.0.5/24) and V(10.0.0.0/24) are two
+            different rules. IPv6 is not supported by iwinv firewalls.
+        type: str
+        required: true
+      name:
+        description:
+          - The rule's name, 1 to 25 characters. Defaults to C(<direction>-<protocol>-<port>), for example C(in-tcp-22).
+        type: str
+      description:
+        description:
+          - The rule's description, 0 to 100 characters.
+        type: str
+  purge_rules:
+    description:
+      - With V(true), the firewall ends with exactly the rules in O(rules).
+      - With V(false), the rules in O(rules) are added to the existing ones, or update the existing rule with the same
+        identity.
+    type: bool
+    default: true
+  instances:
+    description:
+      - Ids or names of instances that must carry this firewall. Attaching is asynchronous; see O(wait).
+      - An instance can carry at most 5 firewalls; attaching a sixth fails and says so.
+      - Omitted, the attachments are left alone.
+    type: list
+    elements: str
+  purge_instances:
+    description:
+      - Whether to detach the firewall from the instances not listed in O(instances). Ignored when O(instances) is omitted.
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) creates or updates the firewall; V(absent) detaches it from every instance, then deletes it.
+      - With V(absent) the module always waits for the detaches to finish (up to O(wait_timeout)), even with
+        O(wait=false), because the API refuses to delete an attached firewall.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - iwinv.cloud.iwinv
+  - iwinv.cloud.iwinv.WAIT
+attributes:
+  check_mode:
+    support: full
+    description: Predicts the resulting firewall without sending any write request.
+  diff_mode:
+    support: full
+    description: Shows the firewall before and after, with the rules in the option vocabulary, sorted and without rule ids.
+notes:
+  - An unchanged run makes one request when the firewall is named by O(id) (two by O(name)), as long as the
+    O(instances) are already attached (given by id, or by a name unique among the attached instances).
+  - Rule ids change on every edit, so they are returned but never compared.
+"""
+
+EXAMPLES = r"""
+- name: A web firewall with SSH from the office and HTTP(S) from anywhere
+  iwinv.cloud.iwinv_firewall:
+    name: web
+    description: R&D web servers
+    icmp: true
+    rules:
+      - {direction: in, protocol: tcp, port: 22, cidr: 198.51.100.7, name: ssh-office}
+      - {direction: in, protocol: tcp, port: 80, cidr: 0.0.0.0/0}
+      - {direction: in, protocol: tcp, port: 443, cidr: 0.0.0.0/0}
+    instances:
+      - web-1
+      - web-2
+  register: web_fw
+
+- name: Open a port range without touching the other rules
+  iwinv.cloud.iwinv_firewall:
+    name: web
+    purge_rules: false
+    rules:
+      - direction: in
+        protocol: udp
+        port: "60000-61000"
+        cidr: 0.0.0.0/0
+        description: mosh
+
+- name: Attach only to web-3, detaching from the others
+  iwinv.cloud.iwinv_firewall:
+    name: web
+    instances: [web-3]
+    purge_instances: true
+
+- name: Remove the firewall (detached from its instances first)
+  iwinv.cloud.iwinv_firewall:
+    id: "{{ web_fw.firewall.id }}"
+    state: absent
+"""
+
+RETURN = r"""
+firewall:
+  description:
+    - The firewall after the task (predicted in check mode; empty after O(state=absent)).
+    - With O(wait=false), instances being attached are already listed and those being detached are not.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The firewall id; V(null) in check mode for a firewall that would be created.
+      type: str
+      sample: FIREWALL-a1B2c3D4e5F6
+    name:
+      description: The firewall's name.
+      type: str
+      sample: web
+    description:
+      description: The description, HTML-decoded.
+      type: str
+      sample: R&D web servers
+    icmp:
+      description: Whether ICMP is allowed.
+      type: bool
+      sample: true
+    rules:
+      description: The rules in the option vocabulary, sorted by direction, protocol, port and cidr.
+      type: list
+      elements: dict
+      sample:
+        - {id: 1234567, direction: in, protocol: tcp, port: "22", cidr: 198.51.100.7/32, name: ssh-office, description: ""}
+        - {id: 1234568, direction: in, protocol: tcp, port: "80", cidr: 0.0.0.0/0, name: in-tcp-80, description: ""}
+      contains:
+        id:
+          description: The rule id; it changes on every edit of the firewall's rules (V(null) when predicted).
+          type: int
+        direction:
+          description: C(in) or C(out).
+          type: str
+        protocol:
+          description: C(tcp) or C(udp).
+          type: str
+        port:
+          description: The port or port range, as a string.
+          type: str
+        cidr:
+          description: The IPv4 CIDR.
+          type: str
+        name:
+          description: The rule's name.
+          type: str
+        description:
+          description: The rule's description (empty when none).
+          type: str
+    instances:
+      description: The instances that carry the firewall, sorted by name.
+      type: list
+      elements: dict
+      sample: [{id: 7d9c1f0e-inst, name: web-1}]
+      contains:
+        id:
+          description: The instance id.
+          type: str
+        name:
+          description: The instance name.
+          type: str
+"""
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import wait_until
+
+RULE_OPTIONS = dict(
+    direction=dict(type="str", required=True),
+    protocol=dict(type="str", required=True),
+    port=dict(type="raw", required=True),
+    cidr=dict(type="str", required=True),
+    name=dict(type="str"),
+    description=dict(type="str"),
+)
+
+ARGUMENT_SPEC = dict(
+    name=dict(type="str"),
+    id=dict(type="str"),
+    description=dict(type="str"),
+    icmp=dict(type="bool"),
+    rules=dict(type="list", elements="dict", options=RULE_OPTIONS),
+    purge_rules=dict(type="bool", default=True),
+    instances=dict(type="list", elements="str"),
+    purge_instances=dict(type="bool", default=False),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
+def wanted_rules(params):
+    """The `rules` option normalised (None when omitted); invalid rules fail here, before any request."""
+    fw.check_firewall_options(params["name"], params["description"])
+    return None if params["rules"] is None else fw.normalise_rules(params["rules"])
+
+
+def desired_firewall(current, params, rules):
+    """The firewall this task asks for: options given win, options omitted keep the current value."""
+    current = current or {"id": None, "name": None, "description": "", "icmp": False, "rules": [], "instances": []}
+    return {
+        "id": current["id"],
+        "name": params["name"] if params["name"] is not None else current["name"],
+        "description": params["description"] if params["description"] is not None else current["description"],
+        "icmp": params["icmp"] if params["icmp"] is not None else current["icmp"],
+        "rules": fw.merge_rules(current["rules"], rules, params["purge_rules"]),
+        "instances": current["instances"],
+    }
+
+
+def resolve_instances(client, refs, attached):
+    """[{id, name}] for the `instances` option (None when omitted).
+
+    A reference that is the id, or a name unique among, the instances already attached costs no request.
+    """
+    if refs is None:
+        return None
+    resolved = {}
+    for ref in refs:
+        try:
+            instance = resolve(attached, ref, "instance")
+        except ResolveError:
+            instance = resolve_instance(client, ref)
+        resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
+    return list(resolved.values())
+
+
+def attachment_ids(firewall):
+    return [instance["id"] for instance in firewall["instances"]] if firewall else []
+
+
+def predicted_instances(firewall, wanted, to_attach, to_detach):
+    """The instances the firewall will carry once attaches and detaches are done, sorted by name."""
+    kept = [instance for instance in firewall["instances"] if instance["id"] not in to_detach]
+    added = [instance for instance in wanted or [] if instance["id"] in to_attach]
+    return sorted(kept + added, key=lambda instance: (instance["name"] or "", instance["id"] or ""))
+
+
+def describe_attachments(firewall):
+    if firewall is None:
+        return "gone"
+    return "attached to %s" % (", ".join(attachment_ids(firewall)) or "no instance")
+
+
+class FirewallTask:
+    """One run of the module: find, compare, act (or predict), wait, report."""
+
+    def __init__(self, iwinv):
+        self.iwinv = iwinv
+        self.params = iwinv.params
+        self.client = iwinv.client
+
+    def run(self):
+        rules = wanted_rules(self.params)
+        current = self.find()
+        if self.params["state"] == "absent":
+            return self.absent(current)
+        return self.present(current, rules)
+
+    def find(self):
+        current = fw.find_firewall(self.client, firewall_id=self.params["id"], name=self.params["name"])
+        if current is None and self.params["id"] and self.params["state"] == "present":
+            raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id" % self.params["id"])
+        return current
+
+    def present(self, current, rules):
+        if current is None and not self.params["name"]:
+            raise ValueError("name is required to create a firewall")
+        desired = desired_firewall(current, self.params, rules)
+        wanted = resolve_instances(self.client, self.params["instances"], desired["instances"])
+        wanted_ids = None if wanted is None else [instance["id"] for instance in wanted]
+        to_attach, to_detach = fw.instance_changes(attachment_ids(current), wanted_ids, self.params["purge_instances"])
+        changes = fw.firewall_changes(current, desired) if current else ["created"]
+        desired["instances"] = predicted_instances(desired, wanted, to_attach, to_detach)
+        if not (changes or to_attach or to_detach):
+            return self.result(False, current, current)
+        if self.iwinv.check_mode:
+            return self.result(True, current, predicted(current, desired, changes))
+
+        firewall = self.create(desired) if current is None else self.update(current, desired, changes)
+        self.change_attachments(firewall["id"], to_attach, to_detach)
+        if (to_attach or to_detach) and self.params["wait"]:
+            firewall = self.wait_for_attachments(firewall["id"], to_attach, to_detach)
+        else:
+            firewall["instances"] = desired["instances"]
+        return self.result(True, current, firewall)
+
+    def create(self, desired):
+        try:
+            return fw.create_firewall(self.client, desired)
+        except IwinvAmbiguousWriteError:
+            # Reconcile by reading back, never resend: the firewall exists if the create went through.
+            created = fw.find_firewall(self.client, name=desired["name"])
+            if created is None:
+                raise
+            return created
+
+    def update(self, current, desired, changes):
+        if not changes:
+            return current
+        try:
+            return fw.update_firewall(self.client, current["id"], desired, with_rules="rules" in changes)
+        except IwinvAmbiguousWriteError:
+            updated = fw.get_firewall(self.client, current["id"])
+            if updated is None or fw.firewall_changes(updated, desired):
+                raise
+            return updated
+
+    def change_attachments(self, firewall_id, to_attach, to_detach):
+        for instance_id in to_detach:
+            fw.detach_firewall(self.client, firewall_id, instance_id)
+        for instance_id in to_attach:
+            fw.attach_firewall(self.client, firewall_id, instance_id)
+
+    def wait_for_attachments(self, firewall_id, to_attach, to_detach):
+        """Attach and detach are asynchronous: they show in the firewall's `instances` once done."""
+        def settled(firewall):
+            ids = set(attachment_ids(firewall))
+            return firewall is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
+
+        return wait_until(lambda: fw.get_firewall(self.client, firewall_id), settled, is_failed=lambda firewall: firewall is None,
+                          timeout=self.params["wait_timeout"], what="the instances of firewall %s" % firewall_id,
+                          status_of=describe_attachments)
+
+    def absent(self, current):
+        if current is None:
+            return self.result(False, None, None)
+        if not self.iwinv.check_mode:
+            to_detach = attachment_ids(current)
+            self.change_attachments(current["id"], [], to_detach)
+            if to_detach:
+                self.wait_for_attachments(current["id"], [], to_detach)
+            self.delete(current["id"])
+        return self.result(True, current, None)
+
+    def delete(self, firewall_id):
+        try:
+            fw.delete_firewall(self.client, firewall_id)
+        except IwinvAmbiguousWriteError:
+            if fw.get_firewall(self.client, firewall_id) is not None:
+                raise
+
+    def result(self, changed, before, after):
+        result = result_with_diff(changed, "firewall", fw.diff_view(before), fw.diff_view(after))
+        result["firewall"] = after or {}
+        return result
+
+
+def predicted(current, desired, changes):
+    """The firewall check mode reports: rule ids are unknown once the rules would be replaced."""
+    firewall = dict(desired)
+    if current is None or "rules" in changes:
+        firewall["rules"] = [dict(rule, id=None) for rule in desired["rules"]]
+    else:
+        firewall["rules"] = current["rules"]
+    return firewall
+
+
+def main():
+    iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")])
+    iwinv.run(FirewallTask(iwinv).run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: iwinv_firewall_info
+short_description: List iwinv firewalls with their rules and attached instances
+version_added: 0.1.0
+description:
+  - Lists the firewalls of the iwinv account, each with its rules and the instances it is attached to.
+  - Each item has the same shape as the C(firewall) return value of M(iwinv.cloud.iwinv_firewall).
+author:
+  - iwinv.cloud contributors (@iwinv-cloud)
+options:
+  id:
+    description:
+      - Return only the firewall with this id (one request). An unknown id gives an empty list.
+    type: str
+  name:
+    description:
+      - Return only the firewalls with this exact name (names are not unique).
+    type: str
+extends_documentation_fragment:
+  - iwinv.cloud.iwinv
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so it runs fully in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so it has nothing to diff.
+notes:
+  - The API lists firewalls without their rules, so the module reads each listed firewall's details too
+    (one request per firewall, plus the list). Filter by O(id) for a single request.
+"""
+
+EXAMPLES = r"""
+- name: Every firewall
+  iwinv.cloud.iwinv_firewall_info:
+  register: result
+
+- name: The names of the instances behind the web firewall
+  ansible.builtin.debug:
+    msg: "{{ result.firewalls | selectattr('name', 'equalto', 'web') | map(attribute='instances') | flatten | map(attribute='name') | list }}"
+
+- name: One firewall by id
+  iwinv.cloud.iwinv_firewall_info:
+    id: FIREWALL-a1B2c3D4e5F6
+  register: one
+"""
+
+RETURN = r"""
+firewalls:
+  description: The firewalls, in the order the API lists them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The firewall id.
+      type: str
+      sample: FIREWALL-a1B2c3D4e5F6
+    name:
+      description: The firewall's name.
+      type: str
+      sample: web
+    description:
+      description: The description, HTML-decoded.
+      type: str
+      sample: R&D web servers
+    icmp:
+      description: Whether ICMP is allowed.
+      type: bool
+      sample: true
+    rules:
+      description: The rules in the vocabulary of M(iwinv.cloud.iwinv_firewall)'s C(rules) option, plus their C(id).
+      type: list
+      elements: dict
+      sample:
+        - {id: 1234567, direction: in, protocol: tcp, port: "22", cidr: 198.51.100.7/32, name: ssh-office, description: ""}
+        - {id: 1234568, direction: in, protocol: tcp, port: "1000-2000", cidr: 0.0.0.0/0, name: in-tcp-1000-2000, description: ""}
+    instances:
+      description: The instances that carry the firewall, sorted by name.
+      type: list
+      elements: dict
+      sample: [{id: 7d9c1f0e-inst, name: web-1}]
+"""
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.firewall import get_firewall, list_firewalls
+
+
+def main():
+    iwinv = IwinvModule(argument_spec=dict(id=dict(type="str"), name=dict(type="str")))
+
+    def body():
+        if iwinv.params["id"] is not None:
+            firewall = get_firewall(iwinv.client, iwinv.params["id"])
+            firewalls = [firewall] if firewall else []
+        else:
+            firewalls = list_firewalls(iwinv.client, name=iwinv.params["name"])
+        if iwinv.params["name"] is not None:
+            firewalls = [firewall for firewall in firewalls if firewall["name"] == iwinv.params["name"]]
+        return {"changed": False, "firewalls": firewalls}
+
+    iwinv.run(body)
+
+
+if __name__ == "__main__":
+    main()

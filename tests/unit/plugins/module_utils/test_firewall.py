@@ -1,0 +1,361 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The firewall rule normaliser, the rule-set comparison, the API translation, and the modules end to end."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
+from ansible_collections.iwinv.cloud.plugins.modules import iwinv_firewall, iwinv_firewall_info
+
+from module_runner import emulator_args, run_module
+
+
+def rule(direction="in", protocol="tcp", port="22", cidr="0.0.0.0/0", **extra):
+    return dict(direction=direction, protocol=protocol, port=port, cidr=cidr, **extra)
+
+
+# --- the normaliser --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    (rule(direction="IN", protocol="TCP", port=22), ("in", "tcp", "22", "0.0.0.0/0")),
+    (rule(direction="Out", protocol="Udp", port="53"), ("out", "udp", "53", "0.0.0.0/0")),
+    (rule(port="1000-2000"), ("in", "tcp", "1000-2000", "0.0.0.0/0")),
+    (rule(port=" 1000 - 2000 "), ("in", "tcp", "1000-2000", "0.0.0.0/0")),
+    (rule(port="80-80"), ("in", "tcp", "80", "0.0.0.0/0")),
+    (rule(port="0080"), ("in", "tcp", "80", "0.0.0.0/0")),
+    (rule(cidr="198.51.100.7"), ("in", "tcp", "22", "198.51.100.7/32")),
+    (rule(cidr="10.0.0.5/24"), ("in", "tcp", "22", "10.0.0.5/24")),           # host bits kept, as the API keeps them
+    (rule(cidr="10.0.0.0/255.255.255.0"), ("in", "tcp", "22", "10.0.0.0/24")),
+    (rule(port=65535), ("in", "tcp", "65535", "0.0.0.0/0")),
+    (rule(port="1-65535"), ("in", "tcp", "1-65535", "0.0.0.0/0")),
+])
+def test_normalise_rule_identity(raw, expected):
+    assert fw.rule_identity(fw.normalise_rule(raw)) == expected
+
+
+def test_default_name_and_description():
+    normalised = fw.normalise_rule(rule(direction="IN", port="1000-2000"))
+    assert normalised["name"] == "in-tcp-1000-2000"
+    assert normalised["description"] == ""
+    named = fw.normalise_rule(rule(name="ssh", description="office"))
+    assert (named["name"], named["description"]) == ("ssh", "office")
+
+
+@pytest.mark.parametrize("raw, words", [
+    (rule(cidr="2001:db8::/32"), ["rules[0].cidr", "IPv6"]),
+    (rule(cidr="::1"), ["rules[0].cidr", "IPv6"]),
+    (rule(cidr="10.0.0.300/24"), ["rules[0].cidr", "IPv4"]),
+    (rule(cidr="10.0.0.0/33"), ["rules[0].cidr"]),
+    (rule(protocol="icmp"), ["rules[0].protocol", "icmp option"]),
+    (rule(protocol="ICMP"), ["rules[0].protocol", "icmp option"]),
+    (rule(protocol="all"), ["rules[0].protocol", "tcp, udp"]),
+    (rule(direction="inbound"), ["rules[0].direction", "in, out"]),
+    (rule(port=0), ["rules[0].port", "1-65535"]),
+    (rule(port="0"), ["rules[0].port", "1-65535"]),
+    (rule(port=70000), ["rules[0].port", "1-65535"]),
+    (rule(port="0-65535"), ["rules[0].port", "1-65535"]),
+    (rule(port="2000-1000"), ["rules[0].port", "reversed", "1000-2000"]),
+    (rule(port="ssh"), ["rules[0].port"]),
+    (rule(port=True), ["rules[0].port"]),
+    (rule(port=22.5), ["rules[0].port"]),
+    (rule(name=""), ["rules[0].name", "1 to 25"]),
+    (rule(name="x" * 26), ["rules[0].name", "1 to 25"]),
+    (rule(description="d" * 101), ["rules[0].description", "0 to 100"]),
+])
+def test_invalid_rules_fail_with_a_message_naming_the_option(raw, words):
+    with pytest.raises(fw.RuleError) as info:
+        fw.normalise_rules([raw])
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_limits_are_inclusive():
+    assert fw.normalise_rule(rule(name="x" * 25, description="d" * 100))["name"] == "x" * 25
+    fw.check_firewall_options(name="abcd", description="")
+    fw.check_firewall_options(name="n" * 32, description="d" * 50)
+    for name, description, option in (("abc", None, "name"), ("n" * 33, None, "name"), ("abcd", "d" * 51, "description")):
+        with pytest.raises(fw.RuleError, match="^%s must be" % option):
+            fw.check_firewall_options(name=name, description=description)
+
+
+def test_two_entries_with_one_identity_fail_naming_both():
+    with pytest.raises(fw.RuleError) as info:
+        fw.normalise_rules([rule(port=22, name="a"), rule(port=80), rule(direction="IN", port="22", name="b")])
+    assert "rules[0] and rules[2]" in str(info.value)
+
+
+def test_same_port_with_different_cidr_or_protocol_are_different_rules():
+    rules = fw.normalise_rules([rule(), rule(cidr="10.0.0.0/8"), rule(protocol="udp"), rule(direction="out")])
+    assert len({fw.rule_identity(r) for r in rules}) == 4
+
+
+# --- comparing rule sets: property-style, with a fixed seed ------------------------------------------------------
+
+BASE_RULES = [
+    rule(port=22, cidr="198.51.100.7", name="ssh"),
+    rule(port="80"),
+    rule(port="443", description="public https"),
+    rule(direction="out", protocol="udp", port="53", cidr="8.8.8.8/32"),
+    rule(port="1000-2000", cidr="10.0.0.5/24"),
+]
+
+
+def respell(raw, rng):
+    """The same rule written differently: case, integer or string port, range spacing, /32 or bare address."""
+    spelled = dict(raw)
+    for key in ("direction", "protocol"):
+        spelled[key] = rng.choice([str.upper, str.lower, str.title])(raw[key])
+    port = str(raw["port"])
+    if "-" in port:
+        low, high = port.split("-")
+        spelled["port"] = rng.choice([port, "%s - %s" % (low, high), " %s-%s" % (low, high)])
+    else:
+        spelled["port"] = rng.choice([int(port), port, "%s-%s" % (port, port)])
+    cidr = raw["cidr"]
+    if cidr.endswith("/32"):
+        spelled["cidr"] = rng.choice([cidr, cidr[:-3]])
+    elif "/" not in cidr:
+        spelled["cidr"] = rng.choice([cidr, cidr + "/32"])
+    return spelled
+
+
+def test_any_permutation_and_respelling_compares_equal():
+    rng = random.Random(20261127)
+    reference = fw.normalise_rules(BASE_RULES)
+    permutations = list(itertools.permutations(BASE_RULES))
+    for order in rng.sample(permutations, 60):
+        respelled = fw.normalise_rules([respell(raw, rng) for raw in order])
+        assert fw.same_rules(respelled, reference)
+        assert fw.firewall_changes(firewall(reference), firewall(respelled)) == []
+        assert fw.sort_rules(respelled) == fw.sort_rules(reference)
+
+
+def test_every_single_attribute_change_is_a_difference():
+    reference = fw.normalise_rules(BASE_RULES)
+    flip = {"in": "out", "out": "in", "tcp": "udp", "udp": "tcp"}
+    for index, key in itertools.product(range(len(BASE_RULES)), ["name", "description", "port", "cidr", "direction", "protocol"]):
+        changed = [dict(raw) for raw in BASE_RULES]
+        original = changed[index].get(key)
+        changed[index][key] = {"port": "8080", "cidr": "192.0.2.0/24"}.get(key) or flip.get(original, "changed")
+        try:
+            rules = fw.normalise_rules(changed)
+        except fw.RuleError:
+            continue   # the change collided with another rule's identity
+        assert not fw.same_rules(rules, reference), (index, key)
+
+
+def test_a_missing_or_extra_rule_is_a_difference():
+    reference = fw.normalise_rules(BASE_RULES)
+    rng = random.Random(7)
+    for size in range(len(BASE_RULES)):
+        subset = fw.normalise_rules(rng.sample(BASE_RULES, size))
+        assert not fw.same_rules(subset, reference)
+        assert not fw.same_rules(reference, subset)
+
+
+def firewall(rules, **extra):
+    base = {"id": "FIREWALL-x", "name": "web", "description": "", "icmp": False, "rules": rules, "instances": []}
+    base.update(extra)
+    return base
+
+
+# --- merging, changes, attachments -------------------------------------------------------------------------------
+
+def with_id(rules, first=100):
+    return [dict(r, id=first + index) for index, r in enumerate(rules)]
+
+
+def test_merge_rules_purge_keeps_exactly_the_listed_rules():
+    current = with_id(fw.normalise_rules([rule(port=22), rule(port=80)]))
+    wanted = fw.normalise_rules([rule(port=443)])
+    assert [r["port"] for r in fw.merge_rules(current, wanted, purge=True)] == ["443"]
+    assert fw.merge_rules(current, [], purge=True) == []
+
+
+def test_merge_rules_without_purge_adds_and_updates_by_identity():
+    current = with_id(fw.normalise_rules([rule(port=22, name="old"), rule(port=80)]))
+    wanted = fw.normalise_rules([rule(port=22, name="new"), rule(port=443)])
+    merged = fw.merge_rules(current, wanted, purge=False)
+    assert [(r["port"], r["name"]) for r in merged] == [("22", "new"), ("80", "in-tcp-80"), ("443", "in-tcp-443")]
+    assert all("id" not in r for r in merged)
+
+
+def test_merge_rules_none_leaves_the_rules_alone():
+    current = with_id(fw.normalise_rules([rule(port=22)]))
+    assert fw.merge_rules(current, None, purge=True) == current
+
+
+def test_sort_rules_orders_ports_numerically():
+    rules = fw.normalise_rules([rule(port=8080), rule(port=443), rule(port="1000-2000"), rule(direction="out", port=1)])
+    assert [(r["direction"], r["port"]) for r in fw.sort_rules(rules)] == [
+        ("in", "443"), ("in", "1000-2000"), ("in", "8080"), ("out", "1")]
+
+
+def test_firewall_changes_names_what_differs_and_ignores_rule_ids():
+    rules = fw.normalise_rules(BASE_RULES)
+    current = firewall(with_id(rules))
+    assert fw.firewall_changes(current, firewall(rules)) == []
+    assert fw.firewall_changes(current, firewall(rules, description="x", icmp=True)) == ["description", "icmp"]
+    assert fw.firewall_changes(current, firewall(rules[1:], name="other")) == ["name", "rules"]
+
+
+@pytest.mark.parametrize("attached, wanted, purge, expected", [
+    (["a"], None, True, ([], [])),
+    (["a"], ["a", "b"], False, (["b"], [])),
+    (["a", "c"], ["a", "b"], False, (["b"], [])),
+    (["a", "c"], ["a", "b"], True, (["b"], ["c"])),
+    (["a"], [], True, ([], ["a"])),
+    (["a"], [], False, ([], [])),
+])
+def test_instance_changes(attached, wanted, purge, expected):
+    assert fw.instance_changes(attached, wanted, purge) == expected
+
+
+# --- API rows ----------------------------------------------------------------------------------------------------
+
+API_ROW = {
+    "firewall_id": "FIREWALL-a1B2c3D4e5F6", "title": "web", "content": "R&amp;D &lt;web&gt; &#x27;x&#x27;", "icmp": "Y",
+    "rules": [
+        {"rule_id": 2, "bound": "OUT", "protocol": "UDP", "port": "53", "ip": "8.8.8.8/32", "title": "dns", "content": None},
+        {"rule_id": 1, "bound": "IN", "protocol": "TCP", "port": "22", "ip": "10.0.0.5/24", "title": "ssh", "content": "a&b"},
+    ],
+    "instances": [{"instance_id": "i-2", "name": "web-2"}, {"instance_id": "i-1", "name": "web-1"}],
+}
+
+
+def test_firewall_from_api_speaks_the_option_vocabulary():
+    result = fw.firewall_from_api(API_ROW)
+    assert result["description"] == "R&D <web> 'x'"
+    assert result["icmp"] is True
+    assert result["rules"][0] == {"id": 1, "direction": "in", "protocol": "tcp", "port": "22", "cidr": "10.0.0.5/24",
+                                  "name": "ssh", "description": "a&b"}   # rule text is not escaped by the API
+    assert result["rules"][1]["description"] == ""
+    assert result["instances"] == [{"id": "i-1", "name": "web-1"}, {"id": "i-2", "name": "web-2"}]
+    assert fw.firewall_from_api({"firewall_id": "F", "title": "abcd", "content": None, "icmp": "N"})["rules"] == []
+
+
+def test_api_rules_compare_equal_to_their_options():
+    options = fw.normalise_rules([rule(direction="In", port=22, cidr="10.0.0.5/24", name="ssh", description="a&b"),
+                                  rule(direction="OUT", protocol="udp", port="53", cidr="8.8.8.8", name="dns")])
+    assert fw.same_rules(fw.firewall_from_api(API_ROW)["rules"], options)
+
+
+def test_firewall_to_api_sends_uppercase_enums_string_ports_and_every_rule():
+    body = fw.firewall_to_api(firewall(fw.normalise_rules([rule(port=22), rule(direction="out", port=53)]), icmp=True))
+    assert body["icmp"] == "Y" and body["title"] == "web"
+    assert body["rules"][0] == {"bound": "IN", "protocol": "TCP", "port": "22", "ip": "0.0.0.0/0", "title": "in-tcp-22",
+                                "content": None}
+    assert "rules" not in fw.firewall_to_api(firewall([]), with_rules=False)
+
+
+def test_diff_view_drops_rule_ids():
+    view = fw.diff_view(fw.firewall_from_api(API_ROW))
+    assert all("id" not in r for r in view["rules"]) and view["id"] == "FIREWALL-a1B2c3D4e5F6"
+    assert fw.diff_view(None) == {}
+
+
+# --- the modules against the emulator ---------------------------------------------------------------------------
+
+def run_firewall(emulator, **options):
+    return run_module(iwinv_firewall.main, emulator_args(emulator, **options))
+
+
+def writes(emulator):
+    return [r for r in emulator.requests() if r["method"] != "GET"]
+
+
+WEB_RULES = [
+    {"direction": "IN", "protocol": "TCP", "port": 22, "cidr": "198.51.100.7", "name": "ssh"},
+    {"direction": "in", "protocol": "tcp", "port": "1000-2000", "cidr": "0.0.0.0/0"},
+    {"direction": "Out", "protocol": "Udp", "port": "53", "cidr": "8.8.8.8/32", "description": "dns"},
+]
+
+
+def test_create_then_rerun_respelled_is_unchanged_in_two_requests(emulator):
+    created = run_firewall(emulator, name="web-fw", description="R&D <web>", icmp=True, rules=WEB_RULES)
+    assert created["changed"] is True, created
+    assert created["firewall"]["description"] == "R&D <web>"
+    assert [r["cidr"] for r in created["firewall"]["rules"]] == ["198.51.100.7/32", "0.0.0.0/0", "8.8.8.8/32"]
+    respelled = [dict(WEB_RULES[2], direction="OUT", cidr="8.8.8.8"), dict(WEB_RULES[0], port="22"),
+                 dict(WEB_RULES[1], port="1000 - 2000")]
+    emulator.clear_requests()
+    again = run_firewall(emulator, name="web-fw", description="R&D <web>", icmp=True, rules=respelled)
+    assert again["changed"] is False, again
+    assert len(emulator.requests()) == 2
+    emulator.clear_requests()
+    by_id = run_firewall(emulator, id=created["firewall"]["id"], rules=respelled)
+    assert by_id["changed"] is False and len(emulator.requests()) == 1
+
+
+def test_invalid_options_fail_without_any_request(emulator):
+    for options in ({"rules": [dict(WEB_RULES[0], cidr="2001:db8::/32")]}, {"rules": [dict(WEB_RULES[0], protocol="icmp")]},
+                    {"rules": [dict(WEB_RULES[0], port=0)]}, {"rules": [WEB_RULES[0], dict(WEB_RULES[0], port="22")]},
+                    {"description": "d" * 51}, {"name": "abc"}):
+        result = run_firewall(emulator, **dict({"name": "web-fw"}, **options))
+        assert result["failed"] is True and "api_error" not in result, options
+    assert emulator.requests() == []
+
+
+def test_check_mode_predicts_without_writing_and_diff_shows_rules(emulator):
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES, _ansible_check_mode=True, _ansible_diff=True)
+    assert result["changed"] is True and result["firewall"]["id"] is None
+    assert result["diff"]["before"] == {}
+    assert [r["name"] for r in result["diff"]["after"]["rules"]] == ["ssh", "in-tcp-1000-2000", "out-udp-53"]
+    assert writes(emulator) == []
+    run_firewall(emulator, name="web-fw", rules=WEB_RULES)
+    emulator.clear_requests()
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1], _ansible_check_mode=True)
+    assert result["changed"] is True and len(result["firewall"]["rules"]) == 1
+    assert writes(emulator) == []
+
+
+def test_attach_purge_and_absent_while_attached(emulator):
+    emulator.config(op_delays={"firewall.attach": 0.3, "firewall.detach": 0.3})
+    ids = emulator.bulk_instances(3, zones=["KR1-Z08"], name_prefix="fw-host")["instance_ids"]
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES, instances=[ids[0], "fw-host-00002"])
+    assert result["changed"] is True
+    assert [i["name"] for i in result["firewall"]["instances"]] == ["fw-host-00001", "fw-host-00002"]
+    emulator.clear_requests()
+    again = run_firewall(emulator, name="web-fw", instances=["fw-host-00001", ids[1]])
+    assert again["changed"] is False and len(emulator.requests()) == 2
+    purged = run_firewall(emulator, name="web-fw", instances=[ids[2]], purge_instances=True)
+    assert [i["id"] for i in purged["firewall"]["instances"]] == [ids[2]]
+    gone = run_firewall(emulator, name="web-fw", state="absent")
+    assert gone["changed"] is True and gone["firewall"] == {}
+    assert emulator.state()["firewalls"] == {}
+    assert run_firewall(emulator, name="web-fw", state="absent")["changed"] is False
+
+
+def test_limit_of_firewalls_per_instance_is_reported_in_words(emulator):
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="busy")["instance_ids"][0]
+    for number in range(5):
+        assert run_firewall(emulator, name="fw-%d" % number, instances=[instance_id])["changed"] is True
+    result = run_firewall(emulator, name="fw-6th", instances=[instance_id])
+    assert result["failed"] is True
+    assert "at most 5 firewalls" in result["msg"] and result["api_error"]["error_code"] == "LIMIT_EXCEEDED"
+
+
+def test_ambiguous_create_is_reconciled_without_resending(emulator):
+    emulator.fault(method="POST", path="^/v1/firewall$", action="ambiguous")
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1])
+    assert result["changed"] is True and result["firewall"]["id"].startswith("FIREWALL-")
+    assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
+
+
+def test_info_lists_with_rules_and_instances_and_filters(emulator):
+    created = run_firewall(emulator, name="web-fw", description="a & b", rules=WEB_RULES)["firewall"]
+    run_firewall(emulator, name="db-fw")
+    every = run_module(iwinv_firewall_info.main, emulator_args(emulator))
+    assert sorted(f["name"] for f in every["firewalls"]) == ["db-fw", "web-fw"]
+    emulator.clear_requests()
+    one = run_module(iwinv_firewall_info.main, emulator_args(emulator, id=created["id"]))
+    assert one["firewalls"] == [created] and len(emulator.requests()) == 1
+    assert run_module(iwinv_firewall_info.main, emulator_args(emulator, name="db-fw"))["firewalls"][0]["rules"] == []
+    assert run_module(iwinv_firewall_info.main, emulator_args(emulator, id="FIREWALL-unknown0000"))["firewalls"] == []
+    assert emulator.secret_key not in json.dumps(every)
