@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Block storage: API calls, the translation of API rows into the collection's vocabulary, statuses,
+and the plain decision of what to do to reach a desired state (DECISIONS.md D3)."""
+
+from __future__ import annotations
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+
+MAX_VOLUMES_PER_INSTANCE = 8
+FAILED_STATUSES = frozenset(["error"])
+
+# Words for the API errors of volume writes, so that a failure says what to do.
+VOLUME_ERROR_ADVICE = {
+    "UNAVAILABLE_COMBINATION": "the volume type is not offered in the instance's zone, or the volume and the instance are in different zones",
+    "LIMIT_EXCEEDED": "the instance already carries the most volumes it may have (%d)" % MAX_VOLUMES_PER_INSTANCE,
+    "IN_USE": "the volume is attached or busy with another operation",
+    "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation; try again once it has settled",
+    "CHECK_PARAM": "the API refused a parameter (for example a size outside the type's range)",
+}
+
+
+# --- statuses ---------------------------------------------------------------------------------------------
+
+def is_transitional(status):
+    """creating, attaching, detaching, deleting, and any other '-ing' status the API may invent (D3)."""
+    return str(status or "").endswith("ing")
+
+
+def is_failed(volume):
+    return volume is not None and volume["status"] in FAILED_STATUSES
+
+
+def is_settled(volume):
+    """Gone, or in a status that no operation in flight will change."""
+    return volume is None or not is_transitional(volume["status"])
+
+
+def settled_instance_id(volume):
+    """The instance the volume is (or will be, once its operation in flight ends) attached to.
+
+    A `detaching` volume may still show its instance_id (D3): it is on its way to nothing.
+    """
+    if volume is None or volume["status"] in ("detaching", "deleting"):
+        return None
+    return volume["instance_id"]
+
+
+def status_from_api(row):
+    status = row.get("status")
+    if is_transitional(status) or status in FAILED_STATUSES:
+        return status
+    return "attached" if row.get("instance_id") else "available"
+
+
+def block_storage_from_api(row):
+    """An API volume row as the `block_storage` return value."""
+    return {
+        "id": row.get("block_storage_id"),
+        "name": row.get("name"),
+        "description": row.get("description") or "",
+        "type": row.get("type"),
+        "size": row.get("size"),
+        "zone": row.get("zone_id") or row.get("zone"),
+        "instance_id": row.get("instance_id") or None,
+        "status": status_from_api(row),
+    }
+
+
+def type_from_api(row):
+    return {"type": row.get("type"), "min": row.get("min"), "max": row.get("max"), "zones": row.get("zones")}
+
+
+# --- API calls --------------------------------------------------------------------------------------------
+
+def list_types(client):
+    """Every block storage type with its size range and zones (None = every zone); unpaginated."""
+    return [type_from_api(row) for row in client.get("/v1/block-storages/types")]
+
+
+def list_block_storages(client, zone=None, name=None, volume_type=None):
+    """Every volume (the list is unpaginated), narrowed by zone id, exact name and type.
+
+    The API's `name` filter may match substrings, so the exact match is made here.
+    """
+    query = {}
+    if zone:
+        query["zone_id"] = zone
+    if name:
+        query["name"] = name
+    if volume_type:
+        query["type"] = volume_type
+    volumes = [block_storage_from_api(row) for row in client.get("/v1/block-storages", query=query or None)]
+    if name:
+        volumes = [volume for volume in volumes if volume["name"] == name]
+    return volumes
+
+
+def get_block_storage(client, volume_id):
+    """The volume with this id, or None when the API says it does not exist (400 ID_INVALID or 200 [])."""
+    if not is_path_safe_id(volume_id):
+        return None
+    try:
+        rows = client.get("/v1/block-storages/%s" % volume_id)
+    except IwinvApiError as exc:
+        if exc.not_found:
+            return None
+        raise
+    return block_storage_from_api(rows[0]) if rows else None
+
+
+def find_block_storage(client, volume_id=None, name=None):
+    """The volume named by id (wins) or by exact name; None when there is none. One request.
+
+    A name that several volumes carry is an error that lists their ids.
+    """
+    if volume_id:
+        return get_block_storage(client, volume_id)
+    matches = list_block_storages(client, name=name)
+    if len(matches) > 1:
+        raise ResolveError("the block storage name '%s' matches %d volumes (ids: %s); use id"
+                           % (name, len(matches), ", ".join(volume["id"] for volume in matches)))
+    return matches[0] if matches else None
+
+
+def create_block_storage(client, instance_id, volume_type, size, name, description=None, known_ids=()):
+    """Create a volume named `name` attached to the instance; return its id.
+
+    A create whose answer was lost is never sent again: the volumes named `name` are read back, and
+    exactly one on that instance that is not among `known_ids` (the ones that existed before) is adopted.
+    """
+    form = {"instance_id": instance_id, "type": volume_type, "size": size, "name": name}
+    if description:
+        form["description"] = description
+    try:
+        rows = client.post("/v1/block-storages", form=form)
+    except IwinvAmbiguousWriteError as exc:
+        return _adopt_created(client, exc, instance_id, name, set(known_ids))
+    return rows[0]["block_storage_id"]
+
+
+def _adopt_created(client, exc, instance_id, name, known_ids):
+    created = [volume for volume in list_block_storages(client, name=name)
+               if volume["instance_id"] == instance_id and volume["id"] not in known_ids]
+    if len(created) == 1:
+        return created[0]["id"]
+    if not created:
+        raise reworded(exc, "%s; reading back found no new volume named '%s' on instance %s, so it was not created: "
+                            "running the task again is safe" % (exc.message, name, instance_id))
+    raise reworded(exc, "%s; reading back found %d new volumes named '%s' on instance %s (ids: %s): delete the extra ones by id"
+                        % (exc.message, len(created), name, instance_id, ", ".join(volume["id"] for volume in created)))
+
+
+def attach_block_storage(client, volume_id, instance_id):
+    client.post("/v1/block-storages/%s/attach/%s" % (volume_id, instance_id))
+
+
+def detach_block_storage(client, volume_id):
+    client.post("/v1/block-storages/%s/detach" % volume_id)
+
+
+def delete_block_storage(client, volume_id):
+    client.delete("/v1/block-storages/%s" % volume_id)
+
+
+def reworded(exc, message):
+    """The same API error (its api_error unchanged) with a message that says more."""
+    exc.message = message
+    exc.args = (message,)
+    return exc
+
+
+def explain_volume_error(exc, doing):
+    """Prefix an API error with what was being done, and say in words what its error_code means here."""
+    advice = VOLUME_ERROR_ADVICE.get(exc.error_code)
+    return reworded(exc, "%s failed: %s%s" % (doing, exc.message, "; " + advice if advice else ""))
+
+
+# --- checks the catalog allows before any write -------------------------------------------------------------
+
+def find_type(types, volume_type):
+    for row in types:
+        if row["type"] == volume_type:
+            return row
+    return None
+
+
+def placement_problem(types, volume_type, size, zone):
+    """Why a volume of this type and size cannot live in this zone (a message naming the option), or None."""
+    row = find_type(types, volume_type)
+    if row is None:
+        return "type '%s' is not offered by the API (types: %s)" % (volume_type, ", ".join(t["type"] for t in types))
+    if size is not None and row["min"] is not None and row["max"] is not None and not row["min"] <= size <= row["max"]:
+        return "size %s GB is outside the range of type '%s' (%s to %s GB)" % (size, volume_type, row["min"], row["max"])
+    if zone and row["zones"] is not None and zone not in row["zones"]:
+        return ("type '%s' is not offered in zone %s, where the instance is (only in: %s); use type 'ssd' or an instance in %s"
+                % (volume_type, zone, ", ".join(row["zones"]) or "no zone", " or ".join(row["zones"]) or "another zone"))
+    return None
+
+
+def attach_problem(volume, instance):
+    """Why this volume cannot be attached to this instance, known before asking the API, or None."""
+    if volume is not None and volume["zone"] and instance["zone"]["id"] and volume["zone"] != instance["zone"]["id"]:
+        return ("the volume is in zone %s and instance '%s' is in zone %s: a volume can only be attached to an instance "
+                "in its own zone" % (volume["zone"], instance["name"], instance["zone"]["id"]))
+    attached = [volume_id for volume_id in instance.get("block_storages") or [] if volume is None or volume_id != volume["id"]]
+    if len(attached) >= MAX_VOLUMES_PER_INSTANCE:
+        return ("instance '%s' already carries %d volumes, the most it may have; detach one first"
+                % (instance["name"], len(attached)))
+    return None
+
+
+# --- the decision -------------------------------------------------------------------------------------------
+
+def decide(current, state, instance_id=None, volume_type=None, size=None, description=None):
+    """What to do to bring `current` (a block_storage dict, or None) to the desired state.
+
+    `instance_id` is the resolved instance option (None when omitted). Returns (actions, warnings) where
+    actions is an ordered list among "create", "detach", "attach", "delete". Raises ValueError with a
+    message for a request that cannot be met (the API cannot resize or retype).
+    """
+    if state == "absent":
+        return _decide_absent(current), []
+    if current is None:
+        return _decide_create(state, instance_id, volume_type, size), []
+    warnings = _check_immutable(current, volume_type, size, description)
+    attached_to = settled_instance_id(current)
+    if state == "detached":
+        return (["detach"] if attached_to else []), warnings
+    if instance_id is None or instance_id == attached_to:
+        return [], warnings
+    return (["detach", "attach"] if attached_to else ["attach"]), warnings
+
+
+def _decide_absent(current):
+    if current is None or current["status"] == "deleting":
+        return []
+    return ["detach", "delete"] if settled_instance_id(current) else ["delete"]
+
+
+def _decide_create(state, instance_id, volume_type, size):
+    missing = [option for option, value in (("instance", instance_id), ("type", volume_type), ("size", size)) if value is None]
+    if missing:
+        why = " (the API creates volumes attached to an instance)" if instance_id is None else ""
+        raise ValueError("the block storage does not exist, and creating it needs %s%s" % (", ".join(missing), why))
+    return ["create", "detach"] if state == "detached" else ["create"]
+
+
+def _check_immutable(current, volume_type, size, description):
+    if size is not None and size != current["size"]:
+        raise ValueError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
+                         "volume with another name and copy the data, or set size to %s"
+                         % (size, current["name"], current["id"], current["size"], current["size"]))
+    if volume_type is not None and volume_type != current["type"]:
+        raise ValueError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
+                         "new volume with another name, or set type to '%s'"
+                         % (volume_type, current["name"], current["id"], current["type"], current["type"]))
+    if description is not None and description != current["description"]:
+        return ["description is used only when creating a volume: block storage '%s' (%s) keeps its description '%s'"
+                % (current["name"], current["id"], current["description"])]
+    return []
+
+
+def predict(current, actions, instance=None, name=None, volume_type=None, size=None, description=None):
+    """The volume as it will be once the actions are done (check mode, and the diff's `after`)."""
+    volume = dict(current) if current is not None else None
+    for action in actions:
+        if action == "create":
+            volume = {"id": None, "name": name, "description": description or "", "type": volume_type, "size": size,
+                      "zone": instance["zone"]["id"], "instance_id": instance["id"], "status": "attached"}
+        elif action == "detach":
+            volume.update(instance_id=None, status="available")
+        elif action == "attach":
+            volume.update(instance_id=instance["id"], status="attached")
+        elif action == "delete":
+            volume = None
+    return volume

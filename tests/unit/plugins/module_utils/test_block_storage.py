@@ -1,0 +1,280 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Block storage: row translation, the decision of what to do, the checks made before a write, the
+reconciliation of a lost create, and the module end to end against the emulator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.modules import iwinv_block_storage, iwinv_block_storage_info
+
+from fakes import FakeSession, NoPacer, error, ok
+from module_runner import emulator_args, run_module
+
+TYPES = [{"type": "ssd", "min": 10, "max": 2000, "zones": None}, {"type": "sata", "min": 10, "max": 20000, "zones": ["KR1-Z08"]}]
+
+
+def row(**fields):
+    base = {"block_storage_id": "bs-1", "name": "data", "description": None, "type": "ssd", "size": 50,
+            "zone_id": "KR1-Z08", "instance_id": "i-1", "status": "attached", "created_at": "2026-01-01 00:00:00"}
+    base.update(fields)
+    return base
+
+
+def volume(**fields):
+    return bs.block_storage_from_api(row(**fields))
+
+
+def instance(instance_id="i-2", zone="KR1-Z08", volumes=(), status="active", name="host"):
+    return {"id": instance_id, "name": name, "zone": {"id": zone, "name": zone}, "status": status, "block_storages": list(volumes)}
+
+
+# --- translation ----------------------------------------------------------------------------------------------
+
+def test_row_becomes_the_return_value_shape():
+    assert volume() == {"id": "bs-1", "name": "data", "description": "", "type": "ssd", "size": 50, "zone": "KR1-Z08",
+                        "instance_id": "i-1", "status": "attached"}
+
+
+@pytest.mark.parametrize("fields, status", [
+    ({"status": "in-use"}, "attached"),                             # attached = instance_id set and not transitional
+    ({"status": "available", "instance_id": None}, "available"),
+    ({"status": "detached", "instance_id": None}, "available"),
+    ({"status": "detaching"}, "detaching"),                         # still shows its instance_id (D3)
+    ({"status": "resizing"}, "resizing"),                           # any '-ing' status is transitional
+    ({"status": "error"}, "error"),
+])
+def test_statuses(fields, status):
+    assert volume(**fields)["status"] == status
+
+
+def test_a_detaching_volume_is_settling_towards_no_instance():
+    assert bs.settled_instance_id(volume(status="detaching")) is None
+    assert bs.settled_instance_id(volume(status="attaching")) == "i-1"
+    assert not bs.is_settled(volume(status="detaching")) and bs.is_settled(volume()) and bs.is_settled(None)
+
+
+def test_zone_is_read_from_zone_id_or_zone():
+    assert bs.block_storage_from_api({"block_storage_id": "x", "zone": "KR2-Z01"})["zone"] == "KR2-Z01"
+
+
+# --- API calls (fake transport) --------------------------------------------------------------------------------
+
+def fake_client(*answers):
+    session = FakeSession(*answers)
+    return IwinvClient("k", "s", api_url="http://api.test", session=session, pacer=NoPacer()), session
+
+
+@pytest.mark.parametrize("answer", [error(400, "ID_INVALID", code="0x16"), ok([])])
+def test_detail_of_an_unknown_volume_is_none(answer):
+    client, session = fake_client(answer)
+    assert bs.get_block_storage(client, "bs-gone") is None
+    assert session.calls[0]["url"] == "http://api.test/v1/block-storages/bs-gone"
+
+
+def test_an_id_that_cannot_be_in_a_path_is_unknown_without_a_request():
+    client, session = fake_client()
+    assert bs.get_block_storage(client, "a/b") is None
+    assert session.calls == []
+
+
+def test_find_by_name_is_one_unpaginated_list_matched_exactly():
+    client, session = fake_client(ok([row(name="data"), row(block_storage_id="bs-2", name="data-old")]))
+    assert bs.find_block_storage(client, name="data")["id"] == "bs-1"
+    assert len(session.calls) == 1 and session.calls[0]["params"] == {"name": "data"}
+
+
+def test_a_name_that_several_volumes_carry_fails_with_their_ids():
+    client, _session = fake_client(ok([row(), row(block_storage_id="bs-2")]))
+    with pytest.raises(Exception, match="bs-1, bs-2"):
+        bs.find_block_storage(client, name="data")
+
+
+# --- the decision ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("current, state, instance_id, actions", [
+    (None, "present", "i-1", ["create"]),
+    (None, "detached", "i-1", ["create", "detach"]),
+    (None, "absent", None, []),
+    (volume(), "present", "i-1", []),                                   # idempotent
+    (volume(), "present", None, []),                                    # instance omitted: attachment untouched
+    (volume(instance_id=None, status="available"), "present", None, []),
+    (volume(), "present", "i-2", ["detach", "attach"]),                 # move
+    (volume(instance_id=None, status="available"), "present", "i-2", ["attach"]),
+    (volume(status="detaching"), "present", "i-1", ["attach"]),         # on its way off i-1: attach again
+    (volume(status="attaching"), "present", "i-1", []),
+    (volume(), "detached", None, ["detach"]),
+    (volume(instance_id=None, status="available"), "detached", None, []),
+    (volume(status="detaching"), "detached", None, []),
+    (volume(), "absent", None, ["detach", "delete"]),
+    (volume(instance_id=None, status="available"), "absent", None, ["delete"]),
+    (volume(status="deleting", instance_id=None), "absent", None, []),
+])
+def test_decide(current, state, instance_id, actions):
+    assert bs.decide(current, state, instance_id, "ssd", 50)[0] == actions
+
+
+def test_creating_needs_instance_type_and_size_and_says_which_are_missing():
+    with pytest.raises(ValueError, match="creating it needs instance, size"):
+        bs.decide(None, "present", None, "ssd", None)
+
+
+def test_a_different_size_is_refused_with_what_to_do():
+    with pytest.raises(ValueError, match="cannot resize.*set size to 50"):
+        bs.decide(volume(), "present", "i-1", size=100)
+
+
+def test_a_different_type_is_refused():
+    with pytest.raises(ValueError, match="cannot change a volume's type"):
+        bs.decide(volume(), "present", "i-1", volume_type="sata")
+
+
+def test_same_size_and_type_pass_and_a_different_description_only_warns():
+    actions, warnings = bs.decide(volume(), "present", "i-1", "ssd", 50, "new words")
+    assert actions == [] and "only when creating" in warnings[0]
+
+
+def test_predict_follows_the_actions():
+    target = instance()
+    assert bs.predict(volume(), ["detach", "attach"], target)["instance_id"] == "i-2"
+    assert bs.predict(volume(), ["detach"])["status"] == "available"
+    assert bs.predict(volume(), ["detach", "delete"]) is None
+    created = bs.predict(None, ["create"], target, "new", "ssd", 20, None)
+    assert created == {"id": None, "name": "new", "description": "", "type": "ssd", "size": 20, "zone": "KR1-Z08",
+                       "instance_id": "i-2", "status": "attached"}
+
+
+# --- checks before a write --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("volume_type, size, zone, words", [
+    ("ssd", 5, "KR1-Z01", "outside the range of type 'ssd' (10 to 2000 GB)"),
+    ("sata", 20001, "KR1-Z08", "outside the range"),
+    ("sata", 100, "KR1-Z01", "type 'sata' is not offered in zone KR1-Z01"),
+    ("nvme", 100, "KR1-Z01", "not offered by the API"),
+])
+def test_placement_problems(volume_type, size, zone, words):
+    assert words in bs.placement_problem(TYPES, volume_type, size, zone)
+
+
+def test_placements_that_fit_have_no_problem():
+    assert bs.placement_problem(TYPES, "ssd", 2000, "KR2-Z01") is None
+    assert bs.placement_problem(TYPES, "sata", 10, "KR1-Z08") is None
+
+
+def test_attach_problems_zone_and_volume_limit():
+    assert "zone" in bs.attach_problem(volume(zone_id="KR1-Z01"), instance(zone="KR1-Z08"))
+    full = instance(volumes=["v%d" % n for n in range(8)])
+    assert "already carries 8 volumes" in bs.attach_problem(volume(), full)
+    assert bs.attach_problem(volume(), instance(volumes=["v%d" % n for n in range(7)])) is None
+
+
+# --- against the emulator ---------------------------------------------------------------------------------------
+
+def hosts(emulator, zone="KR1-Z08", count=2, prefix="bs-host"):
+    return emulator.bulk_instances(count, zones=[zone], name_prefix=prefix)["instance_ids"]
+
+
+def writes(emulator):
+    return [r for r in emulator.requests() if r["method"] != "GET"]
+
+
+def emulator_client(emulator):
+    return IwinvClient(emulator.access_key, emulator.secret_key, api_url=emulator.url, rate_limit=0)
+
+
+def test_a_lost_create_answer_is_reconciled_by_name_never_resent(emulator):
+    host = hosts(emulator, count=1)[0]
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="ambiguous")
+    volume_id = bs.create_block_storage(emulator_client(emulator), host, "ssd", 20, "lost-answer")
+    assert [v["instance_id"] for v in emulator.state()["volumes"].values() if v["block_storage_id"] == volume_id] == [host]
+    assert len(writes(emulator)) == 1
+
+
+def test_a_create_that_was_not_executed_says_running_again_is_safe(emulator):
+    host = hosts(emulator, count=1)[0]
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
+    with pytest.raises(IwinvAmbiguousWriteError, match="was not created: running the task again is safe"):
+        bs.create_block_storage(emulator_client(emulator), host, "ssd", 20, "never-made")
+    assert len(writes(emulator)) == 1
+
+
+def run(emulator, **options):
+    options.setdefault("wait_timeout", 30)
+    return run_module(iwinv_block_storage.main, emulator_args(emulator, **options))
+
+
+def test_module_create_rerun_move_and_absent(emulator):
+    emulator.config(op_delay=0.1)
+    first, second = hosts(emulator)
+    created = run(emulator, name="data", type="ssd", size=20, instance=first)
+    assert created["changed"] and created["block_storage"]["status"] == "attached"
+    assert created["block_storage"]["instance_id"] == first and created["diff"]["before"] == {}
+
+    emulator.clear_requests()
+    again = run(emulator, name="data", type="ssd", size=20, instance=first)
+    assert again["changed"] is False and len(emulator.requests()) == 1
+
+    emulator.clear_requests()
+    by_name = run(emulator, name="data", instance="bs-host-00001")
+    assert by_name["changed"] is False and len(emulator.requests()) == 2
+
+    moved = run(emulator, name="data", instance="bs-host-00002")
+    assert moved["changed"] and moved["block_storage"]["instance_id"] == second
+    assert moved["diff"]["before"]["instance_id"] == first
+
+    emulator.clear_requests()
+    gone = run(emulator, name="data", state="absent")
+    assert gone["changed"] and gone["block_storage"] == {} and gone["diff"]["after"] == {}
+    assert [(r["method"], r["path"].rsplit("/", 1)[-1]) for r in writes(emulator)] == [("POST", "detach"), ("DELETE", gone["diff"]["before"]["id"])]
+
+
+def test_module_check_mode_predicts_without_writing(emulator):
+    first = hosts(emulator, count=1)[0]
+    result = run(emulator, name="data", type="ssd", size=20, instance=first, _ansible_check_mode=True)
+    assert result["changed"] and result["block_storage"]["instance_id"] == first and result["block_storage"]["id"] is None
+    assert writes(emulator) == []
+
+
+def test_module_refuses_sata_outside_its_zones_without_writing(emulator):
+    gasan = hosts(emulator, zone="KR1-Z01", count=1, prefix="bs-gasan")[0]
+    result = run(emulator, name="slow", type="sata", size=100, instance=gasan)
+    assert result["failed"] and "type 'sata' is not offered in zone KR1-Z01" in result["msg"] and "api_error" not in result
+    assert writes(emulator) == []
+
+
+def test_module_bad_options_fail_before_any_request(emulator):
+    result = run(emulator, name="data", type="ssd", size=0, instance="x")
+    assert result["failed"] and "size must be a positive number" in result["msg"]
+    assert emulator.requests() == []
+
+
+def test_module_reports_a_failed_attach_in_words(emulator):
+    emulator.config(op_delay=0.1)
+    first, second = hosts(emulator)
+    run(emulator, name="data", type="ssd", size=20, instance=first)
+    emulator.fault(method="POST", path="/attach/", action="status", status=400, error_code="LIMIT_EXCEEDED")
+    result = run(emulator, name="data", instance=second)
+    assert result["failed"] and result["api_error"]["error_code"] == "LIMIT_EXCEEDED"
+    assert "attaching block storage 'data'" in result["msg"] and "most volumes it may have" in result["msg"]
+    assert "detached from instance %s first" % first in result["msg"]
+    assert emulator.secret_key not in json.dumps(result)
+
+
+def test_info_filters_and_types(emulator):
+    emulator.config(op_delay=0.1)
+    first = hosts(emulator, count=1)[0]
+    run(emulator, name="fast", type="ssd", size=20, instance=first)
+    run(emulator, name="slow", type="sata", size=100, instance=first)
+
+    def info(**filters):
+        return run_module(iwinv_block_storage_info.main, emulator_args(emulator, **filters))
+    assert sorted(v["name"] for v in info()["block_storages"]) == ["fast", "slow"]
+    assert [v["name"] for v in info(type="sata")["block_storages"]] == ["slow"]
+    assert info(zone="KR1-Z01")["block_storages"] == [] and [t["type"] for t in info(zone="KR1-Z01")["block_storage_types"]] == ["ssd"]
+    assert info(id="bs-000000000000")["block_storages"] == []
+    assert info(name="fast")["block_storages"][0]["size"] == 20
