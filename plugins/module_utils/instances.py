@@ -5,8 +5,14 @@
 
 from __future__ import annotations
 
+import time
+from urllib.parse import quote_plus
+
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, is_path_safe_id
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import wait_until
+
+INSTANCES_PATH = "/v1/instances"
 
 # The `fields` bits (REFERENCE.md 2.4) of what the collection reads: never default_account (128) or vnc (16384).
 FIELD_BITS = {
@@ -18,6 +24,8 @@ SECRET_FIELD_BITS = 128 | 16384
 
 STABLE_STATUSES = frozenset(["active", "off", "error"])
 FAILED_STATUSES = frozenset(["error"])
+# The statuses the list endpoint can filter on; others are filtered here.
+LIST_STATUS_FILTERS = frozenset(["pending", "active", "error", "work", "off"])
 
 
 def is_transitional(status):
@@ -71,7 +79,7 @@ def get_instance(client, instance_id):
     if not is_path_safe_id(instance_id):
         return None
     try:
-        rows = client.get("/v1/instances/%s" % instance_id, query={"fields": READ_FIELDS})
+        rows = client.get(instance_path(instance_id), query={"fields": READ_FIELDS})
     except IwinvApiError as exc:
         if exc.not_found:
             return None
@@ -89,26 +97,42 @@ def list_instances(client, zone=None, name=None, status=None, fields=READ_FIELDS
         query["zone_id"] = zone
     if name:
         query["name"] = name
-    if status:
+    if status in LIST_STATUS_FILTERS:
         query["status"] = status
-    instances = [instance_from_api(row) for row in client.paginate("/v1/instances", query=query)]
+    instances = [instance_from_api(row) for row in client.paginate(INSTANCES_PATH, query=query)]
     if name:
         instances = [instance for instance in instances if instance["name"] == name]
+    if status:
+        instances = [instance for instance in instances if instance["status"] == status]
     return instances
 
 
+def in_zone(instance, zone):
+    """Whether the instance is in the zone given by id or by name (the instance carries both: no look-up)."""
+    return zone in (instance["zone"]["id"], instance["zone"]["name"])
+
+
+def named_instances(client, name, zone=None):
+    """The instances with exactly this name, narrowed to a zone (id or name) when one is given."""
+    return [instance for instance in list_instances(client, name=name) if zone is None or in_zone(instance, zone)]
+
+
+def only_instance(instances, name):
+    """The one instance of a name lookup, or None; several are an error that lists their ids."""
+    if len(instances) > 1:
+        raise ResolveError("the instance name '%s' matches %d instances (ids: %s); use id, or zone to narrow it"
+                           % (name, len(instances), ", ".join(instance["id"] for instance in instances)))
+    return instances[0] if instances else None
+
+
 def find_instance(client, instance_id=None, name=None, zone=None):
-    """The instance named by id (wins) or by name within an optional zone; None when there is none.
+    """The instance named by id (wins) or by name within an optional zone (id or name); None when there is none.
 
     A name that matches several instances is an error that lists their ids.
     """
     if instance_id:
         return get_instance(client, instance_id)
-    matches = list_instances(client, zone=zone, name=name)
-    if len(matches) > 1:
-        raise ResolveError("the instance name '%s' matches %d instances (ids: %s); use id, or zone to narrow it"
-                           % (name, len(matches), ", ".join(instance["id"] for instance in matches)))
-    return matches[0] if matches else None
+    return only_instance(named_instances(client, name, zone), name)
 
 
 def resolve_instance(client, ref):
@@ -117,3 +141,145 @@ def resolve_instance(client, ref):
     if instance is not None:
         return instance
     return resolve(list_instances(client, name=ref), ref, "instance")
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+def instance_path(instance_id, action=None):
+    if not is_path_safe_id(instance_id):
+        raise ValueError("invalid instance id %r" % instance_id)
+    path = "%s/%s" % (INSTANCES_PATH, instance_id)
+    return path + "/" + action if action else path
+
+
+def _encoded(text):
+    """Instance names and descriptions travel URL-encoded inside the multipart form (DECISIONS.md D2)."""
+    return quote_plus(text)
+
+
+def created_from_api(row):
+    """A row of the create answer: the new instance's id, name and status, and its default account (a secret)."""
+    account = row.get("default_account") or {}
+    return {
+        "id": row.get("instance_id"),
+        "name": row.get("name"),
+        "status": row.get("status"),
+        "default_account": {"username": account.get("username"), "password": account.get("password")},
+    }
+
+
+def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None, user_script_id=None):
+    """Create one instance (count=1 always). Returns created_from_api of the answer.
+
+    Raises IwinvAmbiguousWriteError when the answer was lost: reconcile with reconcile_create, never resend.
+    """
+    form = {"zone_id": zone_id, "flavor_id": flavor_id, "image_id": image_id, "name": _encoded(name), "count": 1}
+    if description:
+        form["description"] = _encoded(description)
+    if ssh_key_ids:
+        form["ssh_key_id"] = ",".join(ssh_key_ids)
+    if user_script_id:
+        form["user_script_id"] = user_script_id
+    rows = client.post(INSTANCES_PATH, form=form)
+    if len(rows) != 1:
+        raise IwinvApiError("POST %s: expected one created instance in the answer, got %d" % (INSTANCES_PATH, len(rows)),
+                            method="POST", path=INSTANCES_PATH)
+    return created_from_api(rows[0])
+
+
+def reconcile_create(client, name, zone_id, ids_before):
+    """After a create whose answer was lost: the one instance named `name` in the zone that was not there before.
+
+    Reading back is the only safe way to know; sending the create again could make a second instance.
+    """
+    new = [instance for instance in named_instances(client, name, zone_id) if instance["id"] not in ids_before]
+    if len(new) == 1:
+        return new[0]
+    if not new:
+        raise ResolveError("the API gave no clear answer to the creation of instance '%s' in zone %s, and no new instance "
+                           "of that name is there: it was probably not created; run the task again" % (name, zone_id))
+    raise ResolveError("the API gave no clear answer to the creation of instance '%s' in zone %s, and %d new instances of "
+                       "that name appeared (ids: %s): delete the extra ones by id"
+                       % (name, zone_id, len(new), ", ".join(instance["id"] for instance in new)))
+
+
+def edit_instance(client, instance_id, name=None, description=None):
+    """Rename and/or change the description in place; returns the updated instance."""
+    form = {}
+    if name is not None:
+        form["name"] = _encoded(name)
+    if description is not None:
+        form["description"] = _encoded(description)
+    rows = client.put(instance_path(instance_id), form=form, query={"fields": READ_FIELDS})
+    return instance_from_api(rows[0]) if rows else get_instance(client, instance_id)
+
+
+def delete_instance(client, instance_id):
+    client.delete(instance_path(instance_id))
+
+
+def start_instance(client, instance_id):
+    client.post(instance_path(instance_id, "start"))
+
+
+def shutdown_instance(client, instance_id):
+    client.post(instance_path(instance_id, "shutdown"))
+
+
+def reboot_instance(client, instance_id):
+    client.post(instance_path(instance_id, "reboot"))
+
+
+def rebuild_instance(client, instance_id, image_id):
+    client.post(instance_path(instance_id, "rebuild"), form={"image_id": image_id})
+
+
+def resize_instance(client, instance_id, flavor_id):
+    client.post(instance_path(instance_id, "resize"), form={"flavor_id": flavor_id})
+
+
+def get_console(client, instance_id):
+    """The remote console of an instance: {url, type}. The url is a secret: never put it in a message."""
+    rows = client.get(instance_path(instance_id, "remote-console"))
+    row = rows[0] if rows else {}
+    return {"url": row.get("link"), "type": row.get("type")}
+
+
+# --- waiting --------------------------------------------------------------------------------------
+
+def describe(instance):
+    """How messages name an instance: its name and id."""
+    return "instance '%s' (%s)" % (instance.get("name"), instance.get("id"))
+
+
+def wait_for_instance(client, instance_id, is_done, timeout, what, clock=time.monotonic, sleep=time.sleep):
+    """Poll the instance until is_done(instance or None when gone); an `error` status fails at once."""
+    return wait_until(lambda: get_instance(client, instance_id), is_done, is_failed=_has_failed, timeout=timeout,
+                      what=what, clock=clock, sleep=sleep)
+
+
+def _has_failed(instance):
+    return instance is not None and instance["status"] in FAILED_STATUSES
+
+
+def _is_settled(instance):
+    return instance is None or not is_transitional(instance["status"])
+
+
+def wait_until_settled(client, instance, timeout, **kwargs):
+    """Wait for an instance to leave a transitional status (or to be gone); returns it, or None when gone.
+
+    Unlike the wait after an operation, an instance found in `error` is returned, not failed: it is stable.
+    """
+    return wait_until(lambda: get_instance(client, instance["id"]), _is_settled, timeout=timeout, what=describe(instance),
+                      **kwargs)
+
+
+def wait_until_status(client, instance, status, timeout, **kwargs):
+    """Wait after an operation until the instance reaches `status`; `error` fails naming the instance."""
+    return wait_for_instance(client, instance["id"], lambda current: current is not None and current["status"] == status,
+                             timeout, describe(instance), **kwargs)
+
+
+def wait_until_gone(client, instance, timeout, **kwargs):
+    return wait_for_instance(client, instance["id"], lambda current: current is None, timeout, describe(instance), **kwargs)

@@ -1,0 +1,530 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: iwinv_instance
+short_description: Create, change, power and delete iwinv cloud instances
+version_added: 0.1.0
+description:
+  - Manages the whole life of an iwinv instance, idempotently (creation, description and name changes, resizing,
+    rebuilding, power state and deletion).
+  - The instance is identified by O(id), or by O(name) (narrowed by O(zone) when given). A name that matches several
+    instances fails and lists their ids.
+  - An instance that is busy with another operation (C(building), C(work), ...) is waited for, within
+    O(wait_timeout), before the module acts on it.
+  - A creation whose answer was lost (server error, dropped connection) is never sent twice; the module reads the
+    instances of that name back and adopts the one new instance, or fails and says what it found.
+author:
+  - iwinv.cloud contributors (@iwinv-cloud)
+options:
+  id:
+    description:
+      - The id of an existing instance. When given, it identifies the instance and O(name) renames it.
+      - An instance cannot be created with a chosen id; with O(state=absent) an unknown id changes nothing.
+    type: str
+  name:
+    description:
+      - The instance's name (1 to 64 characters). Identifies the instance when O(id) is not given; names are not
+        unique in iwinv, so a name that matches several instances (in O(zone), when given) fails and lists their ids.
+    type: str
+  zone:
+    description:
+      - Zone id (such as C(KR1-Z08)) or zone name. Required to create.
+      - With O(name), only instances in this zone are considered.
+      - The zone of an existing instance cannot change; a different zone with O(id) fails.
+    type: str
+  flavor:
+    description:
+      - Flavor id or name (names are looked up within the zone). Required to create.
+      - A different flavor on an existing instance resizes it; the instance keeps its power state.
+    type: str
+  image:
+    description:
+      - Image id or name (names are looked up within the zone). Required to create.
+      - A different image on an existing instance only warns, unless O(allow_rebuild=true), which rebuilds the
+        instance from that image (its disk is replaced).
+    type: str
+  allow_rebuild:
+    description:
+      - Whether a different O(image) may rebuild an existing instance. Rebuilding erases its disk.
+    type: bool
+    default: false
+  description:
+    description:
+      - The instance's description (0 to 255 characters), changed in place. Omitted, it is left alone.
+    type: str
+  ssh_keys:
+    description:
+      - SSH key ids or names to install at creation.
+      - Used only when the instance is created. The API cannot read them back, so they are never compared
+        and changing them later does nothing.
+    type: list
+    elements: str
+  user_script:
+    description:
+      - User script id or name to run at first boot.
+      - Used only when the instance is created. The API cannot read it back, so it is never compared.
+    type: str
+  state:
+    description:
+      - V(present) the instance exists; its power state is left as it is.
+      - V(absent) the instance does not exist. Attached block storages are detached and kept.
+      - V(started) the instance exists and runs.
+      - V(stopped) the instance exists and is shut down.
+      - V(restarted) reboots a running instance and starts a stopped one; always reports a change.
+    type: str
+    choices: [present, absent, started, stopped, restarted]
+    default: present
+  return_default_account:
+    description:
+      - When V(true) and the instance was just created, return RV(default_account) with the initial user name and
+        password.
+      - Ansible prints returned values in verbose output (C(-v)) and may log them; protect the output accordingly.
+      - With V(false) the password is never returned, and it is never read from the API.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - iwinv.cloud.iwinv
+  - iwinv.cloud.iwinv.WAIT
+attributes:
+  check_mode:
+    support: full
+    description: Predicts the resulting instance (unknown values such as a new id are null) without any write request.
+  diff_mode:
+    support: full
+    description: Shows the instance before and after.
+seealso:
+  - module: iwinv.cloud.iwinv_instance_info
+  - module: iwinv.cloud.iwinv_instance_console_info
+"""
+
+EXAMPLES = r"""
+- name: Create a web server (or leave it as it is)
+  iwinv.cloud.iwinv_instance:
+    name: web-1
+    zone: KR1-Z08
+    flavor: std.2c4g
+    image: Ubuntu 24.04
+    ssh_keys: [laptop]
+    description: front web server
+  register: web
+
+- name: Resize it (keeps its power state)
+  iwinv.cloud.iwinv_instance:
+    id: "{{ web.instance.id }}"
+    flavor: 4 vCore / 8GB
+
+- name: Rebuild it from another image (erases its disk)
+  iwinv.cloud.iwinv_instance:
+    id: "{{ web.instance.id }}"
+    image: img-debian-12
+    allow_rebuild: true
+
+- name: Shut it down without waiting
+  iwinv.cloud.iwinv_instance:
+    name: web-1
+    zone: KR1-Z08
+    state: stopped
+    wait: false
+
+- name: Reboot it
+  iwinv.cloud.iwinv_instance:
+    name: web-1
+    state: restarted
+
+- name: Delete it
+  iwinv.cloud.iwinv_instance:
+    name: web-1
+    zone: KR1-Z08
+    state: absent
+"""
+
+RETURN = r"""
+instance:
+  description: The instance after the task (the prediction in check mode; an empty dict when absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The instance id (null for an instance that check mode would create).
+      type: str
+      sample: i-3f9c2a7b1d04
+    name:
+      description: The instance name.
+      type: str
+      sample: web-1
+    description:
+      description: The description (empty string when unset).
+      type: str
+      sample: front web server
+    status:
+      description: C(active), C(off), C(error), or a transitional status such as C(building) or C(work).
+      type: str
+      sample: active
+    zone:
+      description: The zone, as C(id) and C(name).
+      type: dict
+      sample: {"id": "KR1-Z08", "name": "Seoul Mokdong"}
+    flavor:
+      description: The flavor, as C(id) and C(name).
+      type: dict
+      sample: {"id": "std.2c4g", "name": "2 vCore / 4GB"}
+    image:
+      description: The image, as C(id), C(os) and C(version) (the instance object carries no image name).
+      type: dict
+      sample: {"id": "img-ubuntu-2404", "os": "ubuntu", "version": "24.04"}
+    public_ipv4:
+      description: The public IPv4 address (empty string when there is none, null when not known yet).
+      type: str
+      sample: 203.0.113.10
+    private_ipv4:
+      description: The private IPv4 address (empty string when there is none, null when not known yet).
+      type: str
+      sample: 10.0.3.17
+    block_storages:
+      description: Ids of the block storages attached to the instance.
+      type: list
+      elements: str
+      sample: ["bs-0a1b2c3d4e5f"]
+    created_at:
+      description: When the instance was created, as the API reports it.
+      type: str
+      sample: "2026-11-27 21:04:34"
+default_account:
+  description:
+    - The initial account of a newly created instance. A secret.
+  returned: when O(return_default_account=true) and the instance was created by this task (not in check mode)
+  type: dict
+  contains:
+    username:
+      description: The user name.
+      type: str
+      sample: root
+    password:
+      description: The initial password.
+      type: str
+      sample: S3cret-Example
+"""
+
+import time
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+
+ARGUMENT_SPEC = dict(
+    id=dict(type="str"),
+    name=dict(type="str"),
+    zone=dict(type="str"),
+    flavor=dict(type="str"),
+    image=dict(type="str"),
+    allow_rebuild=dict(type="bool", default=False),
+    description=dict(type="str"),
+    ssh_keys=dict(type="list", elements="str", no_log=False),
+    user_script=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent", "started", "stopped", "restarted"]),
+    return_default_account=dict(type="bool", default=False),
+)
+
+# The status an instance settles in after each operation (None: the instance is gone; "previous": unchanged).
+TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "reboot": "active",
+                 "resize": "previous", "rebuild": "previous", "delete": None}
+
+
+class PlanError(ValueError):
+    """The desired state cannot be reached from the current one; the message says why and what to do."""
+
+
+def option_errors(params):
+    """Messages for option values that are wrong whatever the API holds (checked before any request)."""
+    errors = []
+    if params["name"] is not None and not 1 <= len(params["name"]) <= 64:
+        errors.append("name must be 1 to 64 characters long, got %d" % len(params["name"]))
+    if params["description"] is not None and len(params["description"]) > 255:
+        errors.append("description must be at most 255 characters long, got %d" % len(params["description"]))
+    for option in ("id", "zone", "flavor", "image", "user_script"):
+        if params[option] is not None and not params[option].strip():
+            errors.append("%s must not be empty" % option)
+    return errors
+
+
+def power_actions(status, state):
+    """The power operation that brings an instance in a stable `status` to `state` (restarted always acts)."""
+    if state == "started" and status in ("off", "error"):
+        return [("start", None)]
+    if state == "stopped" and status in ("active", "error"):
+        return [("shutdown", None)]
+    if state == "restarted":
+        return [("start", None)] if status == "off" else [("reboot", None)]
+    return []
+
+
+def plan_actions(current, desired):
+    """The operations that turn `current` (an instance, or None) into `desired`, and warnings.
+
+    `desired` holds `state`, `zone` (a ref or None), `name` (a new name or None), `description` (None: unmanaged),
+    `flavor` and `image` (the resolved {id, ...} wanted, or None: unmanaged) and `allow_rebuild`.
+    Returns (actions, warnings); an action is (kind, argument).
+    """
+    state = desired["state"]
+    if state == "absent":
+        return ([("delete", None)] if current else []), []
+    if current is None:
+        return [("create", None)] + ([("shutdown", None)] if state == "stopped" else []), []
+    where = instances.describe(current)
+    zone = desired.get("zone")
+    if zone is not None and not instances.in_zone(current, zone):
+        raise PlanError("%s is in zone %s (%s), not '%s': the zone of an instance cannot change; create a new instance "
+                        "instead" % (where, current["zone"]["id"], current["zone"]["name"], zone))
+    actions, warnings = [], []
+    edits = {}
+    if desired.get("name") is not None and desired["name"] != current["name"]:
+        edits["name"] = desired["name"]
+    if desired.get("description") is not None and desired["description"] != current["description"]:
+        edits["description"] = desired["description"]
+    if edits:
+        actions.append(("edit", edits))
+    flavor = desired.get("flavor")
+    if flavor is not None and flavor["id"] != current["flavor"]["id"]:
+        if current["status"] not in ("active", "off"):
+            raise PlanError("%s cannot be resized to %s while its status is '%s': resizing works from active or off; "
+                            "start or stop it first" % (where, flavor["id"], current["status"]))
+        actions.append(("resize", flavor))
+    image = desired.get("image")
+    if image is not None and image["id"] != current["image"]["id"]:
+        if desired.get("allow_rebuild"):
+            actions.append(("rebuild", image))
+        else:
+            warnings.append("%s runs image %s, not %s: set allow_rebuild=true to rebuild it from that image (this erases "
+                            "its disk)" % (where, current["image"]["id"], image["id"]))
+    actions.extend(power_actions(current["status"], state))
+    return actions, warnings
+
+
+def predicted_instance(desired, zone, flavor, image):
+    """What check mode reports for an instance it would create: unknown values are null."""
+    return {
+        "id": None, "name": desired["name"], "description": desired.get("description") or "", "status": "building",
+        "zone": {"id": zone["id"], "name": zone["name"]},
+        "flavor": {"id": flavor["id"], "name": flavor["name"]},
+        "image": {"id": image["id"], "os": image.get("os"), "version": image.get("version")},
+        "public_ipv4": None, "private_ipv4": None, "block_storages": [], "created_at": None,
+    }
+
+
+def apply_action(instance, action):
+    """The instance as it will be once `action` has settled (check mode's prediction); None when deleted."""
+    kind, argument = action
+    if kind == "delete":
+        return None
+    after = dict(instance)
+    if kind == "edit":
+        after.update(argument)
+    elif kind == "resize":
+        after["flavor"] = {"id": argument["id"], "name": argument["name"]}
+    elif kind == "rebuild":
+        after["image"] = {"id": argument["id"], "os": argument.get("os"), "version": argument.get("version")}
+    target = TARGET_STATUS.get(kind)
+    if target not in (None, "previous"):
+        after["status"] = target
+    return after
+
+
+class InstanceTask:
+    """find → compare → act (or predict) → wait → report, for one instance."""
+
+    def __init__(self, iwinv):
+        self.iwinv = iwinv
+        self.client = iwinv.client
+        self.params = iwinv.params
+        self.deadline = time.monotonic() + self.params["wait_timeout"]
+        self.ids_with_name = set()
+        self.default_account = None
+
+    def remaining(self):
+        return max(0.0, self.deadline - time.monotonic())
+
+    # --- find ----------------------------------------------------------------------------------
+
+    def find(self):
+        params = self.params
+        if params["id"]:
+            instance = instances.get_instance(self.client, params["id"])
+            if instance is None and params["state"] != "absent":
+                raise PlanError("no instance has the id '%s'; to create an instance, give name, zone, flavor and image "
+                                "without id" % params["id"])
+            return instance
+        named = instances.list_instances(self.client, name=params["name"])
+        self.ids_with_name = set(instance["id"] for instance in named)
+        zone = params["zone"]
+        return instances.only_instance([i for i in named if zone is None or instances.in_zone(i, zone)], params["name"])
+
+    def settle(self, instance):
+        """An instance busy with an operation is waited for before anything is decided about it."""
+        if instance is None or not instances.is_transitional(instance["status"]):
+            return instance
+        if instance["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
+            return None
+        return instances.wait_until_settled(self.client, instance, self.remaining())
+
+    # --- desired -------------------------------------------------------------------------------
+
+    def desired(self, current):
+        """The wanted state, resolving only the references that cannot be compared with `current` directly."""
+        params = self.params
+        desired = {"state": params["state"], "zone": params["zone"], "description": params["description"],
+                   "allow_rebuild": params["allow_rebuild"], "name": params["name"] if params["id"] else None}
+        if current is not None and params["state"] != "absent":
+            desired["flavor"] = self.wanted_flavor(current)
+            desired["image"] = self.wanted_image(current)
+        return desired
+
+    def wanted_flavor(self, current):
+        ref = self.params["flavor"]
+        if ref is None or ref in (current["flavor"]["id"], current["flavor"]["name"]):
+            return None
+        return catalog.resolve_flavor(self.client, ref, current["zone"]["id"])
+
+    def wanted_image(self, current):
+        ref = self.params["image"]
+        if ref is None or ref == current["image"]["id"]:
+            return None
+        return catalog.resolve_image(self.client, ref, current["zone"]["id"])
+
+    def creation_refs(self):
+        """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create."""
+        params = self.params
+        missing = [option for option in ("zone", "flavor", "image") if not params[option]]
+        if missing:
+            raise PlanError("instance '%s' does not exist; to create it, %s %s required"
+                            % (params["name"], " and ".join(missing), "is" if len(missing) == 1 else "are"))
+        zone = catalog.resolve_zone(self.client, params["zone"])
+        refs = {
+            "zone": zone,
+            "flavor": catalog.resolve_flavor(self.client, params["flavor"], zone["id"]),
+            "image": catalog.resolve_image(self.client, params["image"], zone["id"]),
+            "ssh_key_ids": catalog.resolve_ssh_keys(self.client, params["ssh_keys"]),
+            "user_script_id": None,
+        }
+        if params["user_script"]:
+            refs["user_script_id"] = catalog.resolve_user_script(self.client, params["user_script"])["id"]
+        return refs
+
+    # --- run -----------------------------------------------------------------------------------
+
+    def run(self):
+        before = self.settle(self.find())
+        desired = self.desired(before)
+        actions, warnings = plan_actions(before, desired)
+        for warning in warnings:
+            self.iwinv.warn(warning)
+        refs = self.creation_refs() if actions and actions[0][0] == "create" else None
+        if self.iwinv.check_mode:
+            after = self.predict(before, actions, desired, refs)
+        else:
+            after = self.act(before, actions, refs)
+        result = result_with_diff(bool(actions), "instance", before, after)
+        if self.default_account is not None and self.params["return_default_account"]:
+            result["default_account"] = self.default_account
+        return result
+
+    def predict(self, before, actions, desired, refs):
+        instance = before
+        for action in actions:
+            if action[0] == "create":
+                desired = dict(desired, name=self.params["name"])
+                instance = predicted_instance(desired, refs["zone"], refs["flavor"], refs["image"])
+            instance = apply_action(instance, action)
+        return instance
+
+    def act(self, instance, actions, refs):
+        for index, action in enumerate(actions):
+            last = index == len(actions) - 1
+            kind = action[0]
+            target = TARGET_STATUS.get(kind, "none")
+            if target == "previous":
+                target = instance["status"]
+            instance = self.perform(instance, action, refs, target)
+            if target == "none":
+                continue
+            if self.params["wait"] or not last:
+                instance = self.wait_for(instance, target)
+            elif target is not None:
+                # Not waiting: report the state the API shows now (e.g. building, work).
+                instance = instances.get_instance(self.client, instance["id"])
+            else:
+                instance = None
+        return instance
+
+    def wait_for(self, instance, target):
+        if target is None:
+            instances.wait_until_gone(self.client, instance, self.remaining())
+            return None
+        return instances.wait_until_status(self.client, instance, target, self.remaining())
+
+    def perform(self, instance, action, refs, target):
+        """Send one operation; returns the instance to follow (for a create, the new one)."""
+        kind, argument = action
+        if kind == "create":
+            return self.create(refs)
+        client, instance_id = self.client, instance["id"]
+        operations = {
+            "edit": lambda: instances.edit_instance(client, instance_id, **argument),
+            "resize": lambda: instances.resize_instance(client, instance_id, argument["id"]),
+            "rebuild": lambda: instances.rebuild_instance(client, instance_id, argument["id"]),
+            "start": lambda: instances.start_instance(client, instance_id),
+            "shutdown": lambda: instances.shutdown_instance(client, instance_id),
+            "reboot": lambda: instances.reboot_instance(client, instance_id),
+            "delete": lambda: instances.delete_instance(client, instance_id),
+        }
+        try:
+            answer = operations[kind]()
+        except IwinvAmbiguousWriteError as exc:
+            return self.reconcile(instance, kind, target, exc)
+        return answer if kind == "edit" else instance
+
+    def reconcile(self, instance, kind, target, error):
+        """A write whose answer was lost: read back, carry on if the API took it, never send it again."""
+        current = instances.get_instance(self.client, instance["id"])
+        taken = current is None if target is None else (
+            current is not None and (instances.is_transitional(current["status"]) or current["status"] == target))
+        if kind == "edit":
+            taken = current is not None
+        if not taken:
+            raise PlanError("%s; reading %s back shows it was not done: run the task again"
+                            % (error.message, instances.describe(instance)))
+        self.iwinv.warn("the API gave no clear answer to the %s of %s; reading it back shows the operation was taken"
+                        % (kind, instances.describe(instance)))
+        return current if current is not None else instance
+
+    def create(self, refs):
+        params = self.params
+        try:
+            created = instances.create_instance(
+                self.client, params["name"], refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"],
+                description=params["description"], ssh_key_ids=refs["ssh_key_ids"], user_script_id=refs["user_script_id"])
+        except IwinvAmbiguousWriteError:
+            adopted = instances.reconcile_create(self.client, params["name"], refs["zone"]["id"], self.ids_with_name)
+            self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was "
+                            "adopted" % instances.describe(adopted))
+            if params["return_default_account"]:
+                self.iwinv.warn("default_account cannot be returned: the creation's answer, which carries it, was lost")
+            return adopted
+        self.default_account = created["default_account"]
+        return {"id": created["id"], "name": created["name"], "status": created["status"]}
+
+
+def main():
+    iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")])
+    errors = option_errors(iwinv.params)
+    if errors:
+        iwinv.fail("; ".join(errors))
+    iwinv.run(InstanceTask(iwinv).run)
+
+
+if __name__ == "__main__":
+    main()

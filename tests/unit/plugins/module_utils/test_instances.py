@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""instances.py: the create form, reconciliation of a lost create, the wait helpers, zone narrowing."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
+
+from fakes import FakeSession, NoPacer, ok
+
+CREATED_ROW = {"instance_id": "i-new", "name": "web 1/é", "status": "building", "ssh_key": ["key-ci"],
+               "user_script_id": None, "default_account": {"username": "root", "password": "pw"}}
+
+
+def fake_client(*answers):
+    session = FakeSession(*answers)
+    return IwinvClient("ak", "sk", api_url="http://api.test", session=session, pacer=NoPacer()), session
+
+
+def emulator_client(emulator):
+    return IwinvClient(emulator.access_key, emulator.secret_key, api_url=emulator.url, rate_limit=0)
+
+
+def form_of(call):
+    return {name: value for name, (filename, value) in call["files"]}
+
+
+def test_create_sends_count_one_and_url_encodes_name_and_description():
+    client, session = fake_client(ok([CREATED_ROW]))
+    created = instances.create_instance(client, "web 1/é", "KR1-Z08", "std.1c1g", "img-ubuntu-2204",
+                                        description="a b&c", ssh_key_ids=["key-ci", "key-laptop"], user_script_id="s-1")
+    form = form_of(session.calls[0])
+    assert form == {"zone_id": "KR1-Z08", "flavor_id": "std.1c1g", "image_id": "img-ubuntu-2204", "count": "1",
+                    "name": "web+1%2F%C3%A9", "description": "a+b%26c", "ssh_key_id": "key-ci,key-laptop",
+                    "user_script_id": "s-1"}
+    assert created == {"id": "i-new", "name": "web 1/é", "status": "building",
+                       "default_account": {"username": "root", "password": "pw"}}
+
+
+def test_reads_never_ask_for_secret_fields():
+    assert instances.READ_FIELDS & instances.SECRET_FIELD_BITS == 0
+
+
+def test_named_instances_narrow_by_zone_id_or_name_without_a_zone_lookup(emulator):
+    emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="app")
+    emulator.bulk_instances(1, zones=["KR2-Z01"], name_prefix="app")
+    client = emulator_client(emulator)
+    emulator.clear_requests()
+    assert len(instances.named_instances(client, "app-00001")) == 2
+    assert [i["zone"]["id"] for i in instances.named_instances(client, "app-00001", "Busan")] == ["KR2-Z01"]
+    assert [i["zone"]["id"] for i in instances.named_instances(client, "app-00001", "KR1-Z08")] == ["KR1-Z08"]
+    assert all(r["path"] == "/v1/instances" for r in emulator.requests())
+
+
+# --- reconciliation of a create whose answer was lost -----------------------------------------------------------
+
+def create_form(name="web-1", zone="KR1-Z08"):
+    return {"zone_id": zone, "flavor_id": "std.1c1g", "image_id": "img-ubuntu-2204", "name": name}
+
+
+def test_a_lost_create_answer_raises_ambiguous_after_one_post(emulator):
+    emulator.fault(method="POST", path="^/v1/instances$", action="ambiguous")
+    client = emulator_client(emulator)
+    with pytest.raises(IwinvAmbiguousWriteError):
+        instances.create_instance(client, "web-1", "KR1-Z08", "std.1c1g", "img-ubuntu-2204")
+    assert [r["method"] for r in emulator.requests()] == ["POST"]
+
+
+def test_reconcile_adopts_the_one_instance_that_was_not_there_before(emulator):
+    client = emulator_client(emulator)
+    old = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
+    emulator.ok("POST", "/v1/instances", form=create_form(zone="KR2-Z01"))   # same name, another zone
+    new = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
+    emulator.clear_requests()
+    adopted = instances.reconcile_create(client, "web-1", "KR1-Z08", ids_before={old})
+    assert adopted["id"] == new
+    assert [r["method"] for r in emulator.requests()] == ["GET"]   # one read back, never a second POST
+
+
+def test_reconcile_fails_when_nothing_new_appeared(emulator):
+    client = emulator_client(emulator)
+    old = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
+    with pytest.raises(ResolveError, match="probably not created; run the task again"):
+        instances.reconcile_create(client, "web-1", "KR1-Z08", ids_before={old})
+
+
+def test_reconcile_fails_listing_ids_when_several_new_ones_appeared(emulator):
+    client = emulator_client(emulator)
+    ids = [emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"] for index in range(2)]
+    with pytest.raises(ResolveError) as error:
+        instances.reconcile_create(client, "web-1", "KR1-Z08", ids_before=set())
+    assert all(instance_id in str(error.value) for instance_id in ids)
+
+
+# --- waiting ---------------------------------------------------------------------------------------------------
+
+def test_wait_until_status_returns_the_settled_instance(emulator):
+    client = emulator_client(emulator)
+    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
+    settled = instances.wait_until_status(client, {"id": row["instance_id"], "name": "web-1"}, "active", timeout=30)
+    assert settled["status"] == "active" and settled["id"] == row["instance_id"]
+
+
+def test_an_operation_ending_in_error_fails_naming_the_instance_and_status(emulator):
+    client = emulator_client(emulator)
+    emulator.fault(method="POST", path="^/v1/instances$", action="async_error")
+    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
+    with pytest.raises(WaitFailedError) as error:
+        instances.wait_until_status(client, {"id": row["instance_id"], "name": "web-1"}, "active", timeout=30)
+    assert "'web-1'" in error.value.message and row["instance_id"] in error.value.message
+    assert "'error'" in error.value.message
+
+
+def test_settling_returns_an_instance_in_error_instead_of_failing(emulator):
+    client = emulator_client(emulator)
+    emulator.fault(method="POST", path="^/v1/instances$", action="async_error")
+    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
+    settled = instances.wait_until_settled(client, {"id": row["instance_id"], "name": "web-1"}, timeout=30)
+    assert settled["status"] == "error"
+
+
+def test_waiting_for_deletion_ends_when_the_instance_is_gone(emulator):
+    client = emulator_client(emulator)
+    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
+    target = {"id": row["instance_id"], "name": "web-1"}
+    instances.wait_until_status(client, target, "active", timeout=30)
+    instances.delete_instance(client, row["instance_id"])
+    assert instances.wait_until_gone(client, target, timeout=30) is None
+    assert instances.get_instance(client, row["instance_id"]) is None
+
+
+def test_console_returns_url_and_type(emulator):
+    client = emulator_client(emulator)
+    instance_id = emulator.bulk_instances(1)["instance_ids"][0]
+    console = instances.get_console(client, instance_id)
+    assert console["type"] == "novnc" and console["url"].startswith("https://")

@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""iwinv_instance: the difference computation (a plain function), check-mode prediction, and the module end to
+end against the emulator (budgets, reconciliation, failures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.modules import iwinv_instance
+from ansible_collections.iwinv.cloud.plugins.modules.iwinv_instance import (
+    PlanError,
+    apply_action,
+    option_errors,
+    plan_actions,
+)
+
+from module_runner import emulator_args, run_module
+
+FLAVOR_1C = {"id": "std.1c1g", "name": "1 vCore / 1GB"}
+FLAVOR_2C = {"id": "std.2c4g", "name": "2 vCore / 4GB"}
+IMAGE_UBUNTU = {"id": "img-ubuntu-2204", "name": "Ubuntu 22.04", "os": "ubuntu", "version": "22.04"}
+IMAGE_DEBIAN = {"id": "img-debian-12", "name": "Debian 12", "os": "debian", "version": "12"}
+
+
+def instance(status="active", **changes):
+    base = {
+        "id": "i-1", "name": "web-1", "description": "", "status": status,
+        "zone": {"id": "KR1-Z08", "name": "Seoul Mokdong"}, "flavor": dict(FLAVOR_1C),
+        "image": {"id": "img-ubuntu-2204", "os": "ubuntu", "version": "22.04"},
+        "public_ipv4": "203.0.113.10", "private_ipv4": "10.0.0.5", "block_storages": [], "created_at": "2026-11-27",
+    }
+    base.update(changes)
+    return base
+
+
+def desired(state="present", **options):
+    base = {"state": state, "zone": None, "name": None, "description": None, "flavor": None, "image": None,
+            "allow_rebuild": False}
+    base.update(options)
+    return base
+
+
+def kinds(actions):
+    return [kind for kind, argument in actions]
+
+
+# --- plan_actions -----------------------------------------------------------------------------------------------
+
+def test_an_unchanged_instance_needs_nothing():
+    current = instance()
+    same = desired(zone="Seoul Mokdong", description="", flavor=None, image=None)
+    assert plan_actions(current, same) == ([], [])
+
+
+def test_a_missing_instance_is_created_and_stopped_only_when_asked():
+    assert kinds(plan_actions(None, desired())[0]) == ["create"]
+    assert kinds(plan_actions(None, desired("started"))[0]) == ["create"]
+    assert kinds(plan_actions(None, desired("restarted"))[0]) == ["create"]
+    assert kinds(plan_actions(None, desired("stopped"))[0]) == ["create", "shutdown"]
+
+
+def test_absent_deletes_only_what_exists():
+    assert plan_actions(None, desired("absent")) == ([], [])
+    assert kinds(plan_actions(instance(), desired("absent"))[0]) == ["delete"]
+
+
+@pytest.mark.parametrize("status, state, expected", [
+    ("active", "present", []), ("off", "present", []), ("error", "present", []),
+    ("active", "started", []), ("off", "started", ["start"]), ("error", "started", ["start"]),
+    ("off", "stopped", []), ("active", "stopped", ["shutdown"]), ("error", "stopped", ["shutdown"]),
+    ("active", "restarted", ["reboot"]), ("off", "restarted", ["start"]), ("error", "restarted", ["reboot"]),
+])
+def test_power_state_follows_the_status_and_never_sends_what_the_api_refuses(status, state, expected):
+    # start on active, shutdown or reboot on off are CHECK_PARAM in the API: never planned.
+    assert kinds(plan_actions(instance(status), desired(state))[0]) == expected
+
+
+def test_description_and_name_change_in_place_in_one_edit():
+    actions, warnings = plan_actions(instance(), desired(name="web-2", description="new"))
+    assert actions == [("edit", {"name": "web-2", "description": "new"})] and warnings == []
+
+
+def test_an_empty_description_clears_it_and_none_leaves_it_alone():
+    assert plan_actions(instance(description="old"), desired(description="")) == ([("edit", {"description": ""})], [])
+    assert plan_actions(instance(description="old"), desired(description=None)) == ([], [])
+
+
+def test_a_different_flavor_resizes_and_keeps_the_power_state():
+    actions = plan_actions(instance("off"), desired("present", flavor=FLAVOR_2C))[0]
+    assert actions == [("resize", FLAVOR_2C)]
+    actions = plan_actions(instance("off"), desired("started", flavor=FLAVOR_2C))[0]
+    assert kinds(actions) == ["resize", "start"]
+
+
+def test_resizing_an_instance_in_error_fails_clearly():
+    with pytest.raises(PlanError, match="status is 'error'.*active or off"):
+        plan_actions(instance("error"), desired(flavor=FLAVOR_2C))
+
+
+def test_a_different_image_warns_without_permission_and_rebuilds_with_it():
+    actions, warnings = plan_actions(instance(), desired(image=IMAGE_DEBIAN))
+    assert actions == [] and len(warnings) == 1
+    assert "allow_rebuild" in warnings[0] and "img-debian-12" in warnings[0] and "i-1" in warnings[0]
+    actions, warnings = plan_actions(instance(), desired(image=IMAGE_DEBIAN, allow_rebuild=True))
+    assert actions == [("rebuild", IMAGE_DEBIAN)] and warnings == []
+
+
+def test_the_same_image_with_permission_does_not_rebuild():
+    assert plan_actions(instance(), desired(image=IMAGE_UBUNTU, allow_rebuild=True)) == ([], [])
+
+
+def test_a_different_zone_fails_and_names_both():
+    with pytest.raises(PlanError, match="KR1-Z08.*'KR2-Z01'.*cannot change"):
+        plan_actions(instance(), desired(zone="KR2-Z01"))
+    # The zone's id and its name are both the same zone.
+    assert plan_actions(instance(), desired(zone="KR1-Z08")) == ([], [])
+
+
+def test_operations_come_in_an_order_the_api_accepts():
+    actions = plan_actions(instance("active"), desired("stopped", description="x", flavor=FLAVOR_2C,
+                                                       image=IMAGE_DEBIAN, allow_rebuild=True))[0]
+    assert kinds(actions) == ["edit", "resize", "rebuild", "shutdown"]
+
+
+# --- prediction (check mode) ----------------------------------------------------------------------------------
+
+def test_apply_action_predicts_the_settled_instance():
+    current = instance("active")
+    assert apply_action(current, ("shutdown", None))["status"] == "off"
+    assert apply_action(current, ("resize", FLAVOR_2C))["flavor"] == FLAVOR_2C
+    assert apply_action(instance("off"), ("resize", FLAVOR_2C))["status"] == "off"
+    rebuilt = apply_action(current, ("rebuild", IMAGE_DEBIAN))
+    assert rebuilt["image"] == {"id": "img-debian-12", "os": "debian", "version": "12"}
+    assert apply_action(current, ("edit", {"description": "d"}))["description"] == "d"
+    assert apply_action(current, ("delete", None)) is None
+    assert current["status"] == "active" and current["flavor"] == FLAVOR_1C  # the input is not modified
+
+
+def test_option_errors_name_the_option():
+    params = {"name": "x" * 65, "description": "d" * 256, "id": None, "zone": " ", "flavor": None, "image": None,
+              "user_script": None}
+    errors = option_errors(params)
+    assert any(error.startswith("name must be 1 to 64") for error in errors)
+    assert any(error.startswith("description must be at most 255") for error in errors)
+    assert "zone must not be empty" in errors
+
+
+# --- the module against the emulator ---------------------------------------------------------------------------
+
+CREATE = {"name": "web-1", "zone": "Seoul Mokdong", "flavor": "1 vCore / 1GB", "image": "Ubuntu 22.04"}
+
+
+def run(emulator, **options):
+    return run_module(iwinv_instance.main, emulator_args(emulator, **options))
+
+
+def api_requests(emulator):
+    return [(r["method"], r["path"]) for r in emulator.requests()]
+
+
+def test_create_with_names_stays_in_budget_and_a_rerun_changes_nothing(emulator):
+    result = run(emulator, return_default_account=True, **CREATE)
+    assert result["changed"] and result["instance"]["status"] == "active"
+    assert result["default_account"]["username"] == "root" and result["default_account"]["password"]
+    sent = api_requests(emulator)
+    posts = [r for r in sent if r[0] != "GET"]
+    polls = [r for r in sent if r[1].startswith("/v1/instances/")]
+    assert posts == [("POST", "/v1/instances")]
+    assert len(sent) - len(posts) - len(polls) <= 4     # look-ups: the name, zone, flavor and image
+    emulator.clear_requests()
+
+    again = run(emulator, **CREATE)
+    assert again["changed"] is False and "default_account" not in again
+    assert len(emulator.requests()) <= 2                # the name list and the image name
+    emulator.clear_requests()
+
+    by_id = run(emulator, id=result["instance"]["id"], flavor="std.1c1g", image="img-ubuntu-2204", zone="KR1-Z08")
+    assert by_id["changed"] is False and len(emulator.requests()) == 1
+
+
+def test_check_mode_predicts_without_writing(emulator):
+    result = run(emulator, _ansible_check_mode=True, _ansible_diff=True, state="stopped", **CREATE)
+    assert result["changed"] is True
+    assert result["instance"]["id"] is None and result["instance"]["status"] == "off"
+    assert result["instance"]["flavor"] == {"id": "std.1c1g", "name": "1 vCore / 1GB"}
+    assert result["diff"]["before"] == {} and result["diff"]["after"]["zone"]["id"] == "KR1-Z08"
+    assert all(r["method"] == "GET" for r in emulator.requests())
+
+
+def test_a_lost_create_answer_adopts_the_one_new_instance_and_never_resends(emulator):
+    emulator.fault(method="POST", path="^/v1/instances$", action="ambiguous")
+    result = run(emulator, return_default_account=True, **CREATE)
+    assert result["changed"] and result["instance"]["status"] == "active", result
+    assert "default_account" not in result
+    assert [r for r in emulator.requests() if r["method"] == "POST"].__len__() == 1
+    assert len(emulator.state()["instances"]) == 1
+    assert run(emulator, **CREATE)["changed"] is False
+
+
+def test_an_operation_ending_in_error_names_the_instance_and_the_status(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.fault(method="POST", path="/shutdown$", action="async_error")
+    result = run(emulator, id=created["id"], state="stopped")
+    assert result["failed"] and "'error'" in result["msg"] and created["id"] in result["msg"]
+
+
+def test_an_ambiguous_name_fails_listing_both_ids(emulator):
+    ids = emulator.bulk_instances(2, zones=["KR1-Z08"], name_prefix="twin")["instance_ids"]
+    for instance_id in ids:
+        emulator.ok("PUT", "/v1/instances/%s" % instance_id, form={"name": "twin"})
+    result = run(emulator, name="twin")
+    assert result["failed"] and all(instance_id in result["msg"] for instance_id in ids)
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"zone": "KR1-Z08"}, "one of the following is required: id, name"),
+    ({"name": "web-1", "state": "bogus"}, "state"),
+    ({"name": "x" * 65}, "name must be 1 to 64"),
+])
+def test_bad_input_fails_before_any_request(emulator, options, words):
+    result = run(emulator, **options)
+    assert result["failed"] and words in result["msg"]
+    assert emulator.requests() == []
+
+
+def test_an_unknown_flavor_fails_before_any_write(emulator):
+    result = run(emulator, **dict(CREATE, flavor="no-such-flavor"))
+    assert result["failed"] and "no-such-flavor" in result["msg"] and "flavor" in result["msg"]
+    assert all(r["method"] == "GET" for r in emulator.requests())
