@@ -32,7 +32,7 @@ SPEC_FILTERS = ("min_vcpu", "max_vcpu", "min_memory", "max_memory", "min_disk", 
 URL_ENCODED = re.compile(r"^[A-Za-z0-9_.~+%-]*$")
 BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-DIGITS = re.compile(r"^[0-9]+$")
+DIGITS = re.compile(r"^[0-9]{1,18}$")   # bounded: int() refuses > 4300 digits, and no real value needs more
 PORT = re.compile(r"^([0-9]{1,5})(?:-([0-9]{1,5}))?$")
 IPV4_CIDR = re.compile(r"^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}"
                        r"/(3[0-2]|[12]?[0-9])$")

@@ -144,13 +144,24 @@ class Emulator:
 
 def parse_multipart(content_type, body):
     """multipart/form-data -> {name: str}, with the stdlib email parser (the cgi module is gone in 3.13)."""
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\nMIME-Version: 1.0\r\n\r\n" + body)
-    if not message.is_multipart() or message.defects:
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\nMIME-Version: 1.0\r\n\r\n" + body)
+        parts = list(message.iter_parts()) if message.is_multipart() and not message.defects else None
+    except Exception:   # pylint: disable=broad-except
+        # The email package can raise many error types on hostile input; all of them mean "malformed body".
+        parts = None
+    if parts is None:
         raise ApiError(400, "CHECK_PARAM", "malformed multipart/form-data body")
+    return form_fields(parts)
+
+
+def form_fields(parts):
     form = {}
-    for part in message.iter_parts():
+    for part in parts:
         name = part.get_param("name", header="content-disposition")
+        if isinstance(name, tuple):   # RFC 2231 encoded (name*=utf-8''...)
+            name = email.utils.collapse_rfc2231_value(name)
         if not name or part.get_content_disposition() != "form-data":
             raise ApiError(400, "CHECK_PARAM", "multipart part without a form-data name")
         if name in form:
@@ -177,7 +188,7 @@ def parse_body(kind, content_type, body):
         raise ApiError(400, "CHECK_PARAM", "Content-Type must be application/json")
     try:
         return {}, json.loads(body.decode("utf-8"))
-    except ValueError:
+    except (ValueError, RecursionError):   # RecursionError: absurdly nested arrays
         raise ApiError(400, "CHECK_PARAM", "malformed JSON body") from None
 
 
@@ -408,11 +419,14 @@ def bulk_instances(emu, data):
     return {"count": count, "instance_ids": ids}
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256   # the default backlog of 5 resets bursts of concurrent connections
+
+
 def make_server(host, port, emulator):
     handler = type("BoundHandler", (Handler,), {"emulator": emulator})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    return Server((host, port), handler)
 
 
 def parse_args(argv):
@@ -445,9 +459,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     host, port = server.server_address[:2]
-    sys.stdout.write("iwinv emulator listening on http://%s:%d\n" % (host, port))
-    sys.stdout.flush()
-    try:
+    try:   # the announcement is inside: a SIGTERM right after it must still stop cleanly
+        sys.stdout.write("iwinv emulator listening on http://%s:%d\n" % (host, port))
+        sys.stdout.flush()
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
