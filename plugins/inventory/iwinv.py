@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: iwinv
+short_description: Instances of the iwinv cloud as an Ansible inventory
+version_added: 0.1.0
+description:
+  - Lists the instances of an iwinv account as inventory hosts, grouped by zone and by status.
+  - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones;
+    never one request per instance.
+  - Never asks the API for an instance's default account password or console link, so no host variable and
+    no cache entry can hold one.
+  - Uses a configuration file whose name ends in C(iwinv.yml) or C(iwinv.yaml).
+author:
+  - iwinv.cloud contributors (@iwinv-cloud)
+requirements:
+  - python >= 3.11
+  - requests
+extends_documentation_fragment:
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+notes:
+  - O(access_key), O(secret_key) and O(api_url) may be Jinja templates, for example
+    C("{{ lookup('env', 'MY_KEY') }}") or a variable given with C(--extra-vars @vault.yml) (extra variables are
+    always available to these three, whatever O(use_extra_vars) says); a C(!vault) value works too.
+  - O(validate_certs), O(api_timeout) and O(rate_limit) take plain values (or their environment variables).
+  - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
+    from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)).
+  - The controller's clock must be within 5 minutes of the API server's, and the controller's public IP address
+    must be in the API key's IP allowlist.
+options:
+  plugin:
+    description: Marks the file as a configuration of this plugin.
+    type: str
+    required: true
+    choices: [iwinv.cloud.iwinv]
+  access_key:
+    description:
+      - The access key of an iwinv API key, issued in the iwinv console.
+    type: str
+    required: true
+    env:
+      - name: IWINV_ACCESS_KEY
+  secret_key:
+    description:
+      - The secret key that belongs to O(access_key). It signs every request and is never logged or cached.
+    type: str
+    required: true
+    env:
+      - name: IWINV_SECRET_KEY
+  api_url:
+    description:
+      - The URL of the iwinv API. Point it at the emulator to test offline.
+    type: str
+    default: https://api-kr.iwinv.kr
+    env:
+      - name: IWINV_API_URL
+  validate_certs:
+    description:
+      - Whether to verify the API server's TLS certificate.
+    type: bool
+    default: true
+    env:
+      - name: IWINV_VALIDATE_CERTS
+  api_timeout:
+    description:
+      - Seconds to wait for one HTTP exchange with the API.
+    type: int
+    default: 30
+    env:
+      - name: IWINV_API_TIMEOUT
+  rate_limit:
+    description:
+      - Requests per minute that this controller may send with O(access_key). The iwinv API allows 60.
+      - Pacing is shared with the modules and every other process on the controller that uses the same access key.
+        V(0) turns pacing off.
+    type: int
+    default: 60
+    env:
+      - name: IWINV_RATE_LIMIT
+  zones:
+    description:
+      - Only instances in these zones (ids such as V(KR1-Z08), or zone names).
+      - Default is every zone the API lists. An unknown zone fails the inventory and lists the known ones.
+      - A group C(iwinv_zone_<zone id>) is made for each of these zones, even when it holds no instance.
+    type: list
+    elements: str
+    default: []
+  status:
+    description:
+      - Only instances whose status is one of these, for example V(active), V(off) or V(error).
+      - Default is every status.
+    type: list
+    elements: str
+    default: []
+  hostname:
+    description:
+      - A Jinja template over the host's variables (C(iwinv_name), C(iwinv_id), C(iwinv_zone), ...) that gives
+        the inventory hostname, for example C("{{ iwinv_name }}.{{ iwinv_zone | lower }}").
+      - Default is the instance name.
+      - A hostname already taken by another instance gets C(-<instance id>) appended, with a warning;
+        the instance that the API lists first keeps the plain name.
+    type: str
+  connect_with:
+    description:
+      - What C(ansible_host) is set to.
+      - V(public_ipv4) uses the public address, or the private address when the instance has no public one,
+        or leaves C(ansible_host) unset (with a warning naming the host) when it has neither.
+      - V(private_ipv4) uses the private address, or leaves C(ansible_host) unset with a warning.
+      - V(name) uses the instance name, for controllers that resolve it through DNS.
+    type: str
+    default: public_ipv4
+    choices: [public_ipv4, private_ipv4, name]
+"""
+
+EXAMPLES = r"""
+# iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY
+plugin: iwinv.cloud.iwinv
+
+# prod.iwinv.yml: running instances of two zones, credentials from a vault file given with -e @vault.yml
+plugin: iwinv.cloud.iwinv
+access_key: "{{ vault_iwinv_access_key }}"
+secret_key: "{{ vault_iwinv_secret_key }}"
+zones: [KR1-Z01, KR1-Z08]
+status: [active]
+hostname: "{{ iwinv_name }}.{{ iwinv_zone | lower }}"
+connect_with: private_ipv4
+keyed_groups:
+  - key: iwinv_os
+    prefix: os
+groups:
+  gpu: iwinv_flavor.startswith('gpu.')
+compose:
+  ansible_user: "'Administrator' if iwinv_os == 'windows' else 'root'"
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/iwinv-inventory
+cache_timeout: 300
+"""
+
+import hashlib
+import re
+
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.vars import combine_vars
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import HAS_REQUESTS, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import client_from_options
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+
+CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_timeout", "rate_limit")
+TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")
+CONFIG_SUFFIXES = ("iwinv.yml", "iwinv.yaml")
+TOP_GROUP = "iwinv"
+MISSING_ADDRESS = {"public_ipv4": "no public or private IPv4 address", "private_ipv4": "no private IPv4 address", "name": "no name"}
+
+
+def group_name(prefix, value):
+    """`iwinv_zone_` + `KR1-Z08` -> `iwinv_zone_kr1_z08`: lower case, anything outside [a-z0-9_] becomes `_`."""
+    return prefix + re.sub(r"[^a-z0-9_]", "_", str(value).lower())
+
+
+def host_vars_from_instance(instance):
+    """The iwinv_* host variables of an instance (instances.instance_from_api's shape): no secrets, plain strings."""
+    return {
+        "iwinv_id": instance["id"] or "",
+        "iwinv_name": instance["name"] or "",
+        "iwinv_status": instance["status"] or "",
+        "iwinv_zone": instance["zone"]["id"] or "",
+        "iwinv_flavor": instance["flavor"]["id"] or "",
+        "iwinv_flavor_name": instance["flavor"]["name"] or "",
+        "iwinv_image": instance["image"]["id"] or "",
+        "iwinv_os": instance["image"]["os"] or "",
+        "iwinv_public_ipv4": instance["public_ipv4"] or "",
+        "iwinv_private_ipv4": instance["private_ipv4"] or "",
+        "iwinv_block_storages": list(instance["block_storages"]),
+        "iwinv_description": instance["description"] or "",
+    }
+
+
+def ansible_host(host_vars, connect_with):
+    """The address to connect to, or None when the instance has none of that kind."""
+    if connect_with == "name":
+        return host_vars["iwinv_name"] or None
+    if connect_with == "private_ipv4":
+        return host_vars["iwinv_private_ipv4"] or None
+    return host_vars["iwinv_public_ipv4"] or host_vars["iwinv_private_ipv4"] or None
+
+
+def select(hosts, zone_ids, statuses):
+    """The hosts in these zones (all when empty) with these statuses (all when empty)."""
+    return [host for host in hosts
+            if (not zone_ids or host["iwinv_zone"] in zone_ids) and (not statuses or host["iwinv_status"] in statuses)]
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+
+    NAME = "iwinv.cloud.iwinv"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(CONFIG_SUFFIXES)
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        options = self._client_options()
+        source = self._read_source(options, path, cache)
+        selected_zones = self._selected_zone_ids(source["zones"])
+        hosts = select(source["hosts"], selected_zones, self.get_option("status"))
+        self._populate(selected_zones or [zone["id"] for zone in source["zones"]], hosts)
+
+    # --- options -----------------------------------------------------------------------------------
+
+    def _client_options(self):
+        """The common options, templated where they may be templates, checked before any request."""
+        options = {name: self.get_option(name) for name in CLIENT_OPTIONS}
+        for name in TEMPLATED_OPTIONS:
+            options[name] = self._template_option(name, options[name])
+        for name in ("access_key", "secret_key"):
+            if not options[name]:
+                raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)" % (name, name.upper()))
+        if options["api_timeout"] <= 0:
+            raise AnsibleParserError("api_timeout must be a positive number of seconds, got %s" % options["api_timeout"])
+        if options["rate_limit"] < 0:
+            raise AnsibleParserError("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
+                                     % options["rate_limit"])
+        if not HAS_REQUESTS:
+            raise AnsibleError("the iwinv inventory needs the Python library 'requests' on the controller")
+        return options
+
+    def _template_option(self, name, value):
+        """A templated option value as a plain string (extra vars are available; a vault value is decrypted)."""
+        if value is None:
+            return None
+        self.templar.available_variables = self._vars
+        try:
+            value = self.templar.template(value)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            # Template errors quote the template, never the value it would render.
+            raise AnsibleParserError("%s: the template failed: %s" % (name, to_native(exc))) from None
+        return to_native(value)
+
+    def _selected_zone_ids(self, zone_ids):
+        """The zone ids that `zones` names (ids or names), or [] for every zone."""
+        known = [{"id": zone["id"], "name": zone["name"]} for zone in zone_ids]
+        try:
+            return [resolve(known, ref, "zone")["id"] for ref in self.get_option("zones")]
+        except ResolveError as exc:
+            raise AnsibleParserError("zones: %s" % exc) from None
+
+    # --- reading, through the cache ------------------------------------------------------------------
+
+    def get_cache_key(self, path):
+        """Per config file, API and account, so that another account never reads this one's cache; no secret."""
+        return "%s_%s" % (super().get_cache_key(path), self._account_digest)
+
+    def _read_source(self, options, path, cache):
+        """{"zones": [{id, name}], "hosts": [iwinv_* host vars]}: from the cache when allowed, else from the API."""
+        account = "%s\n%s" % (options["api_url"], options["access_key"])
+        self._account_digest = hashlib.sha256(account.encode("utf-8")).hexdigest()[:12]
+        use_cache = self.get_option("cache")
+        if use_cache and cache:
+            try:
+                return self._cache[self.get_cache_key(path)]
+            except KeyError:
+                pass
+        source = self._read_api(options)
+        if use_cache:
+            self._cache[self.get_cache_key(path)] = source
+        return source
+
+    def _read_api(self, options):
+        """One zone listing, then one listing of every instance (one request per page), with no secret field."""
+        client = client_from_options(options)
+        try:
+            zones = [{"id": zone["id"], "name": zone["name"]} for zone in catalog.list_zones(client)]
+            self._selected_zone_ids(zones)  # an unknown zone fails before the instances are listed
+            listed = instances.list_instances(client, fields=instances.READ_FIELDS)
+        except IwinvApiError as exc:
+            raise AnsibleParserError("iwinv inventory: %s" % exc.message) from None
+        except ValueError as exc:
+            raise AnsibleParserError("iwinv inventory: %s" % exc) from None
+        return {"zones": zones, "hosts": [host_vars_from_instance(instance) for instance in listed]}
+
+    # --- building the inventory ------------------------------------------------------------------------
+
+    def _populate(self, zone_ids, hosts):
+        """Groups for every selected zone and status (even empty ones), then the hosts in the API's order."""
+        self.inventory.add_group(TOP_GROUP)
+        for zone_id in zone_ids:
+            self.inventory.add_group(group_name("iwinv_zone_", zone_id))
+        for status in self.get_option("status"):
+            self.inventory.add_group(group_name("iwinv_status_", status))
+        taken = set()
+        for host_vars in hosts:
+            self._add_host(dict(host_vars), taken)
+
+    def _add_host(self, host_vars, taken):
+        connect_with = self.get_option("connect_with")
+        address = ansible_host(host_vars, connect_with)
+        if address:
+            host_vars["ansible_host"] = address
+        hostname = self._unique_hostname(self._hostname(host_vars), host_vars["iwinv_id"], taken)
+        if not address:
+            self.display.warning("iwinv inventory: host %s (instance %s) has %s, so ansible_host is not set"
+                                 % (hostname, host_vars["iwinv_id"], MISSING_ADDRESS[connect_with]))
+        self.inventory.add_host(hostname, group=TOP_GROUP)
+        for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
+            self.inventory.add_host(hostname, group=self.inventory.add_group(group))
+        for name, value in host_vars.items():
+            self.inventory.set_variable(hostname, name, value)
+        self._construct(hostname)
+
+    def _hostname(self, host_vars):
+        template = self.get_option("hostname")
+        if not template:
+            return host_vars["iwinv_name"] or host_vars["iwinv_id"]
+        self.templar.available_variables = combine_vars(host_vars, self._vars) if self.get_option("use_extra_vars") else host_vars
+        try:
+            hostname = to_native(self.templar.template(template)).strip()
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            raise AnsibleParserError("hostname: the template failed for instance %s: %s" % (host_vars["iwinv_id"], to_native(exc))) from None
+        if not hostname:
+            raise AnsibleParserError("hostname: the template gave an empty name for instance %s" % host_vars["iwinv_id"])
+        return hostname
+
+    def _unique_hostname(self, hostname, instance_id, taken):
+        unique = hostname
+        while unique in taken:
+            unique = "%s-%s" % (unique, instance_id)
+        if unique != hostname:
+            self.display.warning("iwinv inventory: hostname %s is taken by another instance; instance %s is %s"
+                                 % (hostname, instance_id, unique))
+        taken.add(unique)
+        return unique
+
+    def _construct(self, hostname):
+        """compose, groups and keyed_groups over the host's variables (Constructable)."""
+        strict = self.get_option("strict")
+        host_vars = self.inventory.get_host(hostname).get_vars()
+        self._set_composite_vars(self.get_option("compose"), host_vars, hostname, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), host_vars, hostname, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), host_vars, hostname, strict=strict)
