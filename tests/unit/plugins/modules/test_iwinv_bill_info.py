@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""iwinv_bill_info: date checks before any request, EMPTY_SET, unknown id, no payment instrument."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.modules.iwinv_bill_info import check_dates, main
+
+from module_runner import emulator_args, run_module
+
+
+@pytest.mark.parametrize("start,end,words", [
+    ("2026/01/01", None, "start_date must be a date written YYYY-MM-DD, got '2026/01/01'"),
+    ("2026-02-30", None, "start_date must be a date"),
+    (None, "26-1-1", "end_date must be a date"),
+    ("2026-03-01", "2026-02-01", "start_date (2026-03-01) must not be after end_date (2026-02-01)"),
+])
+def test_check_dates_names_the_option(start, end, words):
+    assert words in check_dates(start, end)
+
+
+def test_check_dates_accepts_valid_periods():
+    assert check_dates(None, None) is None
+    assert check_dates("2026-01-01", "2026-01-01") is None
+
+
+def test_bad_dates_and_id_with_dates_fail_before_any_request(emulator):
+    for options in ({"end_date": "yesterday"}, {"id": "BILL-202601-0001", "start_date": "2026-01-01"}):
+        result = run_module(main, emulator_args(emulator, **options))
+        assert result["failed"] is True and "api_error" not in result
+    assert emulator.requests() == []
+
+
+def test_live_and_all_bills_without_payment_details(emulator):
+    result = run_module(main, emulator_args(emulator))
+    assert result["changed"] is False
+    assert result["live"]["id"] == "BILL-live"
+    assert len(result["bills"]) == 12
+    text = json.dumps(result)
+    assert "card" not in text and "invoice" not in text
+
+
+def test_period_without_bills_and_unknown_id_are_empty_lists(emulator):
+    assert run_module(main, emulator_args(emulator, start_date="2000-01-01", end_date="2000-12-31"))["bills"] == []
+    assert run_module(main, emulator_args(emulator, id="BILL-000000-0000"))["bills"] == []
+    errors = [entry["error_code"] for entry in emulator.requests() if entry["status"] != 200]
+    assert errors == ["EMPTY_SET", "ID_INVALID"]   # the API's answers, both reported as "nothing"
