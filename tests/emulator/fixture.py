@@ -38,9 +38,17 @@ def multipart(form):
     return [(name, (None, str(value))) for name, value in form.items()]
 
 
-def signed(url, method, path, access_key=ACCESS_KEY, secret_key=SECRET_KEY, query=None, form=None, json=None,
+# The URL of the session emulator (set by the fixtures): the default target of signed().
+CURRENT = {"url": None}
+
+
+def signed(method, path, url=None, access_key=ACCESS_KEY, secret_key=SECRET_KEY, query=None, form=None, json=None,
            headers=None, timestamp=None, session=None, timeout=30, **kwargs):
-    """Send one signed API request; `path` has no query string (the query is never signed)."""
+    """Send one signed API request; `path` has no query string (the query is never signed).
+
+    `form` is sent as multipart/form-data, `json` as application/json; `url` defaults to the running emulator.
+    """
+    url = url or CURRENT["url"]
     all_headers = auth_headers(access_key, secret_key, path, timestamp)
     all_headers.update(headers or {})
     if form is not None:
@@ -95,7 +103,7 @@ class EmulatorProcess:
         kwargs.setdefault("session", self.session)
         kwargs.setdefault("access_key", self.access_key)
         kwargs.setdefault("secret_key", self.secret_key)
-        return signed(self.url, method, path, **kwargs)
+        return signed(method, path, url=self.url, **kwargs)
 
     def ok(self, method, path, **kwargs):
         """A signed request that must succeed; returns the envelope."""
@@ -149,6 +157,7 @@ class EmulatorProcess:
 @pytest.fixture(scope="session")
 def emulator_session():
     process = EmulatorProcess()
+    CURRENT["url"] = process.url
     try:
         yield process
     finally:
@@ -158,6 +167,7 @@ def emulator_session():
 @pytest.fixture
 def emulator(emulator_session):   # pylint: disable=redefined-outer-name
     emulator_session.reset(config=True)
+    CURRENT["url"] = emulator_session.url
     emulator_session.session.close()   # a fresh keep-alive connection per test
     emulator_session.session = requests.Session()
     return emulator_session

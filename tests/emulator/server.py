@@ -37,6 +37,7 @@ MAX_BODY = 10 * 1024 * 1024
 CLOCK_TOLERANCE = 300
 FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error")
 LOG_LIMIT = 200000
+BULK_STATUSES = ("active", "off", "error", "pending", "building", "work")
 
 
 class RateLimiter:
@@ -406,10 +407,16 @@ def bulk_instances(emu, data):
     prefix = str(data.get("name_prefix", "bulk"))
     status = str(data.get("status", "active"))
     every = int(data.get("no_public_ip_every", 5))
+    if not 1 <= count <= 100000 or status not in BULK_STATUSES:
+        raise ValueError("count must be 1..100000 and status one of %s" % ", ".join(BULK_STATUSES))
     with store.lock:
         zones = data.get("zones") or [zone["zone_id"] for zone in store.catalog["zones"]]
         image_id = data.get("image_id", "img-ubuntu-2204")
         flavor_id = data.get("flavor_id", "std.1c1g")
+        for section, key, value in [("zones", "zone_id", zone) for zone in zones] + [
+                ("images", "image_id", image_id), ("flavors", "flavor_id", flavor_id)]:
+            if store.find(section, key, value) is None:
+                raise ValueError("unknown %s %s" % (key, value))
         ids = []
         for number in range(1, count + 1):
             inst = store.new_instance("%s-%05d" % (prefix, number), zones[(number - 1) % len(zones)], flavor_id,

@@ -8,7 +8,7 @@ from urllib.parse import quote_plus, urlsplit
 import pytest
 import requests
 
-from fixture import EmulatorProcess, auth_headers
+from fixture import EmulatorProcess, auth_headers, signed
 from emulator_helpers import UBUNTU_VM, assert_error, create_instance, wait_status
 
 
@@ -76,6 +76,16 @@ def test_paging_ten_thousand_instances(emulator):
     assert past["result"] == [] and past["count"] == 0
     emulator.config(page_size_cap=500)
     assert emulator.ok("GET", "/v1/instances", query={"page_size": "1000"})["page_size"] == 500
+
+
+def test_bulk_refuses_unknown_zone_and_status(emulator):
+    for body in ({"count": 1, "zones": ["XX"]}, {"count": 1, "status": "running"}, {"count": 0}):
+        assert requests.post(emulator.url + "/_emulator/instances", json=body, timeout=10).status_code == 400
+
+
+def test_module_level_signed_helper(emulator):
+    response = signed("GET", "/v1/zones")
+    assert response.status_code == 200 and response.json()["count"] == 3
 
 
 def test_bulk_options(emulator):
