@@ -83,7 +83,8 @@ def test_bulk_refuses_unknown_zone_and_status(emulator):
         assert requests.post(emulator.url + "/_emulator/instances", json=body, timeout=10).status_code == 400
 
 
-def test_module_level_signed_helper(emulator):
+@pytest.mark.usefixtures("emulator")
+def test_module_level_signed_helper():
     response = signed("GET", "/v1/zones")
     assert response.status_code == 200 and response.json()["count"] == 3
 
