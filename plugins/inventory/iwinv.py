@@ -204,6 +204,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     NAME = "iwinv.cloud.iwinv"
 
+    def __init__(self):
+        super().__init__()
+        self._account_digest = ""
+
     def verify_file(self, path):
         return super().verify_file(path) and path.endswith(CONFIG_SUFFIXES)
 
@@ -211,6 +215,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
         options = self._client_options()
+        # The cache key names the API and the account (never the secret), so another account never reads this cache.
+        account = "%s\n%s" % (options["api_url"], options["access_key"])
+        self._account_digest = hashlib.sha256(account.encode("utf-8")).hexdigest()[:12]
         source = self._read_source(options, path, cache)
         selected_zones = self._selected_zone_ids(source["zones"])
         hosts = select(source["hosts"], selected_zones, self.get_option("status"))
@@ -226,6 +233,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name in ("access_key", "secret_key"):
             if not options[name]:
                 raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)" % (name, name.upper()))
+        if not re.match(r"^https?://[^/]", options["api_url"] or ""):
+            raise AnsibleParserError("api_url must be an http:// or https:// URL, got %r" % options["api_url"])
         if options["api_timeout"] <= 0:
             raise AnsibleParserError("api_timeout must be a positive number of seconds, got %s" % options["api_timeout"])
         if options["rate_limit"] < 0:
@@ -247,24 +256,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("%s: the template failed: %s" % (name, to_native(exc))) from None
         return to_native(value)
 
-    def _selected_zone_ids(self, zone_ids):
-        """The zone ids that `zones` names (ids or names), or [] for every zone."""
-        known = [{"id": zone["id"], "name": zone["name"]} for zone in zone_ids]
+    def _selected_zone_ids(self, zones):
+        """The ids of the zones that `zones` names (by id or name), or [] for every zone."""
         try:
-            return [resolve(known, ref, "zone")["id"] for ref in self.get_option("zones")]
+            return [resolve(zones, ref, "zone")["id"] for ref in self.get_option("zones")]
         except ResolveError as exc:
             raise AnsibleParserError("zones: %s" % exc) from None
 
     # --- reading, through the cache ------------------------------------------------------------------
 
     def get_cache_key(self, path):
-        """Per config file, API and account, so that another account never reads this one's cache; no secret."""
+        """Per configuration file, API and account."""
         return "%s_%s" % (super().get_cache_key(path), self._account_digest)
 
     def _read_source(self, options, path, cache):
         """{"zones": [{id, name}], "hosts": [iwinv_* host vars]}: from the cache when allowed, else from the API."""
-        account = "%s\n%s" % (options["api_url"], options["access_key"])
-        self._account_digest = hashlib.sha256(account.encode("utf-8")).hexdigest()[:12]
         use_cache = self.get_option("cache")
         if use_cache and cache:
             try:
@@ -285,8 +291,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             listed = instances.list_instances(client, fields=instances.READ_FIELDS)
         except IwinvApiError as exc:
             raise AnsibleParserError("iwinv inventory: %s" % exc.message) from None
-        except ValueError as exc:
-            raise AnsibleParserError("iwinv inventory: %s" % exc) from None
         return {"zones": zones, "hosts": [host_vars_from_instance(instance) for instance in listed]}
 
     # --- building the inventory ------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from ansible.utils.display import Display
 COLLECTIONS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 3, "output", "pytest")
 init_plugin_loader([os.path.normpath(COLLECTIONS_ROOT)])
 
-from ansible_collections.iwinv.cloud.plugins.inventory import iwinv as plugin_module  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances  # noqa: E402  pylint: disable=wrong-import-position
 
 SECRET_FIELDS = 128 | 16384
@@ -372,6 +371,7 @@ def test_no_password_console_link_signature_or_secret_in_host_vars_or_cache(emul
 
 @pytest.mark.parametrize("options, message", [
     ({"api_timeout": 0}, "api_timeout must be a positive number"),
+    ({"api_url": "api-kr.iwinv.kr"}, "api_url must be an http"),
     ({"rate_limit": -1}, "rate_limit must be 0"),
     ({"secret_key": ""}, "needs secret_key"),
     ({"connect_with": "ipv6"}, "connect_with"),
@@ -407,7 +407,3 @@ def test_api_errors_fail_the_inventory_with_an_actionable_message_and_no_secret(
     assert message in text
     assert text.startswith("iwinv inventory: GET /v1/")
     assert secret not in text
-
-
-def test_the_plugin_module_is_the_one_ansible_loads():
-    assert type(inventory_loader.get("iwinv.cloud.iwinv")).__module__ == plugin_module.__name__
