@@ -195,11 +195,16 @@ def list_ssh_keys(client, name=None):
 
 
 def resolve_ssh_keys(client, refs):
-    """The ids of the SSH keys named by id or name in `refs`: one list request for them all."""
+    """The ids of the SSH keys named by id or name in `refs`, each once: one list request for them all."""
     if not refs:
         return []
     keys = list_ssh_keys(client)
-    return [resolve(keys, ref, "SSH key")["id"] for ref in refs]
+    ids = []
+    for ref in refs:
+        key_id = resolve(keys, ref, "SSH key")["id"]
+        if key_id not in ids:   # a key named twice (by id and by name) is still one key
+            ids.append(key_id)
+    return ids
 
 
 def user_script_from_api(row):
