@@ -163,7 +163,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage a
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_transitional, resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import wait_until
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError, describe_status, wait_until
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted"}
@@ -199,16 +199,20 @@ class BlockStorage:
         self.iwinv = iwinv
         self.client = iwinv.client
         self.params = iwinv.params
-        self.deadline = time.monotonic() + self.params["wait_timeout"]
+        self.started = time.monotonic()
+        self.deadline = self.started + self.params["wait_timeout"]
         self.volume_name = None
 
     def run(self):
         before = self.find()
         self.volume_name = before["name"] if before else self.params["name"]
-        current, instance, actions = self.plan(before)
+        current, instance, actions, warnings = self.plan(before)
         if current is not None and not bs.is_settled(current) and not self.iwinv.check_mode and (actions or self.params["wait"]):
             # The API refuses to act on a busy volume; and wait=true means "return it settled".
-            current, instance, actions = self.plan(self.wait_volume(current["id"], "to end its operation in progress", bs.is_settled))
+            settled = self.wait_volume(current["id"], "to end its operation in progress", bs.is_settled)
+            current, instance, actions, warnings = self.plan(settled)
+        for warning in warnings:
+            self.iwinv.warn(warning)
         after = bs.predict(current, actions, instance, self.params["name"], self.params["type"], self.params["size"],
                            self.params["description"])
         if actions and not self.iwinv.check_mode:
@@ -228,17 +232,15 @@ class BlockStorage:
         return volume
 
     def plan(self, current):
-        """(current, the target instance or None, the actions); fails on what the API would refuse."""
+        """(current, the target instance or None, the actions, warnings); fails on what the API would refuse."""
         instance = self.target_instance(current)
         actions, warnings = bs.decide(current, self.params["state"], instance["id"] if instance else None,
                                       self.params["type"], self.params["size"], self.params["description"])
-        for warning in warnings:
-            self.iwinv.warn(warning)
         if "create" in actions:
             self.check_create(instance)
         if "attach" in actions:
             self.check_problem(bs.attach_problem(current, instance))
-        return current, instance, actions
+        return current, instance, actions, warnings
 
     def target_instance(self, current):
         """The instance the options name, read only when the decision needs it."""
@@ -332,8 +334,8 @@ class BlockStorage:
         return self.wait_volume(volume_id, "to be %s" % PAST[action], lambda volume: volume is not None and bs.is_settled(volume))
 
     def wait_volume(self, volume_id, what, is_done):
-        return wait_until(lambda: bs.get_block_storage(self.client, volume_id), is_done, gone_or_failed,
-                          timeout=self.remaining(), what="%s %s" % (self.label(volume_id), what))
+        return self.wait(lambda: bs.get_block_storage(self.client, volume_id), is_done, gone_or_failed,
+                         "%s %s" % (self.label(volume_id), what))
 
     def label(self, volume_id):
         return "block storage '%s' (%s)" % (self.volume_name or volume_id, volume_id)
@@ -342,14 +344,21 @@ class BlockStorage:
         """The API refuses to create or attach a volume on a busy instance: wait for it to settle."""
         if not is_transitional(instance["status"]):
             return
-        settled = wait_until(lambda: get_instance(self.client, instance["id"]),
-                             lambda i: i is None or not is_transitional(i["status"]), timeout=self.remaining(),
-                             what="instance '%s' (%s) to settle" % (instance["name"], instance["id"]))
+        settled = self.wait(lambda: get_instance(self.client, instance["id"]),
+                            lambda current: current is None or not is_transitional(current["status"]), None,
+                            "instance '%s' (%s) to settle" % (instance["name"], instance["id"]))
         if settled is None:
             raise ValueError("instance '%s' (%s) was deleted while waiting for it" % (instance["name"], instance["id"]))
 
-    def remaining(self):
-        return max(self.deadline - time.monotonic(), 0)
+    def wait(self, read, is_done, is_failed, what):
+        """wait_until within what is left of wait_timeout, which covers every wait of the run."""
+        try:
+            return wait_until(read, is_done, is_failed, timeout=max(self.deadline - time.monotonic(), 0), what=what)
+        except WaitTimeoutError as exc:
+            # The waiter counts from this wait's start; the user set one budget for the whole run.
+            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
+                                   % (round(time.monotonic() - self.started), what, describe_status(exc.last),
+                                      self.params["wait_timeout"]), exc.last)
 
 
 def gone_or_failed(volume):

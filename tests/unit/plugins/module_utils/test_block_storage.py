@@ -265,6 +265,43 @@ def test_module_reports_a_failed_attach_in_words(emulator):
     assert emulator.secret_key not in json.dumps(result)
 
 
+def test_module_adopts_an_attach_whose_answer_was_lost(emulator):
+    emulator.config(op_delay=0.1)
+    first, second = hosts(emulator)
+    run(emulator, name="data", type="ssd", size=20, instance=first, state="detached")
+    emulator.fault(method="POST", path="/attach/", action="ambiguous")
+    emulator.clear_requests()
+    result = run(emulator, name="data", instance=second)
+    assert result["changed"] and result["block_storage"]["instance_id"] == second
+    assert len(writes(emulator)) == 1
+
+
+def test_module_unknown_id_fails_unless_absent(emulator):
+    assert "the API assigns ids" in run(emulator, id="bs-000000000000", type="ssd", size=10, instance="x")["msg"]
+    assert run(emulator, id="bs-000000000000", state="absent")["changed"] is False
+    assert writes(emulator) == []
+
+
+def test_module_wait_timeout_names_the_last_status_and_the_seconds(emulator):
+    emulator.config(op_delay=0.1)
+    first = hosts(emulator, count=1)[0]
+    run(emulator, name="data", type="ssd", size=20, instance=first)
+    emulator.config(op_delays={"block_storage.detach": 10.0})
+    result = run(emulator, name="data", state="detached", wait_timeout=1)
+    assert result["failed"] and "timed out after 1 s" in result["msg"] and "(wait_timeout=1)" in result["msg"]
+    assert "its last status was 'detaching'" in result["msg"]
+    assert "block storage 'data'" in result["msg"]
+
+
+def test_module_a_description_change_only_warns(emulator):
+    emulator.config(op_delay=0.1)
+    first = hosts(emulator, count=1)[0]
+    run(emulator, name="data", type="ssd", size=20, instance=first, description="old")
+    result = run(emulator, name="data", description="new")
+    assert result["changed"] is False and result["block_storage"]["description"] == "old"
+    assert "used only when creating" in json.dumps(result["warnings"])   # 2.19 warnings are structured
+
+
 def test_info_filters_and_types(emulator):
     emulator.config(op_delay=0.1)
     first = hosts(emulator, count=1)[0]
