@@ -79,7 +79,7 @@ options:
         type: str
       description:
         description:
-          - The rule's description, 0 to 100 characters.
+          - The rule's description, 0 to 100 characters. Omitted, the rule has no description.
         type: str
   purge_rules:
     description:

@@ -359,3 +359,41 @@ def test_info_lists_with_rules_and_instances_and_filters(emulator):
     assert run_module(iwinv_firewall_info.main, emulator_args(emulator, name="db-fw"))["firewalls"][0]["rules"] == []
     assert run_module(iwinv_firewall_info.main, emulator_args(emulator, id="FIREWALL-unknown0000"))["firewalls"] == []
     assert emulator.secret_key not in json.dumps(every)
+
+
+def test_wait_false_returns_at_once_and_a_later_run_waits_for_the_attach(emulator):
+    emulator.config(op_delays={"firewall.attach": 1.5})
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="slow")["instance_ids"][0]
+    started = run_firewall(emulator, name="web-fw", instances=[instance_id], wait=False)
+    assert started["changed"] is True and [i["id"] for i in started["firewall"]["instances"]] == [instance_id]
+    assert emulator.ok("GET", "/v1/firewall/%s" % started["firewall"]["id"])["result"][0]["instances"] == []
+    settled = run_firewall(emulator, name="web-fw", instances=[instance_id])   # the attach is in progress: IN_USE, then wait
+    assert [i["id"] for i in settled["firewall"]["instances"]] == [instance_id]
+    attaches = [r for r in emulator.requests() if r["path"].endswith("/attach")]
+    assert [r["status"] for r in attaches] == [202, 400] and attaches[1]["error_code"] == "IN_USE"
+    assert run_firewall(emulator, name="web-fw", instances=[instance_id])["changed"] is False
+
+
+def test_ambiguous_attach_is_not_resent_and_the_wait_reads_it_back(emulator):
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
+    emulator.fault(method="POST", path="/attach$", action="ambiguous")
+    result = run_firewall(emulator, name="web-fw", instances=[instance_id])
+    assert result["changed"] is True and [i["id"] for i in result["firewall"]["instances"]] == [instance_id]
+    assert len([r for r in emulator.requests() if r["path"].endswith("/attach")]) == 1
+
+
+def test_ambiguous_edit_is_reconciled_by_reading_back(emulator):
+    run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1])
+    emulator.fault(method="PUT", path="^/v1/firewall/", action="ambiguous")
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES)
+    assert result["changed"] is True and len(result["firewall"]["rules"]) == 3
+    assert len([r for r in emulator.requests() if r["method"] == "PUT"]) == 1
+
+
+def test_unknown_instance_and_unknown_id_fail_clearly(emulator):
+    result = run_firewall(emulator, name="web-fw", instances=["no-such-host"])
+    assert result["failed"] is True and "no-such-host" in result["msg"]
+    assert writes(emulator) == []
+    result = run_firewall(emulator, id="FIREWALL-doesnotexist")
+    assert result["failed"] is True and "FIREWALL-doesnotexist" in result["msg"]
+    assert run_firewall(emulator, id="FIREWALL-doesnotexist", state="absent")["changed"] is False
