@@ -121,6 +121,7 @@ EXAMPLES = r"""
 # iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY
 plugin: iwinv.cloud.iwinv
 
+---
 # prod.iwinv.yml: running instances of two zones, credentials from a vault file given with -e @vault.yml
 plugin: iwinv.cloud.iwinv
 access_key: "{{ vault_iwinv_access_key }}"

@@ -82,10 +82,9 @@ def instance_rows(emulator):
     return list(emulator.state()["instances"].values())
 
 
-def create_instance(emulator, name, zone="KR1-Z01"):
-    body = emulator.ok("POST", "/v1/instances", form={"zone_id": zone, "image_id": "img-ubuntu-2204", "flavor_id": "std.1c1g",
-                                                      "name": name})
-    return body["result"][0]["instance_id"]
+def create_instance(emulator, name, zone="KR1-Z01", **form):
+    form.update(zone_id=zone, image_id="img-ubuntu-2204", flavor_id="std.1c1g", name=name)
+    return emulator.ok("POST", "/v1/instances", form=form)["result"][0]["instance_id"]
 
 
 # --- groups, variables, requests ---------------------------------------------------------------------------
@@ -116,6 +115,18 @@ def test_groups_and_host_variables_across_zones(emulator, config):
     assert host_vars["iwinv_block_storages"] == []
     assert host_vars["iwinv_description"] == ""
     assert host_vars["ansible_host"] == row["public"]
+
+
+def test_description_and_volumes_of_an_instance(emulator, config):
+    instance_id = create_instance(emulator, "web", description="front+door")   # the API takes it URL-encoded
+    emulator.wait_for(lambda: instance_rows(emulator)[0]["status"] == "active")
+    volumes = [emulator.ok("POST", "/v1/block-storages", form={"instance_id": instance_id, "type": "ssd", "size": 10})
+               ["result"][0]["block_storage_id"] for unused in range(2)]
+
+    host_vars = load(config()).get_host("web").get_vars()
+
+    assert host_vars["iwinv_description"] == "front door"
+    assert sorted(host_vars["iwinv_block_storages"]) == sorted(volumes)
 
 
 def test_one_zone_listing_plus_one_request_per_page_without_secret_fields(emulator, config):
@@ -407,3 +418,4 @@ def test_api_errors_fail_the_inventory_with_an_actionable_message_and_no_secret(
     assert message in text
     assert text.startswith("iwinv inventory: GET /v1/")
     assert secret not in text
+
