@@ -47,7 +47,7 @@ class RateLimiter:
         self.lock = threading.Lock()
         self.calls = collections.defaultdict(collections.deque)
 
-    def admit(self, key, limit, window):
+    def admit(self, key, limit, window, status=429):
         if limit <= 0:
             return
         now = time.monotonic()
@@ -56,7 +56,7 @@ class RateLimiter:
             while calls and calls[0] <= now - window:
                 calls.popleft()
             if len(calls) >= limit:
-                raise ApiError(429, "LIMIT_EXCEEDED", "rate limit: %d requests per %g s per access key" % (limit, window))
+                raise ApiError(status, "LIMIT_EXCEEDED", "rate limit: %d requests per %g s per access key" % (limit, window))
             calls.append(now)
 
     def clear(self):
@@ -261,7 +261,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             key = emu.authenticate(self.headers, path)
             config = emu.store.config
-            emu.limiter.admit(key, int(config["rate_limit"]), float(config.get("rate_window", 60)))
+            emu.limiter.admit(key, int(config["rate_limit"]), float(config["rate_window"]), int(config["rate_limit_status"]))
             fault = emu.faults.take(self.command, path)
             if fault:
                 entry["fault"] = fault["action"]

@@ -135,6 +135,12 @@ def test_rate_limit_is_rolling_and_rejections_do_not_count(emulator):
     assert_error(emulator.signed("GET", "/v1/zones"), 429, "LIMIT_EXCEEDED")
 
 
+def test_rate_limit_status_is_configurable(emulator):
+    emulator.config(rate_limit=1, rate_limit_status=400)   # D4: the real API may use another status
+    emulator.ok("GET", "/v1/zones")
+    assert_error(emulator.signed("GET", "/v1/zones"), 400, "LIMIT_EXCEEDED")
+
+
 def test_auth_failures_do_not_count(emulator):
     emulator.config(rate_limit=3)
     for _index in range(10):
