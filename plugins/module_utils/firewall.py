@@ -42,16 +42,15 @@ class RuleError(ValueError):
 
 def rule_from_api(row):
     """An API rule row as a rule of the `rules` option (plus its `id`), normalised like the options."""
-    rule = {
+    return {
         "id": row.get("rule_id"),
         "direction": str(row.get("bound") or "").lower(),
         "protocol": str(row.get("protocol") or "").lower(),
-        "port": _normalise_port_tolerantly(row.get("port")),
-        "cidr": _normalise_cidr_tolerantly(row.get("ip")),
+        "port": _tolerantly(normalise_port, row.get("port")),
+        "cidr": _tolerantly(normalise_cidr, row.get("ip")),
         "name": row.get("title") or "",
         "description": row.get("content") or "",
     }
-    return rule
 
 
 def firewall_from_api(row):
@@ -67,16 +66,10 @@ def firewall_from_api(row):
     }
 
 
-def _normalise_port_tolerantly(value):
+def _tolerantly(normalise, value):
+    """The normalised form of a value the API sent, or the value as a string when the normaliser refuses it."""
     try:
-        return normalise_port(value)
-    except RuleError:
-        return str(value)
-
-
-def _normalise_cidr_tolerantly(value):
-    try:
-        return normalise_cidr(value)
+        return normalise(value)
     except RuleError:
         return str(value)
 
@@ -125,13 +118,12 @@ def normalise_cidr(value):
     if not isinstance(value, str):
         raise RuleError("must be an IPv4 address or CIDR such as \"192.0.2.0/24\", got %r" % (value,))
     try:
+        # Like ip_network(strict=False) it accepts host bits, and unlike it keeps them in its string form.
         interface = ipaddress.ip_interface(value.replace(" ", ""))
     except ValueError:
         raise RuleError("must be an IPv4 address or CIDR such as \"192.0.2.0/24\", got %r" % (value,)) from None
     if interface.version != 4:
         raise RuleError("%r is an IPv6 network: iwinv firewalls support IPv4 only" % value)
-    # strict=False: host bits are allowed; the check only proves the network is well formed.
-    ipaddress.ip_network(str(interface), strict=False)
     return str(interface)
 
 

@@ -280,7 +280,7 @@ def desired_firewall(current, params, rules):
 def resolve_instances(client, refs, attached):
     """[{id, name}] for the `instances` option (None when omitted).
 
-    A reference that is the id, or a name unique among, the instances already attached costs no request.
+    A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
     """
     if refs is None:
         return None
