@@ -204,7 +204,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self.dispatch()
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def do_HEAD(self):
+        """No endpoint answers HEAD; answer 404 without a body (a HEAD answer must not carry one)."""
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format, *args):   # pylint: disable=redefined-builtin
         pass   # quiet: the request log is in /_emulator/requests

@@ -153,6 +153,8 @@ def test_unknown_endpoint_and_method(emulator):
     assert_error(emulator.signed("GET", "/v1/nothing"), 404, "NOT_FOUND")
     assert_error(emulator.signed("PATCH", "/v1/zones"), 404, "NOT_FOUND")
     assert_error(emulator.signed("GET", "/v1/zones/"), 404, "NOT_FOUND")
+    assert_error(emulator.signed("OPTIONS", "/v1/zones"), 404, "NOT_FOUND")
+    assert emulator.signed("HEAD", "/v1/zones").status_code == 404
 
 
 def test_unknown_query_parameter(emulator):
