@@ -8,7 +8,7 @@
 #                                          selected stage's tool (ansible-test or pytest); use one stage
 #   SANITY_ARGS=... INTEGRATION_ARGS=... PYTEST_ARGS=... LINT_ARGS=...   the same through the environment
 #
-# Stages: setup sanity units emulator integration lint changelog
+# Stages: setup sanity units emulator integration lint changelog demo release
 #   setup        .venv/ with tests/requirements-ci.txt (reinstalled only when that file changes), the pip
 #                bootstrap stand-in that ansible-test --venv needs offline, and a fresh copy of the checkout
 #                at tests/output/ac/ansible_collections/iwinv/cloud (ansible-test needs that path)
@@ -19,6 +19,11 @@
 #                ansible-test integration --venv --python 3.11 --requirements
 #   lint         ansible-lint --profile production on roles/ and playbooks/ (when they hold YAML)
 #   changelog    antsibull-changelog lint
+#   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, each playbook
+#                run twice, the second run must report changed=0
+#   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
+#                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
+#                artifact, which must report no ERROR
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.
@@ -37,7 +42,7 @@ COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
 SKIP=77 # a stage function returns this when it had nothing to do
 
-ALL_STAGES=(setup sanity units emulator integration lint changelog)
+ALL_STAGES=(setup sanity units emulator integration lint changelog demo release)
 
 # ---------------------------------------------------------------------------------------------- arguments
 STAGES=()
@@ -304,6 +309,60 @@ stage_lint() {
 }
 
 stage_changelog() { antsibull-changelog lint; }
+
+stage_demo() {
+    if [ ! -f playbooks/demo.sh ]; then
+        echo "playbooks/demo.sh does not exist: nothing to run"
+        return $SKIP
+    fi
+    IWINV_TEST_OUTPUT="$OUTPUT" bash playbooks/demo.sh --check-idempotence
+}
+
+# galaxy-importer pins older attrs and flake8 than the tools in .venv: it gets a virtual environment of its own.
+GALAXY_IMPORTER=galaxy-importer==0.4.44
+
+stage_release() {
+    local dir="$OUTPUT/release" venv="$OUTPUT/venv-galaxy-importer" artifact log rc
+    rm -rf "$dir" && mkdir -p "$dir/scratch" || return 1
+    echo "--- antsibull-changelog release (in a scratch copy: it rewrites changelogs/ and writes CHANGELOG.rst)"
+    list_checkout_files | tar --null -T - -cf - | tar -xf - -C "$dir/scratch" || return 1
+    (cd "$dir/scratch" && antsibull-changelog release) || return 1
+    echo "CHANGELOG.rst: $(wc -l <"$dir/scratch/CHANGELOG.rst") lines"
+    echo "--- ansible-galaxy collection build"
+    ansible-galaxy collection build --force --output-path "$dir" "$ROOT" || return 1
+    artifact="$(ls "$dir"/iwinv-cloud-*.tar.gz)" || return 1
+    echo "--- $GALAXY_IMPORTER on $(basename "$artifact")"
+    if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$GALAXY_IMPORTER" ]; then
+        rm -rf "$venv"
+        echo "installing $GALAXY_IMPORTER into $venv (log: $dir/pip.log)"
+        "$(find_python)" -m venv "$venv" || return 1
+        if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$GALAXY_IMPORTER" >"$dir/pip.log" 2>&1; then
+            tail -20 "$dir/pip.log"
+            return 1
+        fi
+        echo "$GALAXY_IMPORTER" >"$venv/.installed"
+    fi
+    # The importer runs ansible-doc, ansible-lint and flake8 from PATH; ansible-test is left to the sanity stage.
+    cat >"$dir/galaxy-importer.cfg" <<'EOF'
+[galaxy-importer]
+RUN_ANSIBLE_TEST = False
+RUN_ANSIBLE_DOC = True
+RUN_ANSIBLE_LINT = True
+OFFLINE_ANSIBLE_LINT = True
+RUN_FLAKE8 = True
+CHECK_CHANGELOG = True
+LOG_LEVEL_MAIN = INFO
+EOF
+    log="$dir/galaxy-importer.log"
+    (cd "$dir" && PATH="$venv/bin:$PATH" GALAXY_IMPORTER_CONFIG="$dir/galaxy-importer.cfg" \
+        "$venv/bin/python" -m galaxy_importer.main "$artifact") 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -ne 0 ] || grep -q '^ERROR' "$log"; then
+        echo "galaxy-importer reported an error (exit $rc): see $log"
+        return 1
+    fi
+    echo "galaxy-importer: no errors ($(grep -c '^WARNING' "$log") warnings)"
+}
 
 # ---------------------------------------------------------------------------------------------- main
 declare -A RESULT SECONDS_TAKEN
