@@ -215,6 +215,7 @@ import time
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -231,8 +232,9 @@ ARGUMENT_SPEC = dict(
 )
 
 # The status an instance settles in after each operation (None: the instance is gone; "previous": unchanged).
+# An edit is synchronous: nothing to wait for.
 TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "reboot": "active",
-                 "resize": "previous", "rebuild": "previous", "delete": None}
+                 "resize": "previous", "rebuild": "previous", "edit": "previous", "delete": None}
 
 
 class PlanError(ValueError):
@@ -268,24 +270,34 @@ def plan_actions(current, desired):
 
     `desired` holds `state`, `zone` (a ref or None), `name` (a new name or None), `description` (None: unmanaged),
     `flavor` and `image` (the resolved {id, ...} wanted, or None: unmanaged) and `allow_rebuild`.
-    Returns (actions, warnings); an action is (kind, argument).
+    Returns (actions, warnings); an action is (kind, argument), in an order the API accepts.
     """
     state = desired["state"]
     if state == "absent":
         return ([("delete", None)] if current else []), []
     if current is None:
         return [("create", None)] + ([("shutdown", None)] if state == "stopped" else []), []
-    where = instances.describe(current)
-    zone = desired.get("zone")
+    check_zone(current, desired.get("zone"))
+    actions, warnings = attribute_actions(current, desired)
+    actions.extend(power_actions(current["status"], state))
+    if current["status"] == "error" and state == "present":
+        warnings.append("%s is in status 'error': use state=started or state=restarted to recover it"
+                        % instances.describe(current))
+    return actions, warnings
+
+
+def check_zone(current, zone):
     if zone is not None and not instances.in_zone(current, zone):
         raise PlanError("%s is in zone %s (%s), not '%s': the zone of an instance cannot change; create a new instance "
-                        "instead" % (where, current["zone"]["id"], current["zone"]["name"], zone))
+                        "instead" % (instances.describe(current), current["zone"]["id"], current["zone"]["name"], zone))
+
+
+def attribute_actions(current, desired):
+    """Edit (name, description), resize (flavor) and rebuild (image, only when allowed) of an existing instance."""
+    where = instances.describe(current)
     actions, warnings = [], []
-    edits = {}
-    if desired.get("name") is not None and desired["name"] != current["name"]:
-        edits["name"] = desired["name"]
-    if desired.get("description") is not None and desired["description"] != current["description"]:
-        edits["description"] = desired["description"]
+    edits = dict((key, desired[key]) for key in ("name", "description")
+                 if desired.get(key) is not None and desired[key] != current[key])
     if edits:
         actions.append(("edit", edits))
     flavor = desired.get("flavor")
@@ -301,14 +313,14 @@ def plan_actions(current, desired):
         else:
             warnings.append("%s runs image %s, not %s: set allow_rebuild=true to rebuild it from that image (this erases "
                             "its disk)" % (where, current["image"]["id"], image["id"]))
-    actions.extend(power_actions(current["status"], state))
     return actions, warnings
 
 
-def predicted_instance(desired, zone, flavor, image):
-    """What check mode reports for an instance it would create: unknown values are null."""
+def predicted_instance(name, description, refs):
+    """What check mode reports for an instance it would create (before its first operation settles)."""
+    zone, flavor, image = refs["zone"], refs["flavor"], refs["image"]
     return {
-        "id": None, "name": desired["name"], "description": desired.get("description") or "", "status": "building",
+        "id": None, "name": name, "description": description or "", "status": "building",
         "zone": {"id": zone["id"], "name": zone["name"]},
         "flavor": {"id": flavor["id"], "name": flavor["name"]},
         "image": {"id": image["id"], "os": image.get("os"), "version": image.get("version")},
@@ -332,6 +344,19 @@ def apply_action(instance, action):
     if target not in (None, "previous"):
         after["status"] = target
     return after
+
+
+def operation_taken(current, action, target):
+    """Whether the instance read back after an unanswered write shows that the API took it.
+
+    `current` is the instance read back (None when gone); `target` the status the operation ends in.
+    """
+    kind, argument = action
+    if kind == "edit":
+        return current is not None and all(current[key] == value for key, value in argument.items())
+    if target is None:
+        return current is None or current["status"] == "deleting"
+    return current is not None and (instances.is_transitional(current["status"]) or current["status"] == target)
 
 
 class InstanceTask:
@@ -358,10 +383,10 @@ class InstanceTask:
                 raise PlanError("no instance has the id '%s'; to create an instance, give name, zone, flavor and image "
                                 "without id" % params["id"])
             return instance
-        named = instances.list_instances(self.client, name=params["name"])
+        named = instances.named_instances(self.client, params["name"], params["zone"])
+        # Remembered for a create whose answer gets lost: the new instance is the one not seen here.
         self.ids_with_name = set(instance["id"] for instance in named)
-        zone = params["zone"]
-        return instances.only_instance([i for i in named if zone is None or instances.in_zone(i, zone)], params["name"])
+        return instances.only_instance(named, params["name"])
 
     def settle(self, instance):
         """An instance busy with an operation is waited for before anything is decided about it."""
@@ -424,40 +449,36 @@ class InstanceTask:
             self.iwinv.warn(warning)
         refs = self.creation_refs() if actions and actions[0][0] == "create" else None
         if self.iwinv.check_mode:
-            after = self.predict(before, actions, desired, refs)
+            after = self.predict(before, actions, refs)
         else:
             after = self.act(before, actions, refs)
         result = result_with_diff(bool(actions), "instance", before, after)
-        if self.default_account is not None and self.params["return_default_account"]:
+        if self.default_account is not None:
             result["default_account"] = self.default_account
         return result
 
-    def predict(self, before, actions, desired, refs):
+    def predict(self, before, actions, refs):
+        """Check mode: the instance once every action has settled; unknown values (a new id) are null."""
         instance = before
         for action in actions:
             if action[0] == "create":
-                desired = dict(desired, name=self.params["name"])
-                instance = predicted_instance(desired, refs["zone"], refs["flavor"], refs["image"])
+                instance = predicted_instance(self.params["name"], self.params["description"], refs)
             instance = apply_action(instance, action)
         return instance
 
     def act(self, instance, actions, refs):
+        """Send the operations in order; each one settles before the next (the API refuses writes on a busy instance)."""
         for index, action in enumerate(actions):
-            last = index == len(actions) - 1
-            kind = action[0]
-            target = TARGET_STATUS.get(kind, "none")
+            target = TARGET_STATUS[action[0]]
             if target == "previous":
                 target = instance["status"]
             instance = self.perform(instance, action, refs, target)
-            if target == "none":
+            if action[0] == "edit":
                 continue
-            if self.params["wait"] or not last:
+            if self.params["wait"] or index < len(actions) - 1:
                 instance = self.wait_for(instance, target)
-            elif target is not None:
-                # Not waiting: report the state the API shows now (e.g. building, work).
-                instance = instances.get_instance(self.client, instance["id"])
             else:
-                instance = None
+                instance = self.accepted(instance, target)
         return instance
 
     def wait_for(self, instance, target):
@@ -465,6 +486,12 @@ class InstanceTask:
             instances.wait_until_gone(self.client, instance, self.remaining())
             return None
         return instances.wait_until_status(self.client, instance, target, self.remaining())
+
+    def accepted(self, instance, target):
+        """With wait=false: the instance as the API shows it now (building, work), or nothing once deletion started."""
+        if target is None:
+            return None
+        return instances.get_instance(self.client, instance["id"])
 
     def perform(self, instance, action, refs, target):
         """Send one operation; returns the instance to follow (for a create, the new one)."""
@@ -484,21 +511,17 @@ class InstanceTask:
         try:
             answer = operations[kind]()
         except IwinvAmbiguousWriteError as exc:
-            return self.reconcile(instance, kind, target, exc)
+            return self.reconcile(instance, action, target, exc)
         return answer if kind == "edit" else instance
 
-    def reconcile(self, instance, kind, target, error):
+    def reconcile(self, instance, action, target, error):
         """A write whose answer was lost: read back, carry on if the API took it, never send it again."""
         current = instances.get_instance(self.client, instance["id"])
-        taken = current is None if target is None else (
-            current is not None and (instances.is_transitional(current["status"]) or current["status"] == target))
-        if kind == "edit":
-            taken = current is not None
-        if not taken:
-            raise PlanError("%s; reading %s back shows it was not done: run the task again"
-                            % (error.message, instances.describe(instance)))
+        if not operation_taken(current, action, target):
+            error.message += "; reading %s back shows it was not done: run the task again" % instances.describe(instance)
+            raise error
         self.iwinv.warn("the API gave no clear answer to the %s of %s; reading it back shows the operation was taken"
-                        % (kind, instances.describe(instance)))
+                        % (action[0], instances.describe(instance)))
         return current if current is not None else instance
 
     def create(self, refs):
@@ -507,14 +530,19 @@ class InstanceTask:
             created = instances.create_instance(
                 self.client, params["name"], refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"],
                 description=params["description"], ssh_key_ids=refs["ssh_key_ids"], user_script_id=refs["user_script_id"])
-        except IwinvAmbiguousWriteError:
-            adopted = instances.reconcile_create(self.client, params["name"], refs["zone"]["id"], self.ids_with_name)
+        except IwinvAmbiguousWriteError as error:
+            try:
+                adopted = instances.reconcile_create(self.client, params["name"], refs["zone"]["id"], self.ids_with_name)
+            except ResolveError as unresolved:
+                error.message += "; %s" % unresolved
+                raise error from None
             self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was "
                             "adopted" % instances.describe(adopted))
             if params["return_default_account"]:
                 self.iwinv.warn("default_account cannot be returned: the creation's answer, which carries it, was lost")
             return adopted
-        self.default_account = created["default_account"]
+        if params["return_default_account"]:
+            self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}
 
 

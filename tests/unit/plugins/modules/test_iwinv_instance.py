@@ -225,6 +225,55 @@ def test_bad_input_fails_before_any_request(emulator, options, words):
 
 
 def test_an_unknown_flavor_fails_before_any_write(emulator):
-    result = run(emulator, **dict(CREATE, flavor="no-such-flavor"))
+    options = dict(CREATE)
+    options["flavor"] = "no-such-flavor"
+    result = run(emulator, **options)
     assert result["failed"] and "no-such-flavor" in result["msg"] and "flavor" in result["msg"]
     assert all(r["method"] == "GET" for r in emulator.requests())
+
+
+def test_a_lost_power_answer_is_read_back_and_followed_never_resent(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.fault(method="POST", path="/shutdown$", action="ambiguous")
+    emulator.clear_requests()
+    result = run(emulator, id=created["id"], state="stopped")
+    assert result["changed"] and result["instance"]["status"] == "off", result
+    assert any("no clear answer" in str(warning) for warning in result["warnings"])
+    assert [r["path"] for r in emulator.requests() if r["method"] != "GET"] == ["/v1/instances/%s/shutdown" % created["id"]]
+
+
+def test_a_lost_power_answer_for_a_request_not_performed_fails_with_api_error(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.fault(method="POST", path="/shutdown$", action="status", status=502)
+    result = run(emulator, id=created["id"], state="stopped")
+    assert result["failed"] and "was not done: run the task again" in result["msg"]
+    assert result["api_error"]["status"] == 502
+    assert len([r for r in emulator.requests() if r["method"] == "POST" and r["path"].endswith("/shutdown")]) == 1
+
+
+@pytest.mark.parametrize("current, action, target, taken", [
+    (instance("work"), ("shutdown", None), "off", True),
+    (instance("off"), ("shutdown", None), "off", True),
+    (instance("active"), ("shutdown", None), "off", False),
+    (None, ("delete", None), None, True),
+    (instance("deleting"), ("delete", None), None, True),
+    (instance("active"), ("delete", None), None, False),
+    (instance(description="new"), ("edit", {"description": "new"}), "none", True),
+    (instance(description="old"), ("edit", {"description": "new"}), "none", False),
+])
+def test_operation_taken_reads_the_instance_back(current, action, target, taken):
+    assert iwinv_instance.operation_taken(current, action, target) is taken
+
+
+def test_present_on_an_instance_in_error_warns_how_to_recover():
+    actions, warnings = plan_actions(instance("error"), desired("present"))
+    assert actions == [] and "state=started" in warnings[0]
+
+
+def test_a_lost_create_answer_with_nothing_to_adopt_fails_with_api_error_and_sends_one_post(emulator):
+    emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503)
+    result = run(emulator, **CREATE)
+    assert result["failed"] and "probably not created; run the task again" in result["msg"]
+    assert result["api_error"]["status"] == 503
+    assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
+    assert emulator.state()["instances"] in ({}, [])
