@@ -8,6 +8,7 @@ that tests/conftest.py makes.
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -29,14 +30,15 @@ def adhoc(emulator, module, args="", secret_key=None):
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_CALLBACK_RESULT_FORMAT="json",
     )
-    # --one-line: "localhost | SUCCESS => {...}" (or "| FAILED! =>"), the result as JSON on one line
-    command = [str(ANSIBLE), "localhost", "--one-line", "-m", "iwinv.cloud." + module]
+    # prints "localhost | SUCCESS => {...}" (or "| CHANGED =>", "| FAILED! =>"), the result as JSON
+    command = [str(ANSIBLE), "localhost", "-m", "iwinv.cloud." + module]
     if args:
         command += ["-a", args]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     output = done.stdout + done.stderr
-    line = next(line for line in done.stdout.splitlines() if line.startswith("localhost | "))
-    result = json.loads(line.split(" => ", 1)[1])
+    start = re.search(r"^localhost \| [A-Z!]+ => ", done.stdout, re.M)
+    assert start, output
+    result = json.loads(done.stdout[start.end() - 1:])
     return done.returncode, result, output
 
 
