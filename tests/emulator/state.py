@@ -294,7 +294,7 @@ class Store:
             "ip": [{"public": public, "private": dict(inst["private"]), "type": "public" if public else "private"}],
             "zone": {"zone_id": inst["zone_id"], "name": zone.get("zone_name", inst["zone_id"])},
             "flavor": dict({"flavor_id": inst["flavor_id"], "name": flavor.get("name")}, **flavor["spec"]),
-            "image": {"image_id": inst["image_id"], "name": image.get("name"), "visibility": image.get("visibility"),
+            "image": {"image_id": inst["image_id"], "visibility": image.get("visibility"),
                       "os": image.get("os"), "image_type": image.get("image_type"), "zone": image.get("zone")},
             "monitoring": {"port": 9100, "resource": ["cpu", "memory", "disk", "network"]},
             "block_storage": [dict(v) for v in self.volumes_of(inst["instance_id"])],

@@ -309,8 +309,10 @@ def test_two_processes_share_one_bucket(tmp_path):
     Two processes taking 13 tokens each need 6 refills: at least 3.6 s. With a bucket per
     process, both would get their 13 at once.
     """
-    out = multiprocessing.Queue()
-    workers = [multiprocessing.Process(target=_take_tokens, args=(str(tmp_path), 13, out)) for _worker in range(2)]
+    # spawn, not fork: forking a process that runs threads (pytest plugins, the emulator fixture) can deadlock.
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    workers = [context.Process(target=_take_tokens, args=(str(tmp_path), 13, out)) for _worker in range(2)]
     started = time.time()
     for worker in workers:
         worker.start()
