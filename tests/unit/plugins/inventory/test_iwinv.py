@@ -13,23 +13,38 @@ import time
 import pytest
 import yaml
 
-from ansible.errors import AnsibleParserError
-from ansible.inventory.data import InventoryData
-from ansible.inventory.manager import InventoryManager
-from ansible.parsing.dataloader import DataLoader
-from ansible.plugins.loader import init_plugin_loader, inventory_loader
-from ansible.utils.display import Display
+from ansible.module_utils import _internal as module_utils_internal
+
+# Importing Ansible's controller code (below) flags the whole process as a controller, after which AnsibleModule
+# sends warnings to the display instead of the module result. Module tests in the same pytest run need the flag
+# as it was: it is restored right after these imports and set only while this file's tests run.
+CONTROLLER_FLAG = module_utils_internal.is_controller
+
+from ansible.errors import AnsibleParserError  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.inventory.data import InventoryData  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.inventory.manager import InventoryManager  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.parsing.dataloader import DataLoader  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.plugins.loader import init_plugin_loader, inventory_loader  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.utils.display import Display  # noqa: E402  pylint: disable=wrong-import-position
 
 # The collection is importable from here (tests/conftest.py links the checkout); Ansible's collection loader
 # must know it too, to find the plugin, its doc fragments and its module_utils by their collection names.
 COLLECTIONS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 3, "output", "pytest")
 init_plugin_loader([os.path.normpath(COLLECTIONS_ROOT)])
+module_utils_internal.is_controller = CONTROLLER_FLAG
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances  # noqa: E402  pylint: disable=wrong-import-position
 
 SECRET_FIELDS = 128 | 16384
 HOST_VARS = {"iwinv_id", "iwinv_name", "iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name", "iwinv_image",
              "iwinv_os", "iwinv_public_ipv4", "iwinv_private_ipv4", "iwinv_block_storages", "iwinv_description"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def as_the_controller():
+    module_utils_internal.is_controller = True
+    yield
+    module_utils_internal.is_controller = CONTROLLER_FLAG
 
 
 @pytest.fixture(autouse=True)
