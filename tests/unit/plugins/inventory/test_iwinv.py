@@ -433,4 +433,3 @@ def test_api_errors_fail_the_inventory_with_an_actionable_message_and_no_secret(
     assert message in text
     assert text.startswith("iwinv inventory: GET /v1/")
     assert secret not in text
-
