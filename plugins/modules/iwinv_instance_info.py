@@ -27,6 +27,7 @@ options:
   zone:
     description:
       - Return only the instances in this zone, given by id (such as C(KR1-Z08)) or by name.
+      - An unknown zone fails, listing the zones there are.
     type: str
   status:
     description:
