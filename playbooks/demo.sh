@@ -3,8 +3,9 @@
 #
 #   bash playbooks/demo.sh                       demo.yml, then teardown.yml
 #   bash playbooks/demo.sh --keep                demo.yml only: the emulator's state file keeps the web tier
-#   bash playbooks/demo.sh --check-idempotence   also runs each playbook a second time and fails unless
-#                                                that run reports changed=0 (what CI runs)
+#   bash playbooks/demo.sh --check-idempotence   what CI runs: demo.yml first in check mode (it must send no
+#                                                write request), and each playbook a second time (it must
+#                                                report changed=0)
 #
 # 1. the virtual environment .venv/ (bash tests/run.sh setup: Python 3.11, ansible-core, requests)
 # 2. builds the collection from this checkout and installs the artifact under tests/output/demo/
@@ -89,28 +90,52 @@ fi
 export IWINV_API_URL="$URL" IWINV_ACCESS_KEY=demo-access IWINV_SECRET_KEY=demo-secret
 echo "emulator at $URL (pid $EMULATOR_PID, log $EMULATOR_LOG, state $STATE_FILE)"
 
-# run_playbook NAME [--idempotent]: ansible-playbook, with the output kept in $OUT/NAME.log
+# run_playbook NAME [OPTION...]: ansible-playbook playbooks/NAME.yml, its output also kept in $OUT/NAME.log
 run_playbook() {
-    local name="$1" log="$OUT/$1.log"
-    ansible-playbook "playbooks/$name.yml" 2>&1 | tee "$log"
-    if [ "${2:-}" = --idempotent ] && ! grep -Eq '^localhost +: ok=[0-9]+ +changed=0 ' "$log"; then
-        echo "FAILED: the second run of $name.yml changed something (see the PLAY RECAP above)" >&2
-        return 1
-    fi
+    local name="$1"
+    shift
+    ansible-playbook "playbooks/$name.yml" "$@" 2>&1 | tee "$OUT/$name.log"
 }
 
+# expect_no_change NAME: the last run of NAME.yml reported changed=0
+expect_no_change() {
+    grep -Eq '^localhost +: ok=[0-9]+ +changed=0 ' "$OUT/$1.log" && return 0
+    echo "FAILED: the second run of $1.yml changed something (see the PLAY RECAP above)" >&2
+    return 1
+}
+
+# api_writes: how many requests other than GET the emulator has answered so far
+api_writes() {
+    "$VENV/bin/python" - "$URL" <<'EOF'
+import json, sys, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/_emulator/requests", timeout=10) as answer:
+    print(sum(1 for r in json.load(answer)["requests"] if r["method"] != "GET"))
+EOF
+}
+
+if [ "$IDEMPOTENCE" = 1 ]; then
+    say "4/5 first: ansible-playbook --check playbooks/demo.yml must send no write request"
+    run_playbook demo --check
+    writes="$(api_writes)"
+    if [ "$writes" != 0 ]; then
+        echo "FAILED: check mode sent $writes write requests" >&2
+        exit 1
+    fi
+fi
 say "4/5 ansible-playbook playbooks/demo.yml"
 run_playbook demo
 if [ "$IDEMPOTENCE" = 1 ]; then
     say "4/5 again: a second run of demo.yml must report changed=0"
-    run_playbook demo --idempotent
+    run_playbook demo
+    expect_no_change demo
 fi
 if [ "$KEEP" = 0 ]; then
     say "4/5 ansible-playbook playbooks/teardown.yml"
     run_playbook teardown
     if [ "$IDEMPOTENCE" = 1 ]; then
         say "4/5 again: a second run of teardown.yml must report changed=0"
-        run_playbook teardown --idempotent
+        run_playbook teardown
+        expect_no_change teardown
     fi
 fi
 

@@ -19,8 +19,8 @@
 #                ansible-test integration --venv --python 3.11 --requirements
 #   lint         ansible-lint --profile production on roles/ and playbooks/ (when they hold YAML)
 #   changelog    antsibull-changelog lint
-#   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, each playbook
-#                run twice, the second run must report changed=0
+#   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, first in
+#                check mode (no write request), then each playbook twice (the second run must report changed=0)
 #   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
 #                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
 #                artifact, which must report no ERROR
