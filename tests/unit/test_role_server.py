@@ -104,6 +104,8 @@ def test_provision_then_a_second_run_changes_nothing_then_remove(emulator, tmp_p
     assert code == 0, output
     assert recap_changed(output) == 0
     assert writes(emulator) == []
+    # instance by name, image name, volumes, firewall list and detail, instance read back
+    assert len(emulator.requests()) <= 6
     assert again["instance"]["id"] == instance["id"]
 
     code, facts, output = run_role(emulator, tmp_path, dict(SERVER, server_state="absent"))
