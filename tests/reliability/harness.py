@@ -72,7 +72,7 @@ class Stack:
         results = self.workdir / ("%s-results.json" % name)
         if dump:
             names = ", ".join("'r%d': r%d" % (number, number) for number in range(len(tasks)))
-            tasks.append({"name": "Save the results", "delegate_to": "localhost", "run_once": hosts == "localhost",
+            tasks.append({"name": "Save the results", "delegate_to": "localhost", "run_once": hosts == "localhost", "changed_when": False,
                           "ansible.builtin.copy": {"dest": str(results) if hosts == "localhost"
                                                    else str(self.workdir / (name + "-{{ inventory_hostname }}.json")),
                                                    "content": "{{ {%s} | to_json }}" % names, "mode": "0600"}})
