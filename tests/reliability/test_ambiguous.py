@@ -22,10 +22,10 @@ def converge(stack, tasks):
     first = stack.playbook(tasks, name="first")
     for key, result in first.results.items():
         assert not result.get("failed"), (key, first.output)
-    stack.emulator.clear_requests()
+    seen = len(stack.requests())
     second = stack.playbook(tasks, name="second")
     assert second.recap("changed") == 0 and second.recap("failed") == 0, second.output
-    assert count(stack.requests(), "POST") == 0
+    assert count(stack.requests()[seen:], "POST") == 0
     return first
 
 
