@@ -8,7 +8,7 @@
 #                                          selected stage's tool (ansible-test or pytest); use one stage
 #   SANITY_ARGS=... INTEGRATION_ARGS=... PYTEST_ARGS=... LINT_ARGS=...   the same through the environment
 #
-# Stages: setup sanity units emulator integration lint changelog demo release
+# Stages: setup sanity units emulator integration lint changelog demo release bench
 #   setup        .venv/ with tests/requirements-ci.txt (reinstalled only when that file changes), the pip
 #                bootstrap stand-in that ansible-test --venv needs offline, and a fresh copy of the checkout
 #                at tests/output/ac/ansible_collections/iwinv/cloud (ansible-test needs that path)
@@ -24,6 +24,9 @@
 #   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
 #                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
 #                artifact, which must report no ERROR
+#   bench        python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
+#                (timings are reported, never asserted), report in $IWINV_TEST_OUTPUT/performance-smoke.md;
+#                the full run, which rewrites docs/performance.md, is the same command without --smoke
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.
@@ -42,7 +45,7 @@ COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
 SKIP=77 # a stage function returns this when it had nothing to do
 
-ALL_STAGES=(setup sanity units emulator integration lint changelog demo release)
+ALL_STAGES=(setup sanity units emulator integration lint changelog demo release bench)
 
 # ---------------------------------------------------------------------------------------------- arguments
 STAGES=()
@@ -362,6 +365,10 @@ EOF
         return 1
     fi
     echo "galaxy-importer: no errors ($(grep -c '^WARNING' "$log") warnings)"
+}
+
+stage_bench() {
+    IWINV_TEST_OUTPUT="$OUTPUT" "$VENV/bin/python" tests/benchmarks/run.py --smoke "${EXTRA[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------- main

@@ -1,0 +1,550 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmarks of the collection against the emulator; writes docs/performance.md.
+
+    .venv/bin/python tests/benchmarks/run.py            full run (about 15 minutes): docs/performance.md
+    .venv/bin/python tests/benchmarks/run.py --smoke    short run (CI, under 2 minutes): tests/output/performance-smoke.md
+
+Sections: API requests per module operation next to the minimum the API allows; the waiter next to fixed
+1/3/10 s polling; the inventory plugin next to plain signed `requests` calls; a fleet under the 60/minute
+limit; the per-task cost of an info module next to an `ansible.builtin.uri` task. Modules run through real
+`ansible-playbook` processes against a private emulator; requests are counted from its request log.
+Exits 1 when a request count exceeds its budget (BUDGETS; counts are exact, timings are never asserted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "emulator"))
+sys.path.insert(0, HERE)
+
+from fixture import EmulatorProcess, auth_headers  # noqa: E402  pylint: disable=wrong-import-position
+from inventory import link_collection, timed, write_config  # noqa: E402  pylint: disable=wrong-import-position
+
+BIN = os.path.dirname(sys.executable)
+OP_DELAY = 0.3          # the integration stage's per-operation delay
+ZONE = "KR1-Z08"
+FLAVOR = "std.1c1g"
+IMAGE = "img-ubuntu-2204"
+
+# --- request budgets (checked in every run, --smoke included) -------------------------------------------
+# (module, operation) -> the most API requests the operation may make: what it made when measured, plus one
+# for the operations that wait (how many reads see an operation finish depends on timing).
+BUDGETS = {
+    ("iwinv_instance", "create, wait"): 8,
+    ("iwinv_instance", "unchanged"): 1,
+    ("iwinv_instance", "update description"): 2,
+    ("iwinv_instance", "delete, wait"): 5,
+    ("iwinv_block_storage", "create, wait"): 8,
+    ("iwinv_block_storage", "unchanged"): 2,
+    ("iwinv_block_storage", "move to another instance"): 11,
+    ("iwinv_block_storage", "delete attached, wait"): 8,
+    ("iwinv_firewall", "create, attach, wait"): 8,
+    ("iwinv_firewall", "unchanged"): 2,
+    ("iwinv_firewall", "update rules"): 3,
+    ("iwinv_firewall", "delete attached, wait"): 7,
+}
+FLEET_429_BUDGET = 0
+
+
+# --- operations of the resource modules ------------------------------------------------------------------
+
+INSTANCE = {"name": "bench-vm", "zone": ZONE, "flavor": FLAVOR, "image": IMAGE}
+VOLUME = {"name": "bench-data", "type": "ssd", "size": 20, "instance": "bulk-00001"}
+RULES = [{"direction": "in", "protocol": "tcp", "port": 22, "cidr": "198.51.100.7/32"},
+         {"direction": "in", "protocol": "tcp", "port": 443, "cidr": "0.0.0.0/0"}]
+FIREWALL = {"name": "bench-fw", "rules": RULES, "instances": ["bulk-00001"]}
+
+# (module, operation, options, expected changed, minimum requests, why that is the minimum)
+MODULE_STEPS = [
+    ("iwinv_instance", "create, wait", INSTANCE, True, 3,
+     "1 list to learn the name is free, 1 POST, 1 read that sees `active`"),
+    ("iwinv_instance", "unchanged", INSTANCE, False, 1,
+     "1 list by name: its rows carry zone, flavor, image and status"),
+    ("iwinv_instance", "update description", dict(INSTANCE, description="benchmark"), True, 2,
+     "1 list by name, 1 PUT (its answer is the new state)"),
+    ("iwinv_instance", "delete, wait", {"name": "bench-vm", "zone": ZONE, "state": "absent"}, True, 3,
+     "1 list by name, 1 DELETE, 1 read that finds it gone"),
+    ("iwinv_block_storage", "create, wait", VOLUME, True, 4,
+     "1 volume list (name free), 1 instance list (name to id and zone), 1 POST, 1 read that sees `attached`"),
+    ("iwinv_block_storage", "unchanged", VOLUME, False, 2,
+     "1 volume list by name, 1 read of the instance it is attached to (does its name match?)"),
+    ("iwinv_block_storage", "move to another instance", dict(VOLUME, instance="bulk-00002"), True, 6,
+     "1 volume list, 1 instance list (name to id), detach POST + 1 read (`available`), attach POST + 1 read (`attached`)"),
+    ("iwinv_block_storage", "delete attached, wait", {"name": "bench-data", "state": "absent"}, True, 5,
+     "1 volume list, detach POST + 1 read (the API refuses to delete an attached volume), DELETE + 1 read (gone)"),
+    ("iwinv_firewall", "create, attach, wait", FIREWALL, True, 5,
+     "1 list (name free), 1 instance list (name to id), 1 POST with the rules, attach POST, 1 read that sees it attached"),
+    ("iwinv_firewall", "unchanged", FIREWALL, False, 2,
+     "1 list by name (its rows have no rules), 1 detail (rules and instances); the instance name needs no "
+     "look-up when the detail already lists it"),
+    ("iwinv_firewall", "update rules", dict(FIREWALL, rules=RULES + [{"direction": "in", "protocol": "tcp", "port": 80,
+                                                                     "cidr": "0.0.0.0/0"}]), True, 3,
+     "1 list by name, 1 detail, 1 PUT (its answer is the new state)"),
+    ("iwinv_firewall", "delete attached, wait", {"name": "bench-fw", "state": "absent"}, True, 5,
+     "1 list, 1 detail (attachments), detach POST + 1 read (the API refuses to delete an attached firewall), "
+     "1 DELETE (answered at once)"),
+]
+
+WAITER_DURATIONS = (2, 10, 60)
+FIXED_INTERVALS = (1, 3, 10)
+WAITER_SCHEDULE = (1, 2, 4, 8) + (10,) * 100   # waiter.py: first 1 s, doubling, capped at 10 s
+
+
+# --- small helpers ---------------------------------------------------------------------------------------
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def endpoint(entry):
+    """'GET /v1/instances/{id}' for a request log entry: ids replaced so that rows group."""
+    parts = entry["path"].strip("/").split("/")
+    for index in range(2, len(parts), 2):   # v1/<collection>/<id>/<action>/<id>
+        parts[index] = "{id}"
+    return "%s /%s" % (entry["method"], "/".join(parts))
+
+
+def by_endpoint(log):
+    counts = {}
+    for entry in log:
+        counts[endpoint(entry)] = counts.get(endpoint(entry), 0) + 1
+    return ", ".join("%s ×%d" % (name, count) if count > 1 else name for name, count in counts.items())
+
+
+def expected_polls(duration, intervals):
+    """Reads and overshoot of a poller that reads at once, then after each interval (exact, no latency)."""
+    elapsed, reads = 0.0, 1
+    for interval in intervals:
+        if elapsed >= duration:
+            break
+        elapsed += interval
+        reads += 1
+    return reads, elapsed - duration
+
+
+class Bench:
+    """A private emulator, a collections path holding this checkout, and ansible-playbook runs against them."""
+
+    def __init__(self, work):
+        self.work = work
+        self.collections = link_collection(os.path.join(work, "collections"))
+        self.emulator = EmulatorProcess(access_key="bench-access", secret_key="bench-secret-%d" % os.getpid(),
+                                        op_delay=OP_DELAY, rate_limit=0)
+        self.runs = 0
+
+    def stop(self):
+        self.emulator.stop()
+
+    def connection(self, rate_limit=0):
+        options = {"api_url": self.emulator.url, "access_key": self.emulator.access_key,
+                   "secret_key": self.emulator.secret_key}
+        if rate_limit is not None:
+            options["rate_limit"] = rate_limit
+        return options
+
+    def playbook(self, tasks, hosts="localhost", inventory="localhost,", forks=5, rate_limit=0, extra_vars=None):
+        """Run one play with these tasks; returns (wall seconds, stdout). Fails loudly when the play fails."""
+        self.runs += 1
+        path = os.path.join(self.work, "play-%d.yml" % self.runs)
+        play = {"name": "benchmark", "hosts": hosts, "gather_facts": False, "connection": "local",
+                "vars": {"ansible_python_interpreter": sys.executable},
+                "module_defaults": {"group/iwinv.cloud.iwinv": self.connection(rate_limit)}, "tasks": tasks}
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump([play], handle, sort_keys=False)
+        command = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, "-f", str(forks), path]
+        if extra_vars:
+            command += ["-e", yaml.safe_dump(extra_vars, default_flow_style=True, width=100000).strip()]
+        # A pacer file of its own per run: the fleet starts with a full bucket, and no other user's state counts.
+        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_NOCOLOR="1",
+                           XDG_CACHE_HOME=os.path.join(self.work, "cache-%d" % self.runs), ANSIBLE_FORCE_COLOR="0")
+        start = time.perf_counter()
+        result = subprocess.run(command, env=environment, cwd=self.work, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            raise RuntimeError("ansible-playbook failed (exit %d):\n%s\n%s"
+                               % (result.returncode, result.stdout[-3000:], result.stderr[-2000:]))
+        return seconds, result.stdout
+
+
+def changed_count(stdout):
+    return sum(int(value) for value in re.findall(r"changed=(\d+)", stdout))
+
+
+# --- 1. requests per module operation --------------------------------------------------------------------
+
+def bench_modules(bench):
+    """One run of every module step: {(module, operation): (requests, seconds, endpoints)}."""
+    results = {}
+    module_now = None
+    for module, operation, options, changed, unused_minimum, unused_why in MODULE_STEPS:
+        if module != module_now:   # each module starts from the seed plus two instances to attach to
+            bench.emulator.reset(config=False)
+            bench.emulator.bulk_instances(2, zones=[ZONE])
+            module_now = module
+        bench.emulator.clear_requests()
+        seconds, stdout = bench.playbook([{"name": operation, "iwinv.cloud.%s" % module: options}])
+        log = bench.emulator.requests()
+        if (changed_count(stdout) > 0) != changed:
+            raise RuntimeError("%s %s: expected changed=%s:\n%s" % (module, operation, changed, stdout[-2000:]))
+        results[(module, operation)] = (len(log), seconds, by_endpoint(log))
+    return results
+
+
+# --- 2. the waiter next to fixed polling -----------------------------------------------------------------
+
+def fixed_poller(bench, instance_id, interval, duration, out):
+    """Shut an instance down with the collection's client, then poll every `interval` s with the same waiter."""
+    from ansible_collections.iwinv.cloud.plugins.module_utils import client, instances, waiter  # pylint: disable=import-outside-toplevel
+    api = client.IwinvClient(bench.emulator.access_key, bench.emulator.secret_key, api_url=bench.emulator.url,
+                             rate_limit=0)
+    instances.shutdown_instance(api, instance_id)
+    waiter.wait_until(lambda: instances.get_instance(api, instance_id), lambda row: row["status"] == "off",
+                      timeout=duration + 120, first_interval=interval, max_interval=interval)
+    out[interval] = (api.request_count - 1, time.time())
+
+
+def module_waiter(bench, instance_id, duration, out):
+    stamp = os.path.join(bench.work, "returned-%s" % instance_id)
+    bench.playbook([
+        {"name": "stop and wait", "iwinv.cloud.iwinv_instance": {"id": instance_id, "state": "stopped",
+                                                                 "wait_timeout": duration + 120}},
+        # Rendered as soon as the module has returned its result to the controller.
+        {"name": "when the module returned", "ansible.builtin.copy": {"content": "{{ now().timestamp() }}", "dest": stamp}},
+    ])
+    with open(stamp, encoding="utf-8") as handle:
+        out["module"] = (None, float(handle.read()))
+
+
+def bench_waiter(bench, duration):
+    """Shut down 4 instances side by side (module, fixed 1/3/10 s): {strategy: (polls, overshoot seconds)}."""
+    bench.emulator.reset(config=False)
+    ids = bench.emulator.bulk_instances(4, zones=[ZONE])["instance_ids"]
+    bench.emulator.config(op_delays={"instance.shutdown": float(duration)})
+    bench.emulator.clear_requests()
+    out = {}
+    threads = [threading.Thread(target=module_waiter, args=(bench, ids[0], duration, out))]
+    threads += [threading.Thread(target=fixed_poller, args=(bench, ids[n + 1], interval, duration, out))
+                for n, interval in enumerate(FIXED_INTERVALS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    bench.emulator.config(op_delays={"instance.shutdown": OP_DELAY})
+    log = bench.emulator.requests()
+    results = {}
+    for strategy, instance_id in zip(["module"] + list(FIXED_INTERVALS), ids):
+        if strategy not in out:
+            raise RuntimeError("the %s poller did not finish" % strategy)
+        posted = [e["time"] for e in log if e["method"] == "POST" and e["path"].endswith(instance_id + "/shutdown")][0]
+        polls = len([e for e in log if e["method"] == "GET" and e["path"].endswith(instance_id) and e["time"] > posted])
+        results[strategy] = (polls, out[strategy][1] - (posted + duration))
+    return results
+
+
+# --- 3. the inventory next to plain signed requests ------------------------------------------------------
+
+def replay(emulator, log):
+    """The same GETs with plain signed `requests` calls on one keep-alive connection: the floor."""
+    session = requests.Session()
+    start = time.perf_counter()
+    for entry in log:
+        response = session.get(emulator.url + entry["path"], params=entry["query"],
+                               headers=auth_headers(emulator.access_key, emulator.secret_key, entry["path"]))
+        response.raise_for_status()
+    return time.perf_counter() - start
+
+
+def bench_inventory(bench, size):
+    """(plugin seconds, requests, floor seconds, hosts) for one inventory build of `size` instances."""
+    from ansible.inventory.manager import InventoryManager  # pylint: disable=import-outside-toplevel
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    bench.emulator.reset(config=False)
+    bench.emulator.bulk_instances(size)
+    path = write_config(os.path.join(bench.work, "bench.iwinv.yml"), bench.emulator)
+    seconds, count, inventory = timed(bench.emulator, lambda: InventoryManager(loader=DataLoader(), sources=[path]))
+    log = bench.emulator.requests()
+    hosts = len(inventory.groups["iwinv"].get_hosts())
+    if hosts != size:
+        raise RuntimeError("the inventory holds %d hosts, not %d" % (hosts, size))
+    return seconds, count, replay(bench.emulator, log), hosts
+
+
+# --- 4. a fleet under the 60/minute limit ----------------------------------------------------------------
+
+def bench_fleet(bench, size, forks):
+    """Create `size` instances, one per host, `forks` at a time, with the default rate_limit (60) against an
+    emulator that enforces 60 per rolling minute: (seconds, requests, 429s)."""
+    bench.emulator.reset(config=False)
+    bench.emulator.config(rate_limit=60, rate_window=60)
+    inventory = os.path.join(bench.work, "fleet.ini")
+    with open(inventory, "w", encoding="utf-8") as handle:
+        handle.write("[fleet]\n" + "".join("fleet-%02d\n" % n for n in range(1, size + 1)))
+    try:
+        seconds, unused = bench.playbook(
+            [{"name": "create", "iwinv.cloud.iwinv_instance": {"name": "{{ inventory_hostname }}", "zone": ZONE,
+                                                                "flavor": FLAVOR, "image": IMAGE}}],
+            hosts="fleet", inventory=inventory, forks=forks, rate_limit=None)
+    finally:
+        bench.emulator.config(rate_limit=0)
+    log = bench.emulator.requests()
+    return seconds, len(log), len([e for e in log if e["status"] == 429])
+
+
+# --- 5. per-task overhead: info module versus ansible.builtin.uri ----------------------------------------
+
+def bench_overhead(bench, tasks):
+    """Wall seconds of `tasks` iwinv_zone_info tasks, `tasks` uri tasks (same signed GET), and an empty play."""
+    empty, unused = bench.playbook([{"name": "nothing", "ansible.builtin.meta": "noop"}])
+    module, unused = bench.playbook([{"name": "zones %d" % n, "iwinv.cloud.iwinv_zone_info": {}} for n in range(tasks)])
+    uri_task = {"ansible.builtin.uri": {"url": bench.emulator.url + "/v1/zones", "headers": "{{ signed_headers }}",
+                                        "return_content": True}}
+    # Signed just before the play starts: the API accepts timestamps within 300 s.
+    headers = auth_headers(bench.emulator.access_key, bench.emulator.secret_key, "/v1/zones")
+    uri, unused = bench.playbook([dict(uri_task, name="zones %d" % n) for n in range(tasks)],
+                                 extra_vars={"signed_headers": headers})
+    return empty, module, uri
+
+
+# --- the report --------------------------------------------------------------------------------------------
+
+def run_all(bench, args):
+    runs = args.runs
+    report = {"runs": runs}
+    module_runs = [bench_modules(bench) for unused in range(runs)]
+    report["modules"] = module_runs
+    log_progress("modules")
+    durations = [d for d in WAITER_DURATIONS if not (args.smoke and d >= 60)]
+    report["waiter"] = {d: [bench_waiter(bench, d) for unused in range(runs)] for d in durations}
+    log_progress("waiter")
+    sizes = [100, 1000, 10000]
+    report["inventory"] = {size: [bench_inventory(bench, size) for unused in range(runs)] for size in sizes}
+    log_progress("inventory")
+    fleet_size, forks = (5, 5) if args.smoke else (20, 10)
+    report["fleet"] = (fleet_size, forks, [bench_fleet(bench, fleet_size, forks) for unused in range(runs)])
+    log_progress("fleet")
+    report["overhead"] = (args.tasks, [bench_overhead(bench, args.tasks) for unused in range(runs)])
+    log_progress("overhead")
+    return report
+
+
+STARTED = time.perf_counter()
+
+
+def log_progress(section):
+    sys.stderr.write("benchmark: %s done after %.0f s\n" % (section, time.perf_counter() - STARTED))
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for unused in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def modules_section(report):
+    rows, over = [], []
+    for module, operation, unused_options, unused_changed, minimum, why in MODULE_STEPS:
+        samples = [run[(module, operation)] for run in report["modules"]]
+        counts = [sample[0] for sample in samples]
+        budget = BUDGETS[(module, operation)]
+        if max(counts) > budget:
+            over.append("%s %s: %d requests, budget %d" % (module, operation, max(counts), budget))
+        shown = "%d" % counts[0] if len(set(counts)) == 1 else "%s (runs: %s)" % (median(counts), counts)
+        rows.append(["`%s`" % module, operation, shown, minimum, budget, why, samples[0][2],
+                     "%.2f" % median([sample[1] for sample in samples])])
+    text = table(["module", "operation", "requests", "minimum", "budget", "why that is the minimum", "requests made",
+                  "wall s"], rows)
+    return text, over
+
+
+def waiter_section(report):
+    rows = []
+    for duration, samples in report["waiter"].items():
+        for strategy in ["module"] + list(FIXED_INTERVALS):
+            polls = [sample[strategy][0] for sample in samples]
+            overshoot = [sample[strategy][1] for sample in samples]
+            if strategy == "module":
+                name, exact = "collection's waiter (1, 2, 4, 8, then 10 s)", expected_polls(duration, WAITER_SCHEDULE)
+            else:
+                name, exact = "fixed %d s" % strategy, expected_polls(duration, (strategy,) * 1000)
+            rows.append([duration, name, "%g" % median(polls), "%.2f" % median(overshoot), exact[0], "%g" % exact[1]])
+    return table(["operation s", "polling", "reads after the write", "overshoot s (median)", "reads (exact schedule)",
+                  "overshoot s (exact schedule)"], rows)
+
+
+def inventory_section(report):
+    rows = []
+    for size, samples in report["inventory"].items():
+        seconds = median([sample[0] for sample in samples])
+        floor = median([sample[2] for sample in samples])
+        ratio = median([sample[0] / sample[2] for sample in samples])
+        rows.append([size, samples[0][1], "%.2f" % seconds, "%.2f" % floor, "%.2f" % ratio])
+    return table(["instances", "requests", "plugin s", "plain requests s (floor)", "ratio (median of per-run ratios)"],
+                 rows)
+
+
+def fleet_section(report):
+    size, forks, samples = report["fleet"]
+    rows = []
+    for seconds, count, limited in samples:
+        rows.append([size, forks, "%.1f" % seconds, count, limited, "%.0f" % count, "%.2f" % (seconds / count)])
+    rows.append(["median", "", "%.1f" % median([s[0] for s in samples]), "%g" % median([s[1] for s in samples]),
+                 "%g" % median([s[2] for s in samples]), "", "%.2f" % median([s[0] / s[1] for s in samples])])
+    over = ["fleet: %d answers 429, budget %d" % (s[2], FLEET_429_BUDGET) for s in samples if s[2] > FLEET_429_BUDGET]
+    return table(["instances", "forks", "wall s", "requests", "429s", "floor s (requests at 60/min)", "ratio"], rows), over
+
+
+def overhead_section(report):
+    tasks, samples = report["overhead"]
+    per_module = [(module - empty) / tasks for empty, module, unused in samples]
+    per_uri = [(uri - empty) / tasks for empty, unused, uri in samples]
+    ratios = [(module - empty) / (uri - empty) for empty, module, uri in samples]
+    rows = [["`iwinv.cloud.iwinv_zone_info`", "%.2f" % median([s[1] for s in samples]), "%.3f" % median(per_module)],
+            ["`ansible.builtin.uri` (signed GET)", "%.2f" % median([s[2] for s in samples]), "%.3f" % median(per_uri)],
+            ["empty play (start-up)", "%.2f" % median([s[0] for s in samples]), ""]]
+    return table(["%d tasks of" % tasks, "wall s", "per task s (wall - empty play) / tasks"], rows), median(ratios)
+
+
+def render(report, args):
+    modules, over = modules_section(report)
+    fleet, fleet_over = fleet_section(report)
+    overhead, overhead_ratio = overhead_section(report)
+    size, forks = report["fleet"][:2]
+    kind = "SMOKE run (--smoke: 1 run, no 60 s operation, a 5-instance fleet)" if args.smoke else "full run"
+    text = PAGE.format(
+        kind=kind, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        python=platform.python_version(), ansible=ansible_version(), cpus=os.cpu_count(), runs=report["runs"],
+        op_delay=OP_DELAY, modules=modules, waiter=waiter_section(report), inventory=inventory_section(report),
+        fleet=fleet, fleet_size=size, forks=forks, overhead=overhead, overhead_ratio=overhead_ratio, tasks=args.tasks,
+        seconds=time.perf_counter() - STARTED)
+    return text, over + fleet_over
+
+
+def ansible_version():
+    from ansible.release import __version__  # pylint: disable=import-outside-toplevel
+    return __version__
+
+
+PAGE = """# Performance
+
+Measured by `.venv/bin/python tests/benchmarks/run.py` ({kind}, {date}, {seconds:.0f} s; Python {python},
+ansible-core {ansible}, {cpus} CPUs, medians of {runs} run(s)). Regenerate this page with that command (about
+15 minutes; `--smoke` is the short version that `bash tests/run.sh bench` runs in CI, writing
+`tests/output/performance-smoke.md`).
+
+Everything runs against a private emulator (`tests/emulator/server.py`, operations take {op_delay} s unless said
+otherwise); requests are counted from its request log (`/_emulator/requests`), so they are exact. Modules run
+through real `ansible-playbook` processes with `ANSIBLE_COLLECTIONS_PATH` pointing at this checkout. Timings
+come from a small, shared, noisy machine: compare the ratios, measured side by side in the same run, rather
+than the seconds.
+
+## API requests per module operation
+
+Each row is one `ansible-playbook` run of one task (names for every reference, as in the modules' examples;
+the catalog by id). "minimum" is the fewest requests the API allows for the same task, by the reasoning in its
+column; "budget" is what `tests/run.sh bench` enforces. "wall s" includes about 1.5 s of `ansible-playbook`
+start-up.
+
+{modules}
+Where the collection makes more requests than the minimum, the endpoints column says which; the reasons are:
+
+- **Checks before a write.** `iwinv_instance` reads the zones, flavors and images (3 requests) before a create, to resolve
+  each reference (id or name) and check that they go together: a flavor not offered in the zone or an image the flavor does not take fails before anything is created,
+  with a message naming the option, instead of leaving the API's terse error after a partial run.
+- **A name that looks like an id.** `bulk-00001` could be an instance id, so resolving it tries the detail
+  (`GET /v1/instances/{{id}}`, answered `ID_INVALID`) before the list: one extra request per such reference.
+  Names with a space or other characters an id cannot hold go straight to the list.
+- **The read straight after a write.** The waiter reads at once after the API accepts an operation (202), then
+  after 1, 2, 4 ... s. That first read sees the operation finished only when it is instant, so for a real
+  operation it costs one request (see the next section).
+
+## Waiting: the collection's waiter next to fixed polling
+
+An instance shutdown that the emulator completes after 2, 10 and 60 seconds. Four pollers run side by side
+against the same emulator, each on its own instance: `iwinv_instance` with `state: stopped` through
+`ansible-playbook`, and the collection's client with the same `wait_until` set to a fixed 1, 3 or 10 s
+interval (simulated, not computed). "reads after the write" counts the reads of the instance sent after the
+shutdown POST; "overshoot" is the time from the emulator's `done_at` (POST time in the request log + the
+operation's delay) to the poller returning (for the module: to the next task's start, so it includes Ansible's
+result handling). The last two columns are the exact figures of each schedule, without latency.
+
+{waiter}
+Fixed 1 s polling sees the end soonest but costs a read per second: 60 reads of a 60-per-minute budget for
+one 60 s operation. Fixed 10 s polling is cheap but adds up to 10 s to every short operation. The waiter
+sees a short operation within about a second and spends at most 6 reads a minute on a long one.
+
+## Inventory
+
+`iwinv.cloud.iwinv` built in-process by Ansible's `InventoryManager` (what `ansible-playbook -i` does),
+without cache and without pacing (`rate_limit: 0`), next to the same GETs (paths and queries from the
+request log) sent with plain signed `requests` calls on one keep-alive connection (the floor: no parsing,
+no host variables). With pacing at the default 60/minute, add about (requests - 10) x 1.2 s.
+
+{inventory}
+## A fleet under the rate limit
+
+{fleet_size} hosts, `-f {forks}`, each creating one instance with `iwinv_instance` (wait for `active`) with the
+default `rate_limit: 60`, against an emulator that enforces 60 requests per rolling minute and answers 429
+beyond. The forks share one budget through the pacer file. The floor is the time the API's limit itself
+imposes: one request per second on average (requests / 60 per minute).
+
+{fleet}
+## Per-task overhead: an info module versus `ansible.builtin.uri`
+
+{tasks} tasks of `iwinv_zone_info`, then {tasks} `ansible.builtin.uri` tasks sending the same signed GET of
+`/v1/zones` (headers signed just before the play, well within the API's 300 s), then an empty play; per task
+= (wall - empty play) / tasks. Ratio module / uri (median of the per-run ratios): **{overhead_ratio:.2f}**.
+
+{overhead}"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="1 run, no 60 s operation, 5 instances and 5 forks")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default: 3; 1 with --smoke)")
+    parser.add_argument("--tasks", type=int, help="tasks per play in the overhead measurement (default 20; 5 with --smoke)")
+    parser.add_argument("--output", help="default: docs/performance.md, or $IWINV_TEST_OUTPUT/performance-smoke.md with --smoke")
+    args = parser.parse_args()
+    args.runs = args.runs or (1 if args.smoke else 3)
+    args.tasks = args.tasks or (5 if args.smoke else 20)
+    output = args.output or (os.path.join(os.environ.get("IWINV_TEST_OUTPUT") or os.path.join(ROOT, "tests", "output"),
+                                          "performance-smoke.md") if args.smoke else os.path.join(ROOT, "docs", "performance.md"))
+
+    with tempfile.TemporaryDirectory(prefix="iwinv-bench-") as work:
+        bench = Bench(work)
+        try:
+            from ansible.plugins.loader import init_plugin_loader  # pylint: disable=import-outside-toplevel
+            init_plugin_loader([bench.collections])
+            report = run_all(bench, args)
+        finally:
+            bench.stop()
+    text, over = render(report, args)
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    sys.stdout.write(text)
+    sys.stdout.write("\nwritten: %s\n" % output)
+    if over:
+        sys.stdout.write("OVER BUDGET:\n  " + "\n  ".join(over) + "\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
