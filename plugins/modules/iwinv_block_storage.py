@@ -331,7 +331,9 @@ class BlockStorage:
             return bs.get_block_storage(self.client, volume_id)
         if action == "delete":
             return self.wait_volume(volume_id, "to be deleted", lambda volume: volume is None)
-        return self.wait_volume(volume_id, "to be %s" % PAST[action], lambda volume: volume is not None and bs.is_settled(volume))
+        # `error` is settled too, but it is the operation's failure, not its end: gone_or_failed reports it.
+        return self.wait_volume(volume_id, "to be %s" % PAST[action],
+                                lambda volume: volume is not None and bs.is_settled(volume) and not bs.is_failed(volume))
 
     def wait_volume(self, volume_id, what, is_done):
         return self.wait(lambda: bs.get_block_storage(self.client, volume_id), is_done, gone_or_failed,

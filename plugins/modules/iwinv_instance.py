@@ -216,6 +216,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instan
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError, describe_status
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -366,7 +367,8 @@ class InstanceTask:
         self.iwinv = iwinv
         self.client = iwinv.client
         self.params = iwinv.params
-        self.deadline = time.monotonic() + self.params["wait_timeout"]
+        self.started = time.monotonic()
+        self.deadline = self.started + self.params["wait_timeout"]
         self.ids_with_name = set()
         self.default_account = None
 
@@ -394,7 +396,7 @@ class InstanceTask:
             return instance
         if instance["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
             return None
-        return instances.wait_until_settled(self.client, instance, self.remaining())
+        return self.within_budget(instance, lambda: instances.wait_until_settled(self.client, instance, self.remaining()))
 
     # --- desired -------------------------------------------------------------------------------
 
@@ -483,9 +485,18 @@ class InstanceTask:
 
     def wait_for(self, instance, target):
         if target is None:
-            instances.wait_until_gone(self.client, instance, self.remaining())
+            self.within_budget(instance, lambda: instances.wait_until_gone(self.client, instance, self.remaining()))
             return None
-        return instances.wait_until_status(self.client, instance, target, self.remaining())
+        return self.within_budget(instance, lambda: instances.wait_until_status(self.client, instance, target, self.remaining()))
+
+    def within_budget(self, instance, wait):
+        """Run one wait; a timeout names the user's wait_timeout and the time of the whole run, not what was left."""
+        try:
+            return wait()
+        except WaitTimeoutError as exc:
+            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
+                                   % (round(time.monotonic() - self.started), instances.describe(instance),
+                                      describe_status(exc.last), self.params["wait_timeout"]), exc.last) from None
 
     def accepted(self, instance, target):
         """With wait=false: the instance as the API shows it now (building, work), or nothing once deletion started."""
