@@ -24,7 +24,8 @@
 #   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
 #                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
 #                artifact, which must report no ERROR
-#   bench        python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
+#   bench        pytest tests/benchmarks (the benchmark's own arithmetic), then
+#                python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
 #                (timings are reported, never asserted), report in $IWINV_TEST_OUTPUT/performance-smoke.md;
 #                the full run, which rewrites docs/performance.md, is the same command without --smoke
 #
@@ -368,6 +369,7 @@ EOF
 }
 
 stage_bench() {
+    "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/benchmarks || return 1
     IWINV_TEST_OUTPUT="$OUTPUT" "$VENV/bin/python" tests/benchmarks/run.py --smoke "${EXTRA[@]}"
 }
 

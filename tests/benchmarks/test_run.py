@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The benchmark's own arithmetic and bookkeeping, checked in seconds rather than at the end of a long run."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import run  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.mark.parametrize("duration, reads, overshoot", [(2, 3, 1), (10, 5, 5), (60, 10, 5)])
+def test_waiter_schedule_matches_the_documented_one(duration, reads, overshoot):
+    # Reads at 0, 1, 3, 7, 15, 25, ... s (docs/waiting-and-rate-limits.md).
+    assert run.expected_polls(duration, run.WAITER_SCHEDULE) == (reads, overshoot)
+
+
+@pytest.mark.parametrize("duration, interval, reads, overshoot", [(2, 1, 3, 0), (10, 3, 5, 2), (2, 10, 2, 8), (60, 10, 7, 0)])
+def test_fixed_polling_is_exact(duration, interval, reads, overshoot):
+    assert run.expected_polls(duration, (interval,) * 1000) == (reads, overshoot)
+
+
+def test_every_module_step_has_a_budget_no_lower_than_its_minimum():
+    steps = {(module, operation): minimum for module, operation, unused, unused_changed, minimum, unused_why in run.MODULE_STEPS}
+    assert set(steps) == set(run.BUDGETS)
+    assert all(run.BUDGETS[key] >= minimum for key, minimum in steps.items())
+
+
+def test_endpoints_group_requests_by_path_with_ids_replaced():
+    log = [{"method": "GET", "path": "/v1/block-storages/types"},
+           {"method": "POST", "path": "/v1/block-storages/bs-1a2b3c/attach/0f1e2d3c-aaaa-4bbb-8ccc-123456789abc"},
+           {"method": "GET", "path": "/v1/instances/bulk-00001"}, {"method": "GET", "path": "/v1/instances/bulk-00002"}]
+    assert run.by_endpoint(log) == ("GET /v1/block-storages/types, POST /v1/block-storages/{id}/attach/{id}, "
+                                    "GET /v1/instances/{id} ×2")
+
+
+def test_changed_count_sums_the_recap():
+    recap = "localhost : ok=1 changed=1 unreachable=0\nweb-2 : ok=1 changed=0 unreachable=0\n"
+    assert run.changed_count(recap) == 1
