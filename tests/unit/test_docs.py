@@ -176,6 +176,20 @@ def test_role_defaults_match_its_argument_specs():
                 name, spec.get("default"), defaults[name])
 
 
+def test_role_passes_options_the_modules_accept_unchanged(monkeypatch):
+    """The role's firewall rules and volume types are handed to the modules as they are: same shape."""
+    options = yaml.safe_load((ROOT / "roles" / "server" / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))[
+        "argument_specs"]["main"]["options"]
+    role_rules = options["server_firewall"]["options"]["rules"]["options"]
+    module_rules = argument_spec("iwinv_firewall", monkeypatch)["rules"]["options"]
+    assert set(role_rules) == set(module_rules)
+    for name, spec in module_rules.items():
+        assert role_rules[name]["type"] == spec["type"], name
+        assert bool(role_rules[name].get("required")) == bool(spec.get("required")), name
+    role_type = options["server_volumes"]["options"]["type"]
+    assert role_type["choices"] == argument_spec("iwinv_block_storage", monkeypatch)["type"]["choices"]
+
+
 @pytest.mark.parametrize("path", MARKDOWN, ids=[str(p.relative_to(ROOT)) for p in MARKDOWN])
 def test_markdown_links_to_files_that_exist(path):
     text = path.read_text(encoding="utf-8")
