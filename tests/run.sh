@@ -8,7 +8,7 @@
 #                                          selected stage's tool (ansible-test or pytest); use one stage
 #   SANITY_ARGS=... INTEGRATION_ARGS=... PYTEST_ARGS=... LINT_ARGS=...   the same through the environment
 #
-# Stages: setup sanity units emulator integration lint changelog demo release bench
+# Stages: setup sanity units emulator integration lint changelog demo release bench reliability
 #   setup        .venv/ with tests/requirements-ci.txt (reinstalled only when that file changes), the pip
 #                bootstrap stand-in that ansible-test --venv needs offline, and a fresh copy of the checkout
 #                at tests/output/ac/ansible_collections/iwinv/cloud (ansible-test needs that path)
@@ -28,6 +28,12 @@
 #                python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
 #                (timings are reported, never asserted), report in $IWINV_TEST_OUTPUT/performance-smoke.md;
 #                the full run, which rewrites docs/performance.md, is the same command without --smoke
+#   reliability  pytest tests/reliability: real ansible-playbook/ansible-inventory runs against a private emulator
+#                with faults injected (rate limits, lost answers, kills, failed operations, bad input, secrets);
+#                figures in $IWINV_TEST_OUTPUT/reliability/figures.json, rendered next to it as reliability.md.
+#                RELIABILITY_MARKERS (default "not slow") selects the tests; empty runs every test (the pacing run
+#                at 60 requests/minute adds about 3 minutes); then tests/reliability/report.py rewrites
+#                docs/reliability.md
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.
@@ -46,7 +52,7 @@ COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
 SKIP=77 # a stage function returns this when it had nothing to do
 
-ALL_STAGES=(setup sanity units emulator integration lint changelog demo release bench)
+ALL_STAGES=(setup sanity units emulator integration lint changelog demo release bench reliability)
 
 # ---------------------------------------------------------------------------------------------- arguments
 STAGES=()
@@ -371,6 +377,12 @@ EOF
 stage_bench() {
     "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/benchmarks || return 1
     IWINV_TEST_OUTPUT="$OUTPUT" "$VENV/bin/python" tests/benchmarks/run.py --smoke "${EXTRA[@]}"
+}
+
+stage_reliability() {
+    PYTEST_EXTRA=(-m "${RELIABILITY_MARKERS-not slow}" "${PYTEST_EXTRA[@]}") # a stage runs in a subshell
+    IWINV_TEST_OUTPUT="$OUTPUT" run_pytest tests/reliability || return $?
+    IWINV_TEST_OUTPUT="$OUTPUT" "$VENV/bin/python" tests/reliability/report.py --output "$OUTPUT/reliability/reliability.md"
 }
 
 # ---------------------------------------------------------------------------------------------- main

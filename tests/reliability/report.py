@@ -1,0 +1,96 @@
+"""Renders docs/reliability.md from the figures the reliability suite wrote (tests/output/reliability/figures.json).
+
+    python tests/reliability/report.py [--figures FILE] [--output FILE]
+
+The suite (tests/reliability, `bash tests/run.sh reliability`) writes the figures on every run; this script only
+formats them. The stage renders into the output directory; commit docs/reliability.md after a full run.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEFAULT_FIGURES = pathlib.Path(os.environ.get("IWINV_TEST_OUTPUT") or ROOT / "tests" / "output") / "reliability" / "figures.json"
+
+INTRO = """\
+# Reliability and security, with figures
+
+Every row below is a test of `tests/reliability/` that drives real `ansible-playbook` / `ansible-inventory`
+processes against the emulator (`tests/emulator/`, a private instance per run), so the whole stack is
+exercised: module, client, HTTP, emulator. Faults are the emulator's fault rules (`/_emulator/faults`), its
+configuration (`op_delays`, `rate_limit`, `clock_offset`) or a signal to the playbook. The figures come from
+the emulator's request log and state after each scenario; this page is rendered from them by
+`tests/reliability/report.py`.
+
+* Run: `bash tests/run.sh reliability` (CI, part of `.ci/run`; skips the test marked slow) or, for every row
+  and this page, `RELIABILITY_MARKERS= bash tests/run.sh reliability && .venv/bin/python tests/reliability/report.py`.
+* `requests`: every API request of the scenario (all its runs), as the emulator logged it; `faults survived`:
+  injected faults after which the task still succeeded; `429`: answers 429 in the log; `duplicates`: resources
+  sharing a name once the scenario is over (emulator state).
+* `CHECK_IP`: the emulator does not model the API key's IP allowlist; the API's 403 `CHECK_IP` answer is injected
+  with a `status` fault rule.
+"""
+
+NOTES = """\
+## Bugs these scenarios found (fixed)
+
+* `iwinv_block_storage`: a volume whose creation (or attachment) ended in status `error` was reported as a
+  success with `status: error`; it now fails, naming the volume, the status and the seconds waited.
+* `iwinv_instance`: a `wait_timeout` failure showed what was left of the budget as a fraction
+  (`wait_timeout=4.98...`) and the seconds of the last wait only; it now shows the `wait_timeout` the user set
+  and the seconds the whole task waited.
+"""
+
+
+def cell(value):
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def totals(scenarios):
+    return {
+        "scenarios": len(scenarios),
+        "faults survived": sum(s.get("faults_survived", 0) for s in scenarios),
+        "duplicates": sum(s.get("duplicates", 0) for s in scenarios),
+        "secrets found": sum(s.get("secrets_found", 0) for s in scenarios),
+        "answers 429 in the pacing scenarios": sum(s.get("status_429", 0) for s in scenarios if "forks" in s),
+        "bad-input cases (0 API requests)": sum(s.get("cases", 0) for s in scenarios),
+        "API requests": sum(s.get("requests", 0) for s in scenarios),
+    }
+
+
+def render(document):
+    scenarios = document["scenarios"]
+    lines = [INTRO, "Figures of the run of %s (suite time %.0f s, %d scenarios)." % (
+        document["generated_at"], document["suite_seconds"], len(scenarios)), ""]
+    lines += ["## Totals", "", "| total | value |", "| --- | ---: |"]
+    lines += ["| %s | %s |" % (name, value) for name, value in totals(scenarios).items()]
+    lines += ["", "## Scenarios", "",
+              "| # | scenario | injected | result | requests | faults survived | 429 | duplicates | seconds |",
+              "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for number, s in enumerate(scenarios, start=1):
+        lines.append("| %d | %s | %s | %s | %d | %d | %d | %d | %.1f |" % (
+            number, cell(s["scenario"]), cell(s["injected"]), cell(s["result"]), s["requests"],
+            s["faults_survived"], s["status_429"], s["duplicates"], s["seconds"]))
+    lines += ["", NOTES]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--figures", default=str(DEFAULT_FIGURES))
+    parser.add_argument("--output", default=str(ROOT / "docs" / "reliability.md"))
+    args = parser.parse_args(argv)
+    with open(args.figures, encoding="utf-8") as handle:
+        document = json.load(handle)
+    text = render(document)
+    with open(args.output, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print("%s: %d scenarios" % (args.output, len(document["scenarios"])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

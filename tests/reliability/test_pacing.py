@@ -1,0 +1,55 @@
+"""20 instances created by 10 forks under the API's rate limit: no 429, because the forks share one pacer.
+
+Each fork's module is its own process; they share the token bucket file in XDG_CACHE_HOME/iwinv.cloud. The
+full version is the API's real limit with the collection's default (60 requests a minute on both sides,
+about three minutes: marked slow). The CI version doubles both limits (120 a minute), which keeps the
+total above the limit (about 140 requests: 7 per host) and halves the time.
+"""
+
+import sys
+import time
+
+import pytest
+
+from harness import count, duplicates, instances_of, record
+
+HOSTS = ["node-%02d" % number for number in range(1, 21)]
+TASKS = [{"name": "Create this host's instance", "iwinv.cloud.iwinv_instance": {
+    "name": "{{ inventory_hostname }}", "zone": "KR1-Z08", "flavor": "std.1c1g", "image": "Ubuntu 22.04"}},
+    {"name": "Read it back", "iwinv.cloud.iwinv_instance_info": {"name": "{{ inventory_hostname }}"}}]
+
+
+def create_twenty_with_ten_forks(stack, figures, limit, collection_rate_limit):
+    started = time.monotonic()
+    stack.emulator.config(rate_limit=limit, rate_window=60)
+    inventory = stack.workdir / "hosts.ini"
+    inventory.write_text("[nodes]\n%s\n\n[nodes:vars]\nansible_connection=local\nansible_python_interpreter=%s\n"
+                         % ("\n".join(HOSTS), sys.executable), encoding="utf-8")
+    defaults = stack.credentials()
+    if collection_rate_limit is None:
+        del defaults["rate_limit"]   # the collection's default
+    else:
+        defaults["rate_limit"] = collection_rate_limit
+    run = stack.playbook(TASKS, "-f", "10", hosts="nodes", inventory=inventory, defaults=defaults, dump=False)
+    for host in HOSTS:
+        assert run.recap("changed", host) == 1 and run.recap("ok", host) == 2 and run.recap("failed", host) == 0, run.output
+    log = stack.requests()
+    rows = instances_of(stack.emulator.state())
+    assert sorted(row["name"] for row in rows) == HOSTS and duplicates(rows) == 0
+    assert count(log, status=429) == 0
+    assert len(log) > limit   # more than a window's worth, or the test proves nothing
+    peak = max(sum(1 for other in log if 0 <= request["time"] - other["time"] < 60) for request in log)
+    assert peak <= limit
+    record(figures, "20 instances, 10 forks, %d requests/minute" % limit,
+           "emulator limit %d per rolling 60 s; collection rate_limit %s" % (limit, collection_rate_limit or "60 (default)"),
+           "20 instances created, %d requests in %.0f s, busiest 60 s held %d, 0 answers 429" % (len(log), run.seconds, peak),
+           stack, started, faults_survived=0, peak_per_minute=peak, forks=10)
+
+
+def test_ten_forks_stay_under_a_doubled_rate_limit(stack, figures):
+    create_twenty_with_ten_forks(stack, figures, limit=120, collection_rate_limit=120)
+
+
+@pytest.mark.slow
+def test_ten_forks_stay_under_the_real_rate_limit_with_the_default_pacing(stack, figures):
+    create_twenty_with_ten_forks(stack, figures, limit=60, collection_rate_limit=None)
