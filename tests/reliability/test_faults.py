@@ -46,8 +46,9 @@ def test_server_errors_and_dropped_connections_on_reads(stack, figures):
 def test_answers_slower_than_api_timeout_are_retried(stack, figures):
     started = time.monotonic()
     stack.emulator.fault(method="GET", path="^/v1/zones$", action="delay", seconds=4, count=2)
-    run = stack.playbook([dict(CREATE, **{"iwinv.cloud.iwinv_instance": dict(CREATE["iwinv.cloud.iwinv_instance"],
-                                                                                api_timeout=2)})])
+    slow_create = {"name": "Create with a short api_timeout",
+                   "iwinv.cloud.iwinv_instance": dict(CREATE["iwinv.cloud.iwinv_instance"], api_timeout=2)}
+    run = stack.playbook([slow_create])
     result = run.results["r0"]
     assert not result.get("failed"), run.output
     assert result["instance"]["status"] == "active"
