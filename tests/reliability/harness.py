@@ -176,10 +176,16 @@ def signatures(secret_key, paths, since, until):
 
 
 def record(figures, scenario, injected, result, stack, started, **numbers):
-    """Adds a scenario's figure (requests from the emulator log, time) to the suite's figures."""
+    """Adds a scenario's figure (requests and faults from the emulator log, duplicates from its state, time).
+
+    `faults_survived` defaults to the faulted requests of the log; scenarios that end in an expected failure
+    pass 0, and those whose fault is not a fault rule (a kill) pass their own count.
+    """
     log = stack.requests()
+    state = stack.emulator.state()
     figure = {"scenario": scenario, "injected": injected, "result": result, "requests": len(log),
-              "faults_survived": faulted(log), "status_429": count(log, status=429), "duplicates": 0,
+              "faults_survived": faulted(log), "status_429": count(log, status=429),
+              "duplicates": duplicates(instances_of(state)) + duplicates(volumes_of(state)),
               "seconds": round(time.monotonic() - started, 1)}
     figure.update(numbers)
     figures.append(figure)
