@@ -72,7 +72,7 @@ def render(document):
               "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for number, s in enumerate(scenarios, start=1):
         lines.append("| %d | %s | %s | %s | %d | %d | %d | %d | %.1f |" % (
-            number, cell(s["scenario"]), cell(s["injected"]), cell(s["result"]), s["requests"],
+            number, cell(s["scenario"]) + (" (slow: not in CI)" if s.get("slow") else ""), cell(s["injected"]), cell(s["result"]), s["requests"],
             s["faults_survived"], s["status_429"], s["duplicates"], s["seconds"]))
     lines += ["", NOTES]
     return "\n".join(lines)
