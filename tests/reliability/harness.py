@@ -70,12 +70,10 @@ class Stack:
         """A playbook whose tasks register r0, r1 ... and never stop the play; a last task saves them."""
         tasks = [dict(task, register="r%d" % number, ignore_errors=True) for number, task in enumerate(tasks)]
         results = self.workdir / ("%s-results.json" % name)
-        if dump:
+        if dump:   # only for a play on localhost
             names = ", ".join("'r%d': r%d" % (number, number) for number in range(len(tasks)))
-            tasks.append({"name": "Save the results", "delegate_to": "localhost", "run_once": hosts == "localhost", "changed_when": False,
-                          "ansible.builtin.copy": {"dest": str(results) if hosts == "localhost"
-                                                   else str(self.workdir / (name + "-{{ inventory_hostname }}.json")),
-                                                   "content": "{{ {%s} | to_json }}" % names, "mode": "0600"}})
+            tasks.append({"name": "Save the results", "changed_when": False, "ansible.builtin.copy": {
+                "dest": str(results), "content": "{{ {%s} | to_json }}" % names, "mode": "0600"}})
         play = [{"name": name, "hosts": hosts, "gather_facts": False,
                  "module_defaults": {GROUP: defaults if defaults is not None else self.credentials()},
                  "tasks": tasks}]
