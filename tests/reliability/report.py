@@ -64,9 +64,9 @@ def totals(scenarios):
 def render(document):
     scenarios = document["scenarios"]
     slow_seconds = sum(s["seconds"] for s in scenarios if s.get("slow"))
-    lines = [INTRO, "Figures of the run of %s: %d scenarios in %.0f s; without the rows marked slow (what CI runs), "
-             "about %.0f s." % (document["generated_at"], len(scenarios), document["suite_seconds"],
-                               document["suite_seconds"] - slow_seconds), ""]
+    summary = "Figures of the run of %s: %d scenarios in %.0f s; without the rows marked slow (what CI runs), about %.0f s." % (
+        document["generated_at"], len(scenarios), document["suite_seconds"], document["suite_seconds"] - slow_seconds)
+    lines = [INTRO, summary, ""]
     lines += ["## Totals", "", "| total | value |", "| --- | ---: |"]
     lines += ["| %s | %s |" % (name, value) for name, value in totals(scenarios).items()]
     lines += ["", "## Scenarios", "",
