@@ -39,22 +39,23 @@ def wait_until(read, is_done, is_failed=None, timeout=600, what="resource", cloc
                first_interval=FIRST_INTERVAL, max_interval=MAX_INTERVAL, status_of=describe_status):
     """Poll `read()` until `is_done(obj)`; return that object.
 
-    The interval starts near one second and doubles up to `max_interval`, so a short operation is seen
-    soon and a long one costs few requests. Never sleeps past the deadline; reads once more at it.
+    Callers wait right after a write, or after reading a busy object, so the first read comes after the
+    first interval: reading at once would only spend a request. The interval starts near one second and
+    doubles up to `max_interval`, so a short operation is seen soon and a long one costs few requests.
+    Never sleeps past the deadline; reads once more at it.
     """
     started = clock()
     deadline = started + timeout
     interval = first_interval
     while True:
+        sleep(min(interval, max(deadline - clock(), 0)))
+        interval = min(interval * GROWTH, max_interval)
         obj = read()
         if is_done(obj):
             return obj
         waited = clock() - started
         if is_failed is not None and is_failed(obj):
             raise WaitFailedError("%s failed: its status is '%s' (after %d s of waiting)" % (what, status_of(obj), waited), obj)
-        remaining = deadline - clock()
-        if remaining <= 0:
+        if deadline - clock() <= 0:
             raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
                                    % (waited, what, status_of(obj), timeout), obj)
-        sleep(min(interval, remaining))
-        interval = min(interval * GROWTH, max_interval)

@@ -130,8 +130,8 @@ def by_endpoint(log):
 
 
 def expected_polls(duration, intervals):
-    """Reads and overshoot of a poller that reads at once, then after each interval (exact, no latency)."""
-    elapsed, reads = 0.0, 1
+    """Reads and overshoot of a poller that reads after each interval (exact, no latency)."""
+    elapsed, reads = 0.0, 0
     for interval in intervals:
         if elapsed >= duration:
             break

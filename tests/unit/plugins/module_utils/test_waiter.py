@@ -28,11 +28,12 @@ def is_error(obj):
     return obj["status"] == "error"
 
 
-def test_returns_as_soon_as_the_object_is_done():
+def test_first_read_comes_after_the_first_interval_and_returns_when_done():
+    """The caller has just written or read the object: reading again at once would waste a request."""
     clock = FakeClock(0.0)
-    read, reads = reader(clock, settles_at=0.0)
+    read, reads = reader(clock, settles_at=0.5)
     assert wait_until(read, is_active, clock=clock, sleep=clock.sleep) == {"status": "active"}
-    assert len(reads) == 1 and clock.sleeps == []
+    assert reads == [1.0] and clock.sleeps == [1.0]
 
 
 def test_interval_grows_from_one_second_to_the_cap():
@@ -41,8 +42,8 @@ def test_interval_grows_from_one_second_to_the_cap():
     wait_until(read, is_active, timeout=600, clock=clock, sleep=clock.sleep)
     assert clock.sleeps[:5] == [1.0, 2.0, 4.0, 8.0, 10.0]
     assert max(clock.sleeps) == 10.0
-    # 1+2+4+8 = 15 s in four polls, then one every 10 s up to 60 s, plus the first read
-    assert len(reads) == 1 + 4 + 5
+    # reads at 1, 3, 7, 15 s, then one every 10 s up to 65 s
+    assert reads == [1.0, 3.0, 7.0, 15.0, 25.0, 35.0, 45.0, 55.0, 65.0]
 
 
 def test_polls_of_an_operation_stay_within_the_budget():
@@ -80,4 +81,4 @@ def test_gone_is_a_status_the_caller_can_wait_for():
     clock = FakeClock(0.0)
     answers = [{"status": "deleting"}, {"status": "deleting"}, None]
     assert wait_until(lambda: answers.pop(0), lambda obj: obj is None, clock=clock, sleep=clock.sleep) is None
-    assert clock.sleeps == [1.0, 2.0]
+    assert clock.sleeps == [1.0, 2.0, 4.0]
