@@ -61,3 +61,13 @@ def test_missing_credentials_fail_before_any_request(emulator, monkeypatch):
     result = run_module(main, {"api_url": emulator.url})
     assert result["failed"] is True and "access_key" in result["msg"]
     assert emulator.requests() == []
+
+
+def test_missing_requests_library_fails_with_install_advice(emulator, monkeypatch):
+    from ansible_collections.iwinv.cloud.plugins.module_utils import common
+    monkeypatch.setattr(common, "HAS_REQUESTS", False)
+    monkeypatch.setattr(common, "REQUESTS_IMPORT_ERROR", ImportError("No module named 'requests'"))
+    result = run_module(main, emulator_args(emulator))
+    assert result["failed"] is True
+    assert "requests" in result["msg"] and "install" in result["msg"].lower()
+    assert emulator.requests() == []
