@@ -79,3 +79,14 @@ options:
     type: int
     default: 600
 """
+
+    # The attributes of every read-only _info module.
+    INFO_MODULE = r"""
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads, so it runs fully in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so it has nothing to diff.
+"""

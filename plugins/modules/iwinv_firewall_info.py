@@ -25,13 +25,7 @@ options:
     type: str
 extends_documentation_fragment:
   - iwinv.cloud.iwinv
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so it runs fully in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so it has nothing to diff.
+  - iwinv.cloud.iwinv.info_module
 notes:
   - The API lists firewalls without their rules, so the module reads each listed firewall's details too
     (one request per firewall, plus the list). Filter by O(id) for a single request.

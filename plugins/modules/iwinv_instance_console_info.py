@@ -27,13 +27,7 @@ options:
     type: str
 extends_documentation_fragment:
   - iwinv.cloud.iwinv
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads, so it runs fully in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so it has nothing to diff.
+  - iwinv.cloud.iwinv.info_module
 seealso:
   - module: iwinv.cloud.iwinv_instance
 """

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from ansible.module_utils import basic
+from ansible_collections.iwinv.cloud.plugins.doc_fragments.iwinv import ModuleDocFragment
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("iwinv_*.py"))
@@ -99,6 +100,13 @@ def every_yaml_example():
         yield from markdown_yaml_blocks(path)
 
 
+def declared_attributes(doc):
+    """A module's attributes: its own, or those of the info_module fragment that read-only modules extend."""
+    if "iwinv.cloud.iwinv.info_module" in doc["extends_documentation_fragment"]:
+        return yaml.safe_load(ModuleDocFragment.INFO_MODULE)["attributes"]
+    return doc.get("attributes") or {}
+
+
 EXAMPLES = list(every_yaml_example())
 
 
@@ -111,7 +119,7 @@ def test_module_docs_are_valid_yaml_with_the_required_parts(name):
     assert str(doc["version_added"]) == "0.1.0"
     assert doc["author"] == ["iwinv.cloud contributors (@iwinv-cloud)"]
     assert "iwinv.cloud.iwinv" in doc["extends_documentation_fragment"]
-    assert {"check_mode", "diff_mode"} <= set(doc["attributes"])
+    assert {"check_mode", "diff_mode"} <= set(declared_attributes(doc))
     examples = yaml.safe_load(strings["EXAMPLES"])
     assert isinstance(examples, list) and examples, "%s EXAMPLES must be a non-empty list of tasks" % name
     assert all(isinstance(task, dict) and task.get("name") for task in examples), "every example task needs a name"
