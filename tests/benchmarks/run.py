@@ -503,9 +503,9 @@ Where the collection makes more requests than the minimum, the endpoints column 
 - **A name that looks like an id.** `bulk-00001` could be an instance id, so resolving it tries the detail
   (`GET /v1/instances/{{id}}`, answered `ID_INVALID`) before the list: one extra request per such reference.
   Names with a space or other characters an id cannot hold go straight to the list.
-- **The read straight after a write.** The waiter reads at once after the API accepts an operation (202), then
-  after 1, 2, 4 ... s. That first read sees the operation finished only when it is instant, so for a real
-  operation it costs one request (see the next section).
+- **The wait after a write.** The waiter's first read comes 1 s after the API accepted the operation (202),
+  then after 2, 4, 8 and 10 s: an operation that takes a few seconds costs one or two reads more than the
+  minimum of one (see the next section).
 
 ## Waiting: the collection's waiter next to fixed polling
 
