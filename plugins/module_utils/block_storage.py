@@ -6,7 +6,7 @@ and the plain decision of what to do to reach a desired state (DECISIONS.md D3).
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
 MAX_VOLUMES_PER_INSTANCE = 8
@@ -100,15 +100,8 @@ def list_block_storages(client, zone=None, name=None, volume_type=None):
 
 def get_block_storage(client, volume_id):
     """The volume with this id, or None when the API says it does not exist (400 ID_INVALID or 200 [])."""
-    if not is_path_safe_id(volume_id):
-        return None
-    try:
-        rows = client.get("/v1/block-storages/%s" % volume_id)
-    except IwinvApiError as exc:
-        if exc.not_found:
-            return None
-        raise
-    return block_storage_from_api(rows[0]) if rows else None
+    row = client.get_detail("/v1/block-storages", volume_id)
+    return block_storage_from_api(row) if row else None
 
 
 def find_block_storage(client, volume_id=None, name=None):

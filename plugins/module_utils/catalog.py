@@ -12,7 +12,7 @@ instruments, invoice links) never reaches a result.
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 
@@ -38,20 +38,6 @@ def resolve_zone(client, ref):
 
 
 # --- shared helpers --------------------------------------------------------------------------------
-
-def _get_one(client, path):
-    """The single row of a detail endpoint, or None when the API says it does not exist.
-
-    Endpoints disagree on "not found" (200 [] or 400 ID_INVALID, DECISIONS.md D4): both mean None.
-    """
-    try:
-        rows = client.get(path)
-    except IwinvApiError as exc:
-        if exc.not_found:
-            return None
-        raise
-    return rows[0] if rows else None
-
 
 def _in_zone(ref_error, zone_id):
     """A resolution error that says which zone was searched."""
@@ -107,9 +93,7 @@ def list_flavors(client, zone=None, image=None):
 
 def get_flavor(client, flavor_id):
     """The flavor with this id, or None."""
-    if not is_path_safe_id(flavor_id):
-        return None
-    row = _get_one(client, "/v1/flavors/%s" % flavor_id)
+    row = client.get_detail("/v1/flavors", flavor_id)
     return flavor_from_api(row) if row else None
 
 
@@ -161,9 +145,7 @@ def list_images(client, zone=None, os=None, name=None):
 
 def get_image(client, image_id):
     """The image with this id, or None."""
-    if not is_path_safe_id(image_id):
-        return None
-    row = _get_one(client, "/v1/images/%s" % image_id)
+    row = client.get_detail("/v1/images", image_id)
     return image_from_api(row) if row else None
 
 
@@ -282,7 +264,5 @@ def list_bills(client, start_date=None, end_date=None):
 
 def get_bill(client, bill_id):
     """The bill with this id, with its items, or None."""
-    if not is_path_safe_id(bill_id):
-        return None
-    row = _get_one(client, "/v1/bill/%s" % bill_id)
+    row = client.get_detail("/v1/bill", bill_id)
     return bill_from_api(row) if row else None

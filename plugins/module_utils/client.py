@@ -291,6 +291,22 @@ class IwinvClient:
     def delete(self, path):
         return result_rows(self.request("DELETE", path), "DELETE", path)
 
+    def get_detail(self, collection, resource_id, query=None):
+        """The row of one resource from its detail endpoint (`collection`/`resource_id`), or None when it does not exist.
+
+        Endpoints disagree on "not found" (200 [] or 400 ID_INVALID, DECISIONS.md D4): both mean None. An id that
+        cannot stand in a signed path as it is cannot exist either, and costs no request.
+        """
+        if not is_path_safe_id(resource_id):
+            return None
+        try:
+            rows = self.get("%s/%s" % (collection, resource_id), query=query)
+        except IwinvApiError as exc:
+            if exc.not_found:
+                return None
+            raise
+        return rows[0] if rows else None
+
     def paginate(self, path, query=None, page_size=100):
         """Every row of a paginated list.
 

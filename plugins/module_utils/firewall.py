@@ -18,7 +18,7 @@ import html
 import ipaddress
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
 FIREWALL_PATH = "/v1/firewall"
@@ -275,15 +275,8 @@ def _firewall_path(firewall_id, action=None):
 
 def get_firewall(client, firewall_id):
     """The firewall with this id (rules and instances included), or None (200 [] or ID_INVALID)."""
-    if not is_path_safe_id(firewall_id):
-        return None
-    try:
-        rows = client.get(_firewall_path(firewall_id))
-    except IwinvApiError as exc:
-        if exc.not_found:
-            return None
-        raise
-    return firewall_from_api(rows[0]) if rows else None
+    row = client.get_detail(FIREWALL_PATH, firewall_id)
+    return firewall_from_api(row) if row else None
 
 
 def list_firewall_rows(client):

@@ -76,15 +76,8 @@ def instance_from_api(row):
 
 def get_instance(client, instance_id):
     """The instance with this id, or None when the API says it does not exist (400 ID_INVALID or 200 [])."""
-    if not is_path_safe_id(instance_id):
-        return None
-    try:
-        rows = client.get(instance_path(instance_id), query={"fields": READ_FIELDS})
-    except IwinvApiError as exc:
-        if exc.not_found:
-            return None
-        raise
-    return instance_from_api(rows[0]) if rows else None
+    row = client.get_detail(INSTANCES_PATH, instance_id, query={"fields": READ_FIELDS})
+    return instance_from_api(row) if row else None
 
 
 def list_instances(client, zone=None, name=None, status=None, fields=READ_FIELDS):

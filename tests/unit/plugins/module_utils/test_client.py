@@ -321,3 +321,27 @@ def test_two_processes_share_one_bucket(tmp_path):
         worker.join(30)
     assert times[-1] - started >= 6 * 0.6 - 0.2
     assert sum(1 for t in times if t - started < 0.5) <= 20
+
+
+# --- detail endpoints ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("answer", [ok([]), error(400, "ID_INVALID", code="0x16")])
+def test_a_detail_that_does_not_exist_is_none_whatever_the_endpoint_answers(answer):
+    client, session, clock = make_client(answer)
+    assert client.get_detail("/v1/images", "nope") is None
+    assert session.calls[0]["url"] == "https://api.test/v1/images/nope"
+
+
+def test_a_detail_returns_its_one_row_and_other_errors_still_raise():
+    client, session, clock = make_client(ok([{"image_id": "img-1"}]), error(403, "CHECK_IP", code="0x9"))
+    assert client.get_detail("/v1/images", "img-1", query={"fields": 1}) == {"image_id": "img-1"}
+    assert session.calls[0]["params"] == {"fields": 1}
+    with pytest.raises(IwinvApiError):
+        client.get_detail("/v1/images", "img-2")
+
+
+@pytest.mark.parametrize("bad_id", ["", "web 1", "a/b", "../zones", "ünïcode"])
+def test_an_id_that_cannot_stand_in_a_path_costs_no_request(bad_id):
+    client, session, clock = make_client()
+    assert client.get_detail("/v1/instances", bad_id) is None
+    assert session.calls == []
