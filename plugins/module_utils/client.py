@@ -42,6 +42,8 @@ RETRY_AFTER_CAP = 120.0
 CLOCK_TOLERANCE = 300
 TOKEN_EPSILON = 1e-6
 MIN_PACING_SLEEP = 0.01
+# Seconds of delay between taking a token and the request reaching the API that pacing tolerates.
+PACING_SLACK = 6.0
 
 # Words for the error codes whose API message is not enough to act on (messages may be Korean).
 ERROR_ADVICE = {
@@ -159,14 +161,15 @@ class FilePacer:
     """Keeps every process on this controller that uses one access key under the API rate limit.
 
     A token bucket in a file, locked with flock, shared by Ansible's forks. The API counts a rolling
-    minute, so the bucket holds only a small burst and refills at the rest of the budget:
-    burst + refill * 60 s never exceeds rate_limit within any 60 seconds.
+    minute, so the bucket holds only a small burst and refills at the rest of the budget. The API counts
+    when a request arrives, not when its token was taken: spreading the refill over 60 s + PACING_SLACK
+    keeps any 60 s of arrivals within rate_limit even when some requests arrive that much later than others.
     """
 
     def __init__(self, access_key, rate_limit, directory=None, clock=time.time, sleep=time.sleep):
         self.rate_limit = rate_limit
         self.burst = max(1, rate_limit // 6)
-        self.refill_per_second = max(rate_limit - self.burst, 1) / 60.0
+        self.refill_per_second = max(rate_limit - self.burst, 1) / (60.0 + PACING_SLACK)
         self.clock = clock
         self.sleep = sleep
         key_digest = hashlib.sha256(access_key.encode("utf-8")).hexdigest()[:16]

@@ -531,17 +531,17 @@ no host variables). Ratios are medians of the per-run ratios. Most of the differ
 "Ansible's own s" is the time that ansible-core takes to hold the same hosts, groups and variables with no API
 and no plugin code (`add_host`, `set_variable` through the proxy that ansible-core 2.19 puts in front of
 inventory plugins); the last column compares the plugin with both floors together. With pacing at the default
-60/minute, add about (requests - 10) x 1.2 s.
+60/minute, add about (requests - 10) x 1.32 s.
 
 {inventory}
 ## A fleet under the rate limit
 
 {fleet_size} hosts, `-f {forks}`, each creating one instance with `iwinv_instance` (wait for `active`) with the
 default `rate_limit: 60`, against an emulator that enforces 60 requests per rolling minute and answers 429
-beyond. The forks share one budget through the pacer file: a burst of 10 requests, then one every 1.2 s (50 a
-minute), which never exceeds 60 in any rolling minute. The floor is the time that the API's limit imposes on
+beyond. The forks share one budget through the pacer file: a burst of 10 requests, then one every 1.32 s (50 per
+66 s), which never exceeds 60 in any rolling minute. The floor is the time that the API's limit imposes on
 average: requests / 60 per minute, one second a request. The burst can make a small fleet beat it (ratio
-below 1); a large one tends to 60/50 = 1.2. Under pacing, the read right after each create is sent more than
+below 1); a large one tends to 66/50 = 1.32. Under pacing, the read right after each create is sent more than
 a second later, so it already sees `active` here: one read per host. Half of the fleet's requests are the
 catalog reads of each create (zones, flavors, images), made again by every host's task.
 
