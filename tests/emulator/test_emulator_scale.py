@@ -3,6 +3,7 @@
 import concurrent.futures
 import json
 import socket
+import time
 from urllib.parse import quote_plus, urlsplit
 
 import pytest
@@ -104,7 +105,12 @@ def test_state_file_survives_restart(tmp_path):
         fw = first.ok("POST", "/v1/firewall", json={"title": "keep-fw"})["result"][0]["firewall_id"]
     finally:
         first.stop()
-    assert json.loads(state_file.read_text())["instances"]
+    saved = json.loads(state_file.read_text())
+    assert saved["instances"]
+    # A restart can take less than the 0.1 s operation: wait until the create is due, so that the read
+    # below shows it settling from its saved timestamp in the new process.
+    due = max([op["done_at"] for op in saved["ops"]] + [0])
+    time.sleep(max(0.0, due - time.time()) + 0.05)
     second = EmulatorProcess(state_file=state_file, op_delay=0.1)
     try:
         row = second.ok("GET", "/v1/instances/" + iid)["result"][0]
