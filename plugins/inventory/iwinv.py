@@ -148,13 +148,15 @@ cache_timeout: 300
 import hashlib
 import re
 
+from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 from ansible.utils.vars import combine_vars
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import HAS_REQUESTS, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import HAS_REQUESTS, IwinvApiError, check_api_url, clean_api_text
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import client_from_options
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
@@ -162,6 +164,11 @@ CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")
 CONFIG_SUFFIXES = ("iwinv.yml", "iwinv.yaml")
 TOP_GROUP = "iwinv"
+# Characters that change what a host pattern (--limit, hosts:) selects (',' ':' '&' '!' separate or combine
+# patterns, '*' '?' '[' ']' match, a leading '~' or '@' means a regex or a file), whitespace and control characters.
+PATTERN_CHARACTERS = re.compile(r"[\s,\[\]:!&*?~@\x00-\x1f\x7f]")
+HOST_VAR_STRINGS = ("iwinv_id", "iwinv_name", "iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name",
+                    "iwinv_image", "iwinv_os", "iwinv_public_ipv4", "iwinv_private_ipv4", "iwinv_description")
 MISSING_ADDRESS = {"public_ipv4": "no public or private IPv4 address", "private_ipv4": "no private IPv4 address", "name": "no name"}
 
 
@@ -172,7 +179,7 @@ def group_name(prefix, value):
 
 def host_vars_from_instance(instance):
     """The iwinv_* host variables of an instance (instances.instance_from_api's shape): no secrets, plain strings."""
-    return {
+    return clean_host_vars({
         "iwinv_id": instance["id"] or "",
         "iwinv_name": instance["name"] or "",
         "iwinv_status": instance["status"] or "",
@@ -185,7 +192,38 @@ def host_vars_from_instance(instance):
         "iwinv_private_ipv4": instance["private_ipv4"] or "",
         "iwinv_block_storages": list(instance["block_storages"]),
         "iwinv_description": instance["description"] or "",
-    }
+    })
+
+
+def clean_host_vars(host_vars):
+    """Only the plugin's own keys, as strings (and a list of strings): what the API or a tampered cache adds is dropped."""
+    if not isinstance(host_vars, dict):
+        return None
+    clean = {name: plain_string(host_vars.get(name)) for name in HOST_VAR_STRINGS}
+    volumes = host_vars.get("iwinv_block_storages")
+    clean["iwinv_block_storages"] = [plain_string(volume) for volume in volumes] if isinstance(volumes, list) else []
+    return clean
+
+
+def plain_string(value):
+    return value if isinstance(value, str) else "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def clean_source(source):
+    """The cached {"zones", "hosts"} with only the plugin's own keys, or None when its shape is wrong."""
+    if not isinstance(source, dict) or not isinstance(source.get("zones"), list) or not isinstance(source.get("hosts"), list):
+        return None
+    zones = [{"id": plain_string(zone.get("id")), "name": plain_string(zone.get("name"))}
+             for zone in source["zones"] if isinstance(zone, dict)]
+    hosts = [clean_host_vars(host) for host in source["hosts"]]
+    if len(zones) != len(source["zones"]) or None in hosts:
+        return None
+    return {"zones": zones, "hosts": hosts}
+
+
+def neutral_hostname(name):
+    """A hostname that host patterns match only as itself: pattern and control characters become '_'."""
+    return PATTERN_CHARACTERS.sub("_", name)
 
 
 def ansible_host(host_vars, connect_with):
@@ -236,8 +274,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name in ("access_key", "secret_key"):
             if not options[name]:
                 raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)" % (name, name.upper()))
-        if not re.match(r"^https?://[^/]", options["api_url"] or ""):
-            raise AnsibleParserError("api_url must be an http:// or https:// URL, got %r" % options["api_url"])
+        try:
+            options["api_url"] = check_api_url(options["api_url"])
+        except ValueError as exc:
+            raise AnsibleParserError(str(exc)) from None
         if options["api_timeout"] <= 0:
             raise AnsibleParserError("api_timeout must be a positive number of seconds, got %s" % options["api_timeout"])
         if options["rate_limit"] < 0:
@@ -276,10 +316,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """{"zones": [{id, name}], "hosts": [iwinv_* host vars]}: from the cache when allowed, else from the API."""
         use_cache = self.get_option("cache")
         if use_cache and cache:
-            try:
-                return self._cache[self.get_cache_key(path)]
-            except KeyError:
-                pass
+            cached = clean_source(self._cache.get(self.get_cache_key(path)))
+            if cached is not None:
+                return cached
         source = self._read_api(options)
         if use_cache:
             self._cache[self.get_cache_key(path)] = source
@@ -287,7 +326,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _read_api(self, options):
         """One zone listing, then one listing of every instance (one request per page), with no secret field."""
-        client = client_from_options(options)
+        client = client_from_options(options, warn=self.display.warning)
         try:
             zones = [{"id": zone["id"], "name": zone["name"]} for zone in catalog.list_zones(client)]
             self._selected_zone_ids(zones)  # an unknown zone fails before the instances are listed
@@ -310,6 +349,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._add_host(dict(host_vars), taken)
 
     def _add_host(self, host_vars, taken):
+        # Everything from the API (or the cache) is data, never a template, whatever the ansible-core version.
+        host_vars = wrap_var(host_vars)
         connect_with = self.get_option("connect_with")
         address = ansible_host(host_vars, connect_with)
         if address:
@@ -318,6 +359,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not address:
             self.display.warning("iwinv inventory: host %s (instance %s) has %s, so ansible_host is not set"
                                  % (hostname, host_vars["iwinv_id"], MISSING_ADDRESS[connect_with]))
+        hostname = wrap_var(hostname)
         self.inventory.add_host(hostname, group=TOP_GROUP)
         for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
             self.inventory.add_host(hostname, group=self.inventory.add_group(group))
@@ -339,14 +381,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return hostname
 
     def _unique_hostname(self, hostname, instance_id, taken):
-        unique = hostname
-        while unique in taken:
-            unique = "%s-%s" % (unique, instance_id)
+        """A hostname no other host has: not an implicit localhost name, not another source's host, not taken
+        by an earlier instance (`-<instance id>` appended, with a warning), and with no host-pattern character."""
+        wanted = neutral_hostname(hostname)
+        unique = wanted
+        while unique in taken or unique in C.LOCALHOST or self.inventory.get_host(unique):
+            unique = "%s-%s" % (unique, neutral_hostname(instance_id))
         if unique != hostname:
-            self.display.warning("iwinv inventory: hostname %s is taken by another instance; instance %s is %s"
-                                 % (hostname, instance_id, unique))
+            self.display.warning("iwinv inventory: instance %s is host %s, not %s: %s" % (
+                neutral_hostname(instance_id), unique, clean_api_text(hostname), self._why_renamed(hostname, wanted, taken)))
         taken.add(unique)
         return unique
+
+    def _why_renamed(self, hostname, wanted, taken):
+        if wanted in taken:
+            return "another instance has that name"
+        if wanted in C.LOCALHOST:
+            return "that name means the controller itself (implicit localhost)"
+        if self.inventory.get_host(wanted):
+            return "another inventory source has a host of that name"
+        return "host-pattern characters (%s) are replaced with '_'" % "".join(sorted(set(PATTERN_CHARACTERS.findall(hostname))))
 
     def _construct(self, hostname):
         """compose, groups and keyed_groups over the host's variables (Constructable)."""
