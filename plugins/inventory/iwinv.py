@@ -10,8 +10,12 @@ short_description: Instances of the iwinv cloud as an Ansible inventory
 version_added: 0.1.0
 description:
   - Lists the instances of an iwinv account as inventory hosts, grouped by zone and by status.
-  - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones;
-    never one request per instance.
+  - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones, and one
+    more when the last page holds 10 to 99 instances; never one request per instance.
+  - Treats instance names and descriptions as data. Every value from the API, and the hostname, is marked unsafe, so
+    that no play templates it. A hostname is never C(localhost), C(127.0.0.1), C(::1) or the name of a host that
+    another inventory source already added; such an instance gets C(-<instance id>) appended, with a warning.
+    Host-pattern characters (V(,) V([) V(]) V(:) V(!) V(&) V(*) V(?) V(~) V(@), whitespace) in a hostname become V(_).
   - Never asks the API for an instance's default account password or console link, so no host variable and
     no cache entry can hold one.
   - Uses a configuration file whose name ends in C(iwinv.yml) or C(iwinv.yaml).
@@ -25,11 +29,13 @@ extends_documentation_fragment:
   - ansible.builtin.inventory_cache
 notes:
   - O(access_key), O(secret_key) and O(api_url) may be Jinja templates, for example
-    C("{{ lookup('env', 'MY_KEY') }}") or a variable given with C(--extra-vars @vault.yml) (extra variables are
-    always available to these three, whatever O(use_extra_vars) says); a C(!vault) value works too.
+    C("{{ lookup('env', 'MY_KEY') }}"), and O(secret_key) an inline C(!vault) value. Extra variables are available
+    to these three, whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)):
+    C(ansible-inventory --list) prints the extra variables.
   - O(validate_certs), O(api_timeout) and O(rate_limit) take plain values (or their environment variables).
   - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
-    from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)).
+    from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are read back
+    from it, and a cache of another shape is read again from the API.
   - With the default O(rate_limit) of 60 requests a minute, the first 10 requests go out at once and the rest about
     1.2 s apart, so 10,000 instances (102 requests) take about two minutes; turn the cache on to read them once.
   - The controller's clock must be within 5 minutes of the API server's, and the controller's public IP address
@@ -57,13 +63,14 @@ options:
   api_url:
     description:
       - The URL of the iwinv API. Point it at the emulator to test offline.
+      - V(https://) and a host (and port), nothing else; V(http://) only to a loopback host.
     type: str
     default: https://api-kr.iwinv.kr
     env:
       - name: IWINV_API_URL
   validate_certs:
     description:
-      - Whether to verify the API server's TLS certificate.
+      - Whether to verify the API server's TLS certificate. V(false) works, with a warning.
     type: bool
     default: true
     env:
@@ -124,10 +131,14 @@ EXAMPLES = r"""
 plugin: iwinv.cloud.iwinv
 
 ---
-# prod.iwinv.yml: running instances of two zones, credentials from a vault file given with -e @vault.yml
+# prod.iwinv.yml: running instances of two zones; the secret key as an inline vault value
+# (ansible-vault encrypt_string --name secret_key '...'), used with --ask-vault-pass
 plugin: iwinv.cloud.iwinv
-access_key: "{{ vault_iwinv_access_key }}"
-secret_key: "{{ vault_iwinv_secret_key }}"
+access_key: AKxxxxxxxx
+secret_key: !vault |
+  $ANSIBLE_VAULT;1.1;AES256
+  62313365396662343061393464336163383764373764613633653634306231386433626436623361
+  3233
 zones: [KR1-Z01, KR1-Z08]
 status: [active]
 hostname: "{{ iwinv_name }}.{{ iwinv_zone | lower }}"
