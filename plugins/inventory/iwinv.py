@@ -30,8 +30,8 @@ extends_documentation_fragment:
 notes:
   - O(access_key), O(secret_key) and O(api_url) may be Jinja templates, for example
     C("{{ lookup('env', 'MY_KEY') }}"), and O(secret_key) an inline C(!vault) value. Extra variables are available
-    to these three, whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)):
-    C(ansible-inventory --list) prints the extra variables.
+    to these three, whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)),
+    because C(ansible-inventory --list) prints the extra variables.
   - O(validate_certs), O(api_timeout) and O(rate_limit) take plain values (or their environment variables).
   - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
     from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are read back

@@ -302,8 +302,9 @@ class IwinvClient:
                  "path can read and alter the signed requests")
         self.timeout = timeout
         self.session = session if session is not None else requests.Session()
-        self.pacer = pacer if pacer is not None else FilePacer(access_key, rate_limit, clock=clock, sleep=sleep,
-                                                              api_url=self.api_url, warn=warn)
+        if pacer is None:
+            pacer = FilePacer(access_key, rate_limit, clock=clock, sleep=sleep, api_url=self.api_url, warn=warn)
+        self.pacer = pacer
         self.clock = clock
         self.sleep = sleep
         self.rng = rng

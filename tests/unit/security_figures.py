@@ -17,9 +17,10 @@ OUTPUT = pathlib.Path(os.environ.get("IWINV_TEST_OUTPUT") or pathlib.Path(__file
 
 
 def record(attack, result, wrong_place):
-    """One row; the same attack recorded twice keeps the worst count."""
-    previous = ROWS.get(attack, {}).get("wrong_place", 0)
-    ROWS[attack] = {"attack": attack, "result": result, "wrong_place": max(previous, wrong_place)}
+    """One case of an attack; the cases of one attack add up (the row keeps their count and their sum)."""
+    row = ROWS.setdefault(attack, {"attack": attack, "result": result, "cases": 0, "wrong_place": 0})
+    row["cases"] += 1
+    row["wrong_place"] += wrong_place
 
 
 def write(suite):

@@ -14,6 +14,8 @@ import pytest
 from ansible_collections.iwinv.cloud.plugins.module_utils import state_file as state_mod
 from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile, default_cache_dir
 
+from security_figures import record
+
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
@@ -39,6 +41,10 @@ def use_twice(state):
 def assert_fell_back(state, warnings, words):
     assert not state.persistent
     assert len(warnings) == 1 and words in warnings[0], warnings
+
+
+def record_refused(what):
+    record("state file (pacer): %s" % what, "refused: in-process state, one warning, nothing written through it", 0)
 
 
 # --- the normal case -------------------------------------------------------------------------------
@@ -109,6 +115,7 @@ def test_symlink_at_the_path_is_not_followed_and_its_target_untouched(home):
     assert use_twice(state) == 2
     assert target.read_text() == "keep me"
     assert_fell_back(state, warnings, "symbolic link")
+    record_refused("a symlink at its path")
 
 
 def test_symlinked_cache_directory_is_refused(home):
@@ -121,6 +128,7 @@ def test_symlinked_cache_directory_is_refused(home):
     assert use_twice(state) == 2
     assert os.listdir(str(elsewhere)) == []
     assert_fell_back(state, warnings, "symbolic link")
+    record_refused("its directory a symlink")
 
 
 def test_hardlinked_file_is_refused_and_left_unchanged(home):
@@ -134,6 +142,7 @@ def test_hardlinked_file_is_refused_and_left_unchanged(home):
     assert use_twice(state) == 2
     assert other.read_text() == '{"n": 41}'
     assert_fell_back(state, warnings, "2 hard links")
+    record_refused("a hard link at its path")
 
 
 def test_fifo_at_the_path_does_not_block(home):
@@ -143,6 +152,7 @@ def test_fifo_at_the_path_does_not_block(home):
     os.mkfifo(state.path, 0o600)
     assert use_twice(state) == 2
     assert_fell_back(state, warnings, "not a regular file")
+    record_refused("a FIFO at its path")
 
 
 @pytest.mark.parametrize("mode", [0o770, 0o777, 0o720, 0o702])
@@ -154,6 +164,7 @@ def test_group_or_world_writable_directory_is_refused(home, mode):
     assert use_twice(state) == 2
     assert not os.path.exists(state.path)
     assert_fell_back(state, warnings, "accessible to other users")
+    record_refused("a group- or world-writable directory")
 
 
 def test_file_readable_by_others_is_refused(home):
@@ -185,6 +196,7 @@ def test_foreign_owner_is_refused(home, monkeypatch, what):
     state = make_state(warnings)
     assert use_twice(state) == 2
     assert_fell_back(state, warnings, "belongs to another user")
+    record_refused("a directory or file of another user")
 
 
 # --- hostile content -------------------------------------------------------------------------------
