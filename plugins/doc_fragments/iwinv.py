@@ -53,6 +53,18 @@ options:
       - If not set, the value of the E(IWINV_RATE_LIMIT) environment variable is used.
     type: int
     default: 60
+  catalog_cache_max_age:
+    description:
+      - Seconds for which the zone, flavor, image and volume type lists read to resolve names are kept and
+        shared by every process on the controller using the same O(api_url) and O(access_key), in a small
+        owner-only file in the user's cache directory (C($XDG_CACHE_HOME/iwinv.cloud) or C(~/.cache/iwinv.cloud)).
+        Forks that start together wait for one read instead of each reading the lists.
+      - A name not found in a kept list is looked up again in a fresh list before the task fails, so a new
+        zone, flavor or image is found at once. The lists the info modules return are always read from the API.
+      - The file holds the lists only, never a key. V(0) turns the cache off; values above 3600 count as 3600.
+      - If not set, the value of the E(IWINV_CATALOG_CACHE_MAX_AGE) environment variable is used.
+    type: int
+    default: 300
 requirements:
   - python >= 3.11
   - requests

@@ -6,6 +6,7 @@ and the plain decision of what to do to reach a desired state (DECISIONS.md D3).
 
 from __future__ import annotations
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import cached_use
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
@@ -190,6 +191,20 @@ def placement_problem(types, volume_type, size, zone):
     if zone and row["zones"] is not None and zone not in row["zones"]:
         return ("type '%s' is not offered in zone %s, where the instance is (only in: %s); use type 'ssd' or an instance in %s"
                 % (volume_type, zone, ", ".join(row["zones"]) or "no zone", " or ".join(row["zones"]) or "another zone"))
+    return None
+
+
+
+def offered_placement_problem(client, volume_type, size, zone):
+    """placement_problem() on the volume types of the catalog cache; a problem seen there is checked on a fresh list."""
+    def check(types):
+        problem = placement_problem(types, volume_type, size, zone)
+        if problem:
+            raise ValueError(problem)
+    try:
+        cached_use(client, "volume-types", lambda: list_types(client), check, misses=(ValueError,))
+    except ValueError as exc:
+        return str(exc)
     return None
 
 

@@ -12,6 +12,7 @@ instruments, invoice links) never reaches a result.
 
 from __future__ import annotations
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import cached_resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
@@ -33,8 +34,8 @@ def list_zones(client):
 
 
 def resolve_zone(client, ref):
-    """The zone whose id, or else whose name, is `ref`."""
-    return resolve(list_zones(client), ref, "zone")
+    """The zone whose id, or else whose name, is `ref` (the zone list may come from the catalog cache)."""
+    return cached_resolve(client, "zones", lambda: list_zones(client), ref, "zone")
 
 
 # --- shared helpers --------------------------------------------------------------------------------
@@ -98,9 +99,10 @@ def get_flavor(client, flavor_id):
 
 
 def resolve_flavor(client, ref, zone_id):
-    """The flavor of zone `zone_id` whose id, or else whose name, is `ref` (one list request)."""
+    """The flavor of zone `zone_id` whose id, or else whose name, is `ref` (one list request, or the catalog cache)."""
     try:
-        return resolve(list_flavors(client, zone=zone_id), ref, "flavor")
+        return cached_resolve(client, "flavors?zone_id=%s" % zone_id, lambda: list_flavors(client, zone=zone_id), ref,
+                              "flavor")
     except ResolveError as exc:
         raise _in_zone(exc, zone_id) from None
 
@@ -150,9 +152,10 @@ def get_image(client, image_id):
 
 
 def resolve_image(client, ref, zone_id):
-    """The image of zone `zone_id` whose id, or else whose exact name, is `ref` (one list request)."""
+    """The image of zone `zone_id` whose id, or else whose exact name, is `ref` (one list request, or the cache)."""
     try:
-        return resolve(list_images(client, zone=zone_id), ref, "image")
+        return cached_resolve(client, "images?zone_id=%s" % zone_id, lambda: list_images(client, zone=zone_id), ref,
+                              "image")
     except ResolveError as exc:
         raise _in_zone(exc, zone_id) from None
 

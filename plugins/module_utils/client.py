@@ -291,7 +291,7 @@ class IwinvClient:
 
     def __init__(self, access_key, secret_key, api_url=DEFAULT_API_URL, validate_certs=True, timeout=30,
                  rate_limit=60, session=None, pacer=None, clock=time.time, sleep=time.sleep, rng=random.random,
-                 warn=None):
+                 warn=None, catalog_cache=None):
         self.access_key = access_key
         self._secret_key = secret_key
         self.api_url = check_api_url(api_url)
@@ -309,6 +309,7 @@ class IwinvClient:
         self.sleep = sleep
         self.rng = rng
         self.request_count = 0
+        self.catalog_cache = catalog_cache  # a CatalogCache for name resolution, or None
 
     def __repr__(self):
         return "IwinvClient(api_url=%r, access_key=%r)" % (self.api_url, self.access_key)

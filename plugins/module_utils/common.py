@@ -9,6 +9,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import DEFAULT_MAX_AGE, CatalogCache
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     DEFAULT_API_URL,
     HAS_REQUESTS,
@@ -30,6 +31,8 @@ def common_argument_spec():
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["IWINV_VALIDATE_CERTS"])),
         api_timeout=dict(type="int", default=30, fallback=(env_fallback, ["IWINV_API_TIMEOUT"])),
         rate_limit=dict(type="int", default=60, fallback=(env_fallback, ["IWINV_RATE_LIMIT"])),
+        catalog_cache_max_age=dict(type="int", default=DEFAULT_MAX_AGE,
+                                   fallback=(env_fallback, ["IWINV_CATALOG_CACHE_MAX_AGE"])),
     )
 
 
@@ -69,6 +72,9 @@ class IwinvModule:
         if self.params["rate_limit"] < 0:
             self.fail("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
                       % self.params["rate_limit"])
+        if self.params["catalog_cache_max_age"] < 0:
+            self.fail("catalog_cache_max_age must be 0 (no catalog cache) or a number of seconds, got %s"
+                      % self.params["catalog_cache_max_age"])
         if self.params.get("wait_timeout") is not None and self.params["wait_timeout"] <= 0:
             self.fail("wait_timeout must be a positive number of seconds, got %s" % self.params["wait_timeout"])
 
@@ -98,8 +104,11 @@ class IwinvModule:
 def client_from_options(options, warn=None):
     """An IwinvClient from the common options (a module's params or the inventory's options).
 
-    `warn` receives the warnings of the client (validate_certs off, a state file that cannot be used).
+    `warn` receives the warnings of the client (validate_certs off, a state file that cannot be used). Options
+    without catalog_cache_max_age (the inventory, which resolves no catalog names) get no catalog cache.
     """
+    max_age = options.get("catalog_cache_max_age") or 0
+    cache = CatalogCache(options["api_url"], options["access_key"], max_age, warn=warn) if max_age > 0 else None
     return IwinvClient(
         access_key=options["access_key"],
         secret_key=options["secret_key"],
@@ -108,6 +117,7 @@ def client_from_options(options, warn=None):
         timeout=options["api_timeout"],
         rate_limit=options["rate_limit"],
         warn=warn,
+        catalog_cache=cache,
     )
 
 

@@ -259,8 +259,8 @@ class BlockStorage:
         return resolve_instance(self.client, ref)
 
     def check_create(self, instance):
-        types = bs.list_types(self.client)
-        self.check_problem(bs.placement_problem(types, self.params["type"], self.params["size"], instance["zone"]["id"]))
+        self.check_problem(bs.offered_placement_problem(self.client, self.params["type"], self.params["size"],
+                                                        instance["zone"]["id"]))
         self.check_problem(bs.attach_problem(None, instance))
 
     def check_problem(self, problem):
