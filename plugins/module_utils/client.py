@@ -47,6 +47,14 @@ MAX_PACING_SLEEP = 10.0
 PACER_MAX_BYTES = 4096
 # Seconds of delay between taking a token and the request reaching the API that pacing tolerates.
 PACING_SLACK = 6.0
+# Adaptive pacing: a 429 while this controller keeps within rate_limit means another user of the key (another
+# controller). The rate is then halved, at most once per SLOWDOWN_HOLD seconds (the 429s of one burst count
+# once), never below MIN_RATE_FACTOR of rate_limit, and it recovers by RECOVERY_PER_MINUTE of rate_limit per
+# minute without a 429.
+SLOWDOWN_FACTOR = 0.5
+SLOWDOWN_HOLD = 10.0
+MIN_RATE_FACTOR = 0.1
+RECOVERY_PER_MINUTE = 0.1
 # Paging: the API always serves pages of its default size 10 (LIVE), so a shorter page is the last one; a page
 # that is full by that measure but shorter than asked may be a lower cap than the echoed page_size admits.
 SERVED_PAGE_SIZE = 10
@@ -228,6 +236,8 @@ class FilePacer:
     when a request arrives, not when its token was taken: spreading the refill over 60 s + PACING_SLACK keeps
     any 60 s of arrivals within rate_limit even when some requests arrive that much later than others.
     When the file cannot be used, the bucket lives in this process only (StateFile warns once).
+    Adaptive: `limited()` (a 429 from the API) lowers the refill rate of every process of the key, which then
+    recovers slowly (SLOWDOWN_FACTOR, RECOVERY_PER_MINUTE).
     """
 
     def __init__(self, access_key, rate_limit, directory=None, clock=time.time, sleep=time.sleep,
@@ -254,20 +264,50 @@ class FilePacer:
         """Take a token if one is there and return 0, or return the seconds until one will be."""
         with self.state.locked() as state:
             now = self.clock()
-            tokens = self._tokens_now(state, now)
+            factor = rate_factor(state, now)
+            tokens = self._tokens_now(state, now, factor)
             state["updated"] = now
             if tokens >= 1.0 - TOKEN_EPSILON:
                 state["tokens"] = max(tokens - 1.0, 0.0)
                 return 0.0
             state["tokens"] = tokens
             # Never a vanishing sleep (at epoch scale a tiny float does not move the clock), never a long one.
-            return min(max((1.0 - tokens) / self.refill_per_second, MIN_PACING_SLEEP), MAX_PACING_SLEEP)
+            return min(max((1.0 - tokens) / (self.refill_per_second * factor), MIN_PACING_SLEEP), MAX_PACING_SLEEP)
 
-    def _tokens_now(self, state, now):
+    def _tokens_now(self, state, now, factor):
         """The tokens in the bucket now; anything another process (or a person) wrote there is bounded first."""
         tokens = bounded_number(state.get("tokens"), 0.0, float(self.burst), float(self.burst))
         updated = bounded_number(state.get("updated"), now - 3600.0, now, now)
-        return min(float(self.burst), tokens + (now - updated) * self.refill_per_second)
+        return min(float(self.burst), tokens + (now - updated) * self.refill_per_second * factor)
+
+    def limited(self):
+        """The API answered 429: empty the bucket and, once per burst of 429s, halve the rate."""
+        if self.rate_limit <= 0:
+            return
+        with self.state.locked() as state:
+            now = self.clock()
+            factor = rate_factor(state, now)
+            state["tokens"] = 0.0
+            state["updated"] = now
+            slowed = bounded_number(state.get("slowed"), 0.0, now, 0.0)
+            if now - slowed >= SLOWDOWN_HOLD:
+                factor = max(MIN_RATE_FACTOR, factor * SLOWDOWN_FACTOR)
+                state["slowed"] = now
+            state["factor"] = factor
+            state["factor_at"] = now
+
+    @property
+    def current_rate(self):
+        """Requests per minute the bucket refills at now (rate_limit until a 429 lowered it)."""
+        with self.state.locked() as state:
+            return self.rate_limit * rate_factor(state, self.clock())
+
+
+def rate_factor(state, now):
+    """The share of rate_limit in force now: the stored factor, recovered by the time since it was stored."""
+    factor = bounded_number(state.get("factor"), MIN_RATE_FACTOR, 1.0, 1.0)
+    since = bounded_number(state.get("factor_at"), now - 3600.0, now, now)
+    return min(1.0, factor + (now - since) / 60.0 * RECOVERY_PER_MINUTE)
 
 
 def bounded_number(value, low, high, default):
@@ -384,6 +424,8 @@ class IwinvClient:
             try:
                 return self._send_once(method, path, query, form, json_body)
             except _Retryable as retry:
+                if retry.error.status == 429 or retry.error.error_code == "LIMIT_EXCEEDED":
+                    self.pacer.limited()
                 if attempt >= MAX_RETRIES or not (is_read or retry.safe_for_writes):
                     raise retry.final_error(ambiguous=not is_read and not retry.safe_for_writes)
                 self.sleep(retry.wait if retry.wait is not None else backoff_delay(attempt, self.rng))

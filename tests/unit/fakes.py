@@ -69,6 +69,9 @@ class NoPacer:
     def acquire(self):
         pass
 
+    def limited(self):
+        pass
+
 
 def _wrapped(reason):
     """A requests ConnectionError shaped as requests raises it: urllib3's MaxRetryError with the reason inside."""

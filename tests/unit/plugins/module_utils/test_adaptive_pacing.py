@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Adaptive pacing: 429s from another user of the key lower the rate of every process of it; it recovers slowly."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import FilePacer, IwinvClient
+
+from fakes import FakeClock, FakeSession, error, ok
+
+
+def pacer(tmp_path, clock, rate_limit=60):
+    return FilePacer("key", rate_limit, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+
+
+def sent_in(pacer_, clock, seconds):
+    """How many requests the pacer lets out in `seconds` of steady demand (the burst spent first)."""
+    while True:                       # spend what is in the bucket
+        before = clock.now
+        pacer_.acquire()
+        if clock.now > before:
+            break
+    end, count = clock.now + seconds, 0
+    while clock.now < end:
+        pacer_.acquire()
+        count += 1
+    return count
+
+
+def test_a_429_halves_the_rate_and_empties_the_bucket(tmp_path):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock)
+    full = sent_in(paced, clock, 66)
+    paced.limited()
+    assert paced.current_rate == pytest.approx(30.0)
+    before = clock.now
+    paced.acquire()
+    assert clock.now > before                     # no token left after the 429
+    halved = sent_in(paced, clock, 66)
+    assert full == pytest.approx(50, abs=1) and halved < full * 0.6
+
+
+def test_the_429s_of_one_burst_count_once(tmp_path):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock)
+    for _fork in range(10):
+        paced.limited()
+        clock.now += 0.5
+    assert paced.current_rate == pytest.approx(30.0, abs=1)
+    clock.now += client_mod.SLOWDOWN_HOLD
+    paced.limited()
+    assert paced.current_rate == pytest.approx(15.0, abs=1)
+
+
+def test_the_rate_never_drops_below_its_floor(tmp_path):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock)
+    for _burst in range(20):
+        paced.limited()
+        clock.now += client_mod.SLOWDOWN_HOLD
+    assert paced.current_rate == pytest.approx(60 * client_mod.MIN_RATE_FACTOR, abs=1)
+
+
+def test_the_rate_recovers_slowly_without_429s(tmp_path):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock)
+    paced.limited()
+    clock.now += 60
+    assert paced.current_rate == pytest.approx(36.0)    # a tenth of rate_limit back per minute
+    clock.now += 4 * 60
+    assert paced.current_rate == pytest.approx(60.0)
+    clock.now += 60
+    assert paced.current_rate == pytest.approx(60.0)    # never above rate_limit
+
+
+def test_every_process_of_the_key_slows_down(tmp_path):
+    clock = FakeClock()
+    pacer(tmp_path, clock).limited()
+    assert pacer(tmp_path, clock).current_rate == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("stored", [
+    {"factor": -5, "factor_at": 0}, {"factor": "fast"}, {"factor": 1e308, "factor_at": 1e308},
+    {"factor": 0.5, "factor_at": -1e308}, {"factor": True, "slowed": "x"},
+])
+def test_what_the_file_holds_is_bounded(tmp_path, stored):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock)
+    with paced.state.locked() as state:
+        state.update(stored)
+    assert 60 * client_mod.MIN_RATE_FACTOR <= paced.current_rate <= 60
+    paced.limited()
+    assert 60 * client_mod.MIN_RATE_FACTOR <= paced.current_rate <= 60
+
+
+def test_with_pacing_off_a_429_changes_nothing(tmp_path):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock, rate_limit=0)
+    paced.limited()
+    paced.acquire()
+    assert clock.sleeps == []
+
+
+class RecordingPacer:
+    def __init__(self):
+        self.limits = 0
+
+    def acquire(self):
+        pass
+
+    def limited(self):
+        self.limits += 1
+
+
+@pytest.mark.parametrize("answer, limits", [
+    (error(429, "LIMIT_EXCEEDED", headers={"Retry-After": "1"}), 1),
+    (error(503, "SERVICE_UNAVAILABLE"), 0),
+])
+def test_the_client_tells_the_pacer_of_429s_only(answer, limits):
+    clock = FakeClock()
+    recording = RecordingPacer()
+    client = IwinvClient("k", "s", api_url="https://api.test", session=FakeSession(answer, ok([])), pacer=recording,
+                         clock=clock, sleep=clock.sleep)
+    client.get("/v1/zones")
+    assert recording.limits == limits
