@@ -4,6 +4,7 @@
 
     .venv/bin/python tests/benchmarks/run.py            full run (about 15 minutes): docs/performance.md
     .venv/bin/python tests/benchmarks/run.py --smoke    short run (CI, under 2 minutes): tests/output/performance-smoke.md
+    .venv/bin/python tests/benchmarks/run.py --fleet-only   the fleets only (about 15 minutes): their section of the page
 
 Sections: API requests per module operation next to the minimum the API allows; the waiter next to fixed
 1/3/10 s polling; the inventory plugin next to plain signed `requests` calls; a fleet under the 60/minute
@@ -62,6 +63,14 @@ BUDGETS = {
     ("iwinv_firewall", "delete attached, wait"): 7,
 }
 FLEET_429_BUDGET = 0
+# A fleet's requests (every fleet case, --smoke included): per instance its name look-up, its create and its read
+# (one more read allowed: how many reads see `active` depends on timing), plus the three catalog lists (zones,
+# flavors, images) once per controller and per CATALOG_MAX_AGE of wall time (the catalog cache's default age).
+FLEET_REQUESTS_PER_INSTANCE = 4
+CATALOG_LISTS = ("GET /v1/zones", "GET /v1/flavors", "GET /v1/images")
+CATALOG_MAX_AGE = 300
+# The fleet before the catalog cache (docs/performance.md, 22:30 UTC, median of 3 runs), for the before/after table.
+BEFORE_FLEET_ROW = ["1 x 20 (before: no catalog cache)", 10, "134.5", 120, "6.00", 0, 120, "1.12", "20 / 20"]
 
 
 # --- operations of the resource modules ------------------------------------------------------------------
@@ -162,6 +171,13 @@ class Bench:
 
     def playbook(self, tasks, hosts="localhost", inventory="localhost,", forks=5, rate_limit=0, extra_vars=None):
         """Run one play with these tasks; returns (wall seconds, stdout). Fails loudly when the play fails."""
+        start = time.perf_counter()
+        stdout = self.finish(self.start_playbook(tasks, hosts, inventory, forks, rate_limit, extra_vars))
+        return time.perf_counter() - start, stdout
+
+    def start_playbook(self, tasks, hosts="localhost", inventory="localhost,", forks=5, rate_limit=0, extra_vars=None):
+        """Start one ansible-playbook run in a home of its own (HOME and XDG_CACHE_HOME): a controller that shares
+        no file with any other run, like a job container of AWX. Returns the process."""
         self.runs += 1
         path = os.path.join(self.work, "play-%d.yml" % self.runs)
         play = {"name": "benchmark", "hosts": hosts, "gather_facts": False, "connection": "local",
@@ -173,15 +189,21 @@ class Bench:
         if extra_vars:
             command += ["-e", yaml.safe_dump(extra_vars, default_flow_style=True, width=100000).strip()]
         # A pacer file of its own per run: the fleet starts with a full bucket, and no other user's state counts.
-        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_NOCOLOR="1",
-                           XDG_CACHE_HOME=os.path.join(self.work, "cache-%d" % self.runs), ANSIBLE_FORCE_COLOR="0")
-        start = time.perf_counter()
-        result = subprocess.run(command, env=environment, cwd=self.work, capture_output=True, text=True, check=False)
-        seconds = time.perf_counter() - start
-        if result.returncode != 0:
+        home = os.path.join(self.work, "home-%d" % self.runs)
+        os.makedirs(home, mode=0o700)
+        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, ANSIBLE_NOCOLOR="1", HOME=home,
+                           XDG_CACHE_HOME=os.path.join(home, ".cache"), ANSIBLE_FORCE_COLOR="0")
+        return subprocess.Popen(command, env=environment, cwd=self.work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+    @staticmethod
+    def finish(process):
+        """The stdout of a started run, once it ends; fails loudly when the play failed."""
+        stdout, stderr = process.communicate()
+        if process.returncode != 0:
             raise RuntimeError("ansible-playbook failed (exit %d):\n%s\n%s"
-                               % (result.returncode, result.stdout[-3000:], result.stderr[-2000:]))
-        return seconds, result.stdout
+                               % (process.returncode, stdout[-3000:], stderr[-2000:]))
+        return stdout
 
 
 def changed_count(stdout):
@@ -311,24 +333,48 @@ def bench_inventory(bench, size):
     return seconds, count, replay(bench.emulator, log), hosts, ansible_floor(inventory)
 
 
-# --- 4. a fleet under the 60/minute limit ----------------------------------------------------------------
+# --- 4. fleets under the 60/minute limit -----------------------------------------------------------------
 
-def bench_fleet(bench, size, forks):
-    """Create `size` instances, one per host, `forks` at a time, with the default rate_limit (60) against an
-    emulator that enforces 60 per rolling minute: (seconds, requests, 429s, endpoints)."""
+def fleet_names(size, controller, controllers):
+    width = 3 if size >= 100 else 2
+    prefix = "c%d-fleet" % controller if controllers > 1 else "fleet"
+    return ["%s-%0*d" % (prefix, width, n) for n in range(1, size + 1)]
+
+
+def bench_fleet(bench, size, forks, controllers=1):
+    """`controllers` ansible-playbook runs at once, each in a home of its own, each creating `size` instances (one
+    per host, `forks` at a time) with the default rate_limit (60) against an emulator that enforces 60 per rolling
+    minute: a dict of seconds, requests, 429s, endpoints, creates (POSTs answered 2xx) and instances (those of the
+    fleet's names that exist, counted by name: a name twice is a duplicate)."""
     bench.emulator.reset(config=False)
     bench.emulator.config(rate_limit=60, rate_window=60)
-    inventory = os.path.join(bench.work, "fleet.ini")
-    with open(inventory, "w", encoding="utf-8") as handle:
-        handle.write("[fleet]\n" + "".join("fleet-%02d\n" % n for n in range(1, size + 1)))
+    names, processes = [], []
     create = dict(INSTANCE, name="{{ inventory_hostname }}")
+    start = time.perf_counter()
     try:
-        seconds, unused = bench.playbook([{"name": "create", "iwinv.cloud.iwinv_instance": create}],
-                                         hosts="fleet", inventory=inventory, forks=forks, rate_limit=None)
+        for controller in range(1, controllers + 1):
+            hosts = fleet_names(size, controller, controllers)
+            names += hosts
+            inventory = os.path.join(bench.work, "fleet-%d.ini" % controller)
+            with open(inventory, "w", encoding="utf-8") as handle:
+                handle.write("[fleet]\n" + "".join(host + "\n" for host in hosts))
+            processes.append(bench.start_playbook([{"name": "create", "iwinv.cloud.iwinv_instance": create}],
+                                                  hosts="fleet", inventory=inventory, forks=forks, rate_limit=None))
+        for process in processes:
+            bench.finish(process)
+        seconds = time.perf_counter() - start
     finally:
         bench.emulator.config(rate_limit=0)
     log = bench.emulator.requests()
-    return seconds, len(log), len([e for e in log if e["status"] == 429]), by_endpoint(log)
+    instances = bench.emulator.state()["instances"]
+    rows = instances.values() if isinstance(instances, dict) else instances
+    wanted = set(names)
+    return {"size": size, "forks": forks, "controllers": controllers, "seconds": seconds, "requests": len(log),
+            "limited": len([e for e in log if e["status"] == 429]), "endpoints": by_endpoint(log),
+            "creates": len([e for e in log if e["method"] == "POST" and e["path"] == "/v1/instances"
+                            and 200 <= e["status"] < 300]),
+            "instances": len([row for row in rows if row.get("name") in wanted]), "expected": len(names),
+            "catalog": len([e for e in log if "%s %s" % (e["method"], e["path"]) in CATALOG_LISTS])}
 
 
 # --- 5. per-task overhead: info module versus ansible.builtin.uri ----------------------------------------
@@ -360,12 +406,22 @@ def run_all(bench, args):
     sizes = [100, 1000, 10000]
     report["inventory"] = {size: [bench_inventory(bench, size) for unused in range(runs)] for size in sizes}
     log_progress("inventory")
-    fleet_size, forks = (5, 5) if args.smoke else (20, 10)
-    report["fleet"] = (fleet_size, forks, [bench_fleet(bench, fleet_size, forks) for unused in range(runs)])
+    report["fleet"] = run_fleets(bench, args)
     log_progress("fleet")
     report["overhead"] = (args.tasks, [bench_overhead(bench, args.tasks) for unused in range(runs)])
     log_progress("overhead")
     return report
+
+
+# (instances per controller, forks, controllers, runs in a full run): the heavy cases run once (minutes each).
+FLEETS = [(20, 10, 1, 2), (100, 20, 1, 1), (20, 10, 3, 1)]
+SMOKE_FLEETS = [(5, 5, 1, 1), (3, 3, 2, 1)]
+
+
+def run_fleets(bench, args):
+    fleets = SMOKE_FLEETS if args.smoke else FLEETS
+    return [[bench_fleet(bench, size, forks, controllers) for unused in range(min(runs, args.runs))]
+            for size, forks, controllers, runs in fleets]
 
 
 STARTED = time.perf_counter()
@@ -426,18 +482,42 @@ def inventory_section(report):
                   "Ansible's own s", "ratio plugin / (floor + Ansible's own)"], rows)
 
 
+def fleet_row(sample):
+    per_instance = sample["requests"] / max(sample["creates"], 1)
+    return ["%d x %d" % (sample["controllers"], sample["size"]), sample["forks"], "%.1f" % sample["seconds"],
+            sample["requests"], "%.2f" % per_instance, sample["limited"], sample["requests"],
+            "%.2f" % (sample["seconds"] / sample["requests"]), "%d / %d" % (sample["instances"], sample["expected"])]
+
+
+def fleet_problems(sample):
+    """What a fleet run breaks of its budget: counts only, never times."""
+    problems = []
+    what = "fleet %d x %d" % (sample["controllers"], sample["size"])
+    if sample["instances"] != sample["expected"] or sample["creates"] != sample["expected"]:
+        problems.append("%s: %d instances exist and %d creates succeeded, for %d names"
+                        % (what, sample["instances"], sample["creates"], sample["expected"]))
+    catalog_reads = sample["controllers"] * len(CATALOG_LISTS) * (1 + int(sample["seconds"] // CATALOG_MAX_AGE))
+    if sample["catalog"] > catalog_reads:
+        problems.append("%s: %d catalog list reads, budget %d" % (what, sample["catalog"], catalog_reads))
+    if sample["requests"] > FLEET_REQUESTS_PER_INSTANCE * sample["expected"] + catalog_reads:
+        problems.append("%s: %d requests, budget %d per instance + %d catalog reads"
+                        % (what, sample["requests"], FLEET_REQUESTS_PER_INSTANCE, catalog_reads))
+    if sample["controllers"] == 1 and sample["limited"] > FLEET_429_BUDGET:
+        problems.append("%s: %d answers 429, budget %d" % (what, sample["limited"], FLEET_429_BUDGET))
+    return problems
+
+
 def fleet_section(report):
-    size, forks, samples = report["fleet"]
-    rows = []
-    for seconds, count, limited, unused in samples:
-        rows.append([size, forks, "%.1f" % seconds, count, limited, "%.0f" % count, "%.2f" % (seconds / count)])
-    rows.append(["median", "", "%.1f" % median([s[0] for s in samples]), "%g" % median([s[1] for s in samples]),
-                 "%g" % median([s[2] for s in samples]), "", "%.2f" % median([s[0] / s[1] for s in samples])])
-    over = ["fleet: %d answers 429, budget %d" % (s[2], FLEET_429_BUDGET) for s in samples if s[2] > FLEET_429_BUDGET]
-    text = table(["instances", "forks", "wall s", "requests", "429s", "floor s (requests at 60/min)", "ratio"], rows)
-    minimum = size * [step[4] for step in MODULE_STEPS if step[:2] == ("iwinv_instance", "create, wait")][0]
-    return text + ("\nRequests of the first run: %s. The minimum the API allows for this fleet is %d requests (the "
-                   "`iwinv_instance` create minimum above, per host).\n" % (samples[0][3], minimum)), over
+    rows = [BEFORE_FLEET_ROW]
+    over = []
+    for samples in report["fleet"]:
+        rows += [fleet_row(sample) for sample in samples]
+        over += [problem for sample in samples for problem in fleet_problems(sample)]
+    text = table(["controllers x instances", "forks", "wall s", "requests", "requests per instance", "429s",
+                  "floor s (requests at 60/min)", "wall / floor", "instances / names"], rows)
+    endpoints = "".join("- %d x %d: %s\n" % (samples[0]["controllers"], samples[0]["size"], samples[0]["endpoints"])
+                        for samples in report["fleet"])
+    return text + "\nRequests of the first run of each case:\n\n" + endpoints, over
 
 
 def overhead_section(report):
@@ -453,23 +533,59 @@ def overhead_section(report):
 
 def render(report, args):
     modules, over = modules_section(report)
-    fleet, fleet_over = fleet_section(report)
+    fleet, fleet_over = fleet_page(report)
     overhead, overhead_ratio = overhead_section(report)
-    size, forks = report["fleet"][:2]
     kind = "**smoke run** (`--smoke`)" if args.smoke else "full run"
     text = PAGE.format(
         kind=kind, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         python=platform.python_version(), ansible=ansible_version(), cpus=os.cpu_count(), runs=report["runs"],
         op_delay=OP_DELAY, modules=modules, waiter=waiter_section(report), inventory=inventory_section(report),
-        fleet=fleet, fleet_size=size, forks=forks, overhead=overhead, overhead_ratio=overhead_ratio, tasks=args.tasks,
+        fleet=fleet, overhead=overhead, overhead_ratio=overhead_ratio, tasks=args.tasks,
         seconds=time.perf_counter() - STARTED)
     return text, over + fleet_over
+
+
+def fleet_page(report):
+    """The fleet section of the page (its own heading on): (text, budget problems)."""
+    fleet, over = fleet_section(report)
+    return FLEET_PAGE.format(fleet=fleet, per_instance=FLEET_REQUESTS_PER_INSTANCE), over
+
+
+def splice_fleet(page, fleet_text):
+    """The page with its fleet section (from FLEET_HEADING to the next section) replaced."""
+    start = page.index(FLEET_HEADING)
+    end = page.index("\n## ", start + len(FLEET_HEADING)) + 1
+    return page[:start] + fleet_text + page[end:]
 
 
 def ansible_version():
     from ansible.release import __version__  # pylint: disable=import-outside-toplevel
     return __version__
 
+
+FLEET_HEADING = "## Fleets under the rate limit"
+FLEET_PAGE = FLEET_HEADING + """
+
+Hosts each creating one instance with `iwinv_instance` (names for zone, flavor and image, wait for `active`) with
+the default `rate_limit: 60`, against an emulator that enforces 60 requests per rolling minute and answers 429
+beyond. "1 x 100" is one `ansible-playbook` run of 100 hosts; "3 x 20" is three runs at once, each in a home of its
+own (`HOME`, `XDG_CACHE_HOME`: no shared file, like three AWX job containers), on the same key. The floor is the
+time that the API's limit imposes: requests / 60 per minute, one second a request; "wall / floor" compares the
+whole run with it. Heavy cases run once (the 100-instance and the three-controller fleets take minutes each), the
+20-instance fleet twice; `--smoke` runs 1 x 5 and 2 x 3 and enforces, for every case, that each name exists once
+with one successful create, the zone, flavor and image lists read once per controller (and per 300 s, the
+catalog cache's age), at most {per_instance} requests per instance besides them, and no 429 for one controller.
+
+Within one controller the forks share one pacer (a burst of 10 requests, then one every 1.32 s) and one catalog
+cache: the zone, flavor and image lists are read once for the whole fleet instead of once per host (the first
+row, before the cache, read them 20 times each). Each host still makes its own name look-up, its create and its
+read of the new instance. Several controllers on one key do not share files: each meets the 429s the others
+cause; adaptive pacing halves its rate at the first 429 (once per 10 s, down to a tenth of `rate_limit`) and
+recovers a tenth of `rate_limit` a minute, so the 429s are bounded and every task succeeds (reads and the
+creates that a 429 proves unexecuted are retried).
+
+{fleet}
+"""
 
 PAGE = """# Performance
 
@@ -534,19 +650,7 @@ inventory plugins); the last column compares the plugin with both floors togethe
 60/minute, add about (requests - 10) x 1.32 s.
 
 {inventory}
-## A fleet under the rate limit
-
-{fleet_size} hosts, `-f {forks}`, each creating one instance with `iwinv_instance` (wait for `active`) with the
-default `rate_limit: 60`, against an emulator that enforces 60 requests per rolling minute and answers 429
-beyond. The forks share one budget through the pacer file: a burst of 10 requests, then one every 1.32 s (50 per
-66 s), which never exceeds 60 in any rolling minute. The floor is the time that the API's limit imposes on
-average: requests / 60 per minute, one second a request. The burst can make a small fleet beat it (ratio
-below 1); a large one tends to 66/50 = 1.32. Under pacing, the read right after each create is sent more than
-a second later, so it already sees `active` here: one read per host. Half of the fleet's requests are the
-catalog reads of each create (zones, flavors, images), made again by every host's task.
-
-{fleet}
-## Per-task overhead: an info module versus `ansible.builtin.uri`
+{fleet}## Per-task overhead: an info module versus `ansible.builtin.uri`
 
 {tasks} tasks of `iwinv_zone_info`, then {tasks} `ansible.builtin.uri` tasks sending the same signed GET of
 `/v1/zones` (headers signed just before the play, well within the API's 300 s), then an empty play; per task
@@ -560,6 +664,8 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="1 run, no 60 s operation, 5 instances and 5 forks")
     parser.add_argument("--runs", type=int, help="runs per measurement (default: 3; 1 with --smoke)")
     parser.add_argument("--tasks", type=int, help="tasks per play in the overhead measurement (default 20; 5 with --smoke)")
+    parser.add_argument("--fleet-only", action="store_true",
+                        help="run only the fleets and replace the fleet section of the page in --output")
     parser.add_argument("--output", help="default: docs/performance.md, or $IWINV_TEST_OUTPUT/performance-smoke.md with --smoke")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.smoke else 3)
@@ -572,10 +678,15 @@ def main():
         try:
             from ansible.plugins.loader import init_plugin_loader  # pylint: disable=import-outside-toplevel
             init_plugin_loader([bench.collections])
-            report = run_all(bench, args)
+            report = {"fleet": run_fleets(bench, args)} if args.fleet_only else run_all(bench, args)
         finally:
             bench.stop()
-    text, over = render(report, args)
+    if args.fleet_only:
+        fleet_text, over = fleet_page(report)
+        with open(output, encoding="utf-8") as handle:
+            text = splice_fleet(handle.read(), fleet_text)
+    else:
+        text, over = render(report, args)
     os.makedirs(os.path.dirname(output), exist_ok=True)
     with open(output, "w", encoding="utf-8") as handle:
         handle.write(text)
