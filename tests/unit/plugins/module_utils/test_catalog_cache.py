@@ -137,3 +137,12 @@ def test_catalog_cache_max_age_zero_turns_the_cache_off(max_age, cached):
     assert (client_from_options(options).catalog_cache is not None) is cached
     del options["catalog_cache_max_age"]               # the inventory: no catalog names to resolve
     assert client_from_options(options).catalog_cache is None
+
+
+def test_an_age_above_an_hour_counts_as_an_hour(tmp_path):
+    clock = FakeClock()
+    client = cached_client(tmp_path, clock, ok(ZONES), ok(ZONES), max_age=86400)
+    catalog.resolve_zone(client, "Seoul")
+    clock.now += 3601
+    catalog.resolve_zone(client, "Seoul")
+    assert len(client.session.calls) == 2
