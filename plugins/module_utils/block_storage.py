@@ -194,7 +194,6 @@ def placement_problem(types, volume_type, size, zone):
     return None
 
 
-
 def offered_placement_problem(client, volume_type, size, zone):
     """placement_problem() on the volume types of the catalog cache; a problem seen there is checked on a fresh list."""
     def check(types):
