@@ -593,7 +593,7 @@ These figures: {kind}, {date}, {seconds:.0f} s in all; Python {python}, ansible-
 medians of {runs} run(s) per measurement.
 
 Regenerate this page with `.venv/bin/python tests/benchmarks/run.py` (about 15 minutes). `--smoke` is the
-short version that `bash tests/run.sh bench` runs in CI (1 run, no 60 s operation, a 5-instance fleet; it
+short version that `bash tests/run.sh bench` runs in CI (1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3; it
 writes `tests/output/performance-smoke.md` and fails when a request count exceeds its budget).
 
 Everything runs against a private emulator (`tests/emulator/server.py`, operations take {op_delay} s unless said
@@ -615,6 +615,8 @@ Where the collection makes more requests than the minimum, the endpoints column 
 - **Checks before a write.** `iwinv_instance` reads the zones, flavors and images (3 requests) before a create,
   to resolve each reference (id or name) and check that they go together: a flavor not offered in the zone or
   an image the flavor does not take fails before anything is created, with a message naming the option.
+  Each run here starts with an empty catalog cache; on one controller these lists are read once per
+  `catalog_cache_max_age` (300 s) for every task and fork (see the fleets below).
   `iwinv_block_storage` reads the volume types (1 request) before a create, for their size ranges and zones.
 - **A name that looks like an id.** `bulk-00001` could be an instance id, so resolving it tries the detail
   (`GET /v1/instances/{{id}}`, answered `ID_INVALID`) before the list: one extra request per such reference.
@@ -661,7 +663,7 @@ inventory plugins); the last column compares the plugin with both floors togethe
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="1 run, no 60 s operation, 5 instances and 5 forks")
+    parser.add_argument("--smoke", action="store_true", help="1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3 instances")
     parser.add_argument("--runs", type=int, help="runs per measurement (default: 3; 1 with --smoke)")
     parser.add_argument("--tasks", type=int, help="tasks per play in the overhead measurement (default 20; 5 with --smoke)")
     parser.add_argument("--fleet-only", action="store_true",
