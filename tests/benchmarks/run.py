@@ -548,7 +548,8 @@ def render(report, args):
 def fleet_page(report):
     """The fleet section of the page (its own heading on): (text, budget problems)."""
     fleet, over = fleet_section(report)
-    return FLEET_PAGE.format(fleet=fleet, per_instance=FLEET_REQUESTS_PER_INSTANCE), over
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return FLEET_PAGE.format(fleet=fleet, per_instance=FLEET_REQUESTS_PER_INSTANCE, when=when), over
 
 
 def splice_fleet(page, fleet_text):
@@ -572,12 +573,12 @@ beyond. "1 x 100" is one `ansible-playbook` run of 100 hosts; "3 x 20" is three 
 own (`HOME`, `XDG_CACHE_HOME`: no shared file, like three AWX job containers), on the same key. The floor is the
 time that the API's limit imposes: requests / 60 per minute, one second a request; "wall / floor" compares the
 whole run with it. Heavy cases run once (the 100-instance and the three-controller fleets take minutes each), the
-20-instance fleet twice; `--smoke` runs 1 x 5 and 2 x 3 and enforces, for every case, that each name exists once
+20-instance fleet twice (these rows: {when}); `--smoke` runs 1 x 5 and 2 x 3 and enforces, for every case, that each name exists once
 with one successful create, the zone, flavor and image lists read once per controller (and per 300 s, the
 catalog cache's age), at most {per_instance} requests per instance besides them, and no 429 for one controller.
 
-Within one controller the forks share one pacer (a burst of 10 requests, then one every 1.32 s) and one catalog
-cache: the zone, flavor and image lists are read once for the whole fleet instead of once per host (the first
+Within one controller the forks share one pacer (a burst of 10 requests, then one every 1.32 s: a long fleet
+tends to 1.32 times the floor) and one catalog cache: the zone, flavor and image lists are read once for the whole fleet instead of once per host (the first
 row, before the cache, read them 20 times each). Each host still makes its own name look-up, its create and its
 read of the new instance. Several controllers on one key do not share files: each meets the 429s the others
 cause; adaptive pacing halves its rate at the first 429 (once per 10 s, down to a tenth of `rate_limit`) and
