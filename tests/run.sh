@@ -22,8 +22,8 @@
 #   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, first in
 #                check mode (no write request), then each playbook twice (the second run must report changed=0)
 #   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
-#                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
-#                artifact, which must report no ERROR
+#                copy (tests/ci/check_changelog.py fails on literal markup in the result), ansible-galaxy collection
+#                build, and galaxy-importer (PyPI, in a venv of its own) on the artifact, which must report no ERROR
 #   bench        pytest tests/benchmarks (the benchmark's own arithmetic), then
 #                python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
 #                (timings are reported, never asserted), report in $IWINV_TEST_OUTPUT/performance-smoke.md;
@@ -338,6 +338,7 @@ stage_release() {
     list_checkout_files | tar --null -T - -cf - | tar -xf - -C "$dir/scratch" || return 1
     (cd "$dir/scratch" && antsibull-changelog release) || return 1
     echo "CHANGELOG.rst: $(wc -l <"$dir/scratch/CHANGELOG.rst") lines"
+    "$VENV/bin/python" tests/ci/check_changelog.py "$dir/scratch/CHANGELOG.rst" || return 1
     echo "--- ansible-galaxy collection build"
     ansible-galaxy collection build --force --output-path "$dir" "$ROOT" || return 1
     artifact="$(ls "$dir"/iwinv-cloud-*.tar.gz)" || return 1
