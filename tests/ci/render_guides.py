@@ -38,9 +38,17 @@ def rst_page(name):
     return header + ".. _%s%s:\n\n%s" % (LABEL, name, body)
 
 
+class IndentedDumper(yaml.SafeDumper):
+    """Indents lists under their key, as yamllint (ansible-lint) wants."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
 def extra_docs():
     sections = [{"title": title, "toctree": names} for title, names in SECTIONS]
-    return "---\n# Made by tests/ci/render_guides.py\n" + yaml.safe_dump({"sections": sections}, sort_keys=False)
+    return "---\n# Made by tests/ci/render_guides.py\n" + yaml.dump(
+        {"sections": sections}, Dumper=IndentedDumper, sort_keys=False)
 
 
 def wanted_files():
