@@ -8,7 +8,6 @@ Run by `bash tests/run.sh runner` (the Python that has ansible-runner; ansible-c
 """
 
 import json
-import os
 import pathlib
 import secrets
 import shutil

@@ -4,6 +4,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.venv"
 OUTPUT="${IWINV_TEST_OUTPUT:-$ROOT/tests/output}"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 AC_ROOT="$OUTPUT/ac" # the fresh copy of the checkout that 'tests/run.sh setup' makes
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON="$VENV/bin/python"
