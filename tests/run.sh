@@ -315,8 +315,8 @@ stage_lint() {
         echo "roles/ and playbooks/ hold no YAML yet: nothing to lint"
         return $SKIP
     fi
-    # The fresh copy from setup resolves iwinv.cloud.* and group/iwinv.cloud.iwinv (a plain ansible-lint in a
-    # checkout links the checkout itself under .ansible/collections, see .ansible-lint).
+    # offline (.ansible-lint): ansible-lint installs nothing and does not link this collection itself;
+    # the fresh copy from setup resolves iwinv.cloud.* and group/iwinv.cloud.iwinv instead.
     ANSIBLE_COLLECTIONS_PATH="$AC_ROOT" ansible-lint --profile production "${LINT_EXTRA[@]}" "${dirs[@]}"
 }
 
