@@ -8,6 +8,7 @@ Run by `bash tests/run.sh runner` (the Python that has ansible-runner; ansible-c
 """
 
 import json
+import os
 import pathlib
 import secrets
 import shutil
@@ -57,8 +58,9 @@ def collections(tmp_path_factory):
     subprocess.run(["ansible-galaxy", "collection", "build", "--output-path", str(where), str(ROOT)],
                    check=True, capture_output=True)
     artifact = next(where.glob("iwinv-cloud-*.tar.gz"))
+    # Only that path: a collection installed in ~/.ansible would count as "already installed".
     subprocess.run(["ansible-galaxy", "collection", "install", "--offline", "-p", str(where), str(artifact)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(where)))
     return where
 
 

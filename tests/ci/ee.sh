@@ -35,8 +35,9 @@ grep -q 'ansible-galaxy collection install .*-r requirements.yml' "$WORK/context
     { echo "the Containerfile does not install requirements.yml"; exit 1; }
 
 echo "--- the build's galaxy step: ansible-galaxy collection install -r requirements.yml (in _build)"
-(cd "$BUILD" && "$VENV/bin/ansible-galaxy" collection install -r requirements.yml \
-    --collections-path "$WORK/collections" >/dev/null)
+# Only that path, as in the image: a collection installed in ~/.ansible would count as "already installed".
+(cd "$BUILD" && ANSIBLE_COLLECTIONS_PATH="$WORK/collections" "$VENV/bin/ansible-galaxy" collection install \
+    -r requirements.yml --collections-path "$WORK/collections" >/dev/null)
 installed="$("$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' \
     "$WORK/collections/ansible_collections/iwinv/cloud/MANIFEST.json")"
 [ "$installed" = "$VERSION" ] || { echo "installed iwinv.cloud $installed, not $VERSION"; exit 1; }
