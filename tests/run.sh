@@ -8,7 +8,7 @@
 #                                          selected stage's tool (ansible-test or pytest); use one stage
 #   SANITY_ARGS=... INTEGRATION_ARGS=... PYTEST_ARGS=... LINT_ARGS=...   the same through the environment
 #
-# Stages: setup sanity units emulator integration lint changelog demo release bench reliability
+# Stages: setup sanity units emulator integration lint changelog demo release docs ee runner bench reliability
 #   setup        .venv/ with tests/requirements-ci.txt (reinstalled only when that file changes), the pip
 #                bootstrap stand-in that ansible-test --venv needs offline, and a fresh copy of the checkout
 #                at tests/output/ac/ansible_collections/iwinv/cloud (ansible-test needs that path)
@@ -22,8 +22,10 @@
 #   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, first in
 #                check mode (no write request), then each playbook twice (the second run must report changed=0)
 #   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
-#                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
-#                artifact, which must report no ERROR
+#                copy (tests/ci/check_changelog.py fails on literal markup in the result), ansible-galaxy collection
+#                build, and galaxy-importer (PyPI, in a venv of its own) on the artifact, which must report no ERROR
+#   docs ee runner   tests/ci/<stage>.sh: the docsite (antsibull-docs, Sphinx, offline), ansible-builder create on
+#                the execution environment example, the demo and the inventory through ansible-runner as AWX runs them
 #   bench        pytest tests/benchmarks (the benchmark's own arithmetic), then
 #                python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
 #                (timings are reported, never asserted), report in $IWINV_TEST_OUTPUT/performance-smoke.md;
@@ -52,7 +54,7 @@ COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
 SKIP=77 # a stage function returns this when it had nothing to do
 
-ALL_STAGES=(setup sanity units emulator integration lint changelog demo release bench reliability)
+ALL_STAGES=(setup sanity units emulator integration lint changelog demo release docs ee runner bench reliability)
 
 # ---------------------------------------------------------------------------------------------- arguments
 STAGES=()
@@ -338,6 +340,7 @@ stage_release() {
     list_checkout_files | tar --null -T - -cf - | tar -xf - -C "$dir/scratch" || return 1
     (cd "$dir/scratch" && antsibull-changelog release) || return 1
     echo "CHANGELOG.rst: $(wc -l <"$dir/scratch/CHANGELOG.rst") lines"
+    "$VENV/bin/python" tests/ci/check_changelog.py "$dir/scratch/CHANGELOG.rst" || return 1
     echo "--- ansible-galaxy collection build"
     ansible-galaxy collection build --force --output-path "$dir" "$ROOT" || return 1
     artifact="$(ls "$dir"/iwinv-cloud-*.tar.gz)" || return 1
@@ -373,6 +376,12 @@ EOF
     fi
     echo "galaxy-importer: no errors ($(grep -c '^WARNING' "$log") warnings)"
 }
+
+stage_docs() { IWINV_TEST_OUTPUT="$OUTPUT" bash tests/ci/docs.sh; }
+
+stage_ee() { IWINV_TEST_OUTPUT="$OUTPUT" bash tests/ci/ee.sh; }
+
+stage_runner() { IWINV_TEST_OUTPUT="$OUTPUT" bash tests/ci/runner.sh; }
 
 stage_bench() {
     "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/benchmarks || return 1
