@@ -13,8 +13,8 @@ description:
   - Sends a small, fixed set of GET requests to the iwinv API and compares the answers with what the
     collection expects, point by point. Run it first when a task fails in a way you do not understand, and
     send its output with a bug report (see C(docs/troubleshooting.md)).
-  - It only reads, and never asks for secrets: not the instances' default account (password) and not the
-    console. Its result holds no key, signature, password or console link.
+  - It only reads, and never asks for a secret (an instance's default account password or console link).
+    Its result holds no key, signature, password or console link.
   - "It makes at most 10 requests: C(GET /v1/zones); C(GET /v1/flavors) twice (2 and 1000 rows a page);
     C(GET /v1/instances) (100 rows, O(ignore:fields=11): id, name and status only); C(GET /v1/block-storages);
     the detail of an instance id, an image id and a flavor id that do not exist; C(GET /v1/firewall) (one row); and
