@@ -2,8 +2,9 @@
 the other documented way, so that the collection (and iwinv_api_check) are tested against both.
 
 The alternative profile, point by point (DECISIONS.md):
-- D4 paging: pages are capped at 4 rows (`page_size_cap`), the echoed `page_size` is the size asked for (not the
-  size used), `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's rows.
+- D4 paging: the echoed `page_size` is the size asked for (not the size used, when `page_size_cap` cut the page),
+  `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's rows. The cap stays
+  100 (the collection's page size, so request counts stay comparable); tests lower it with `page_size_cap`.
 - D4 not found: 200 `[]` wherever the default answers 400 `ID_INVALID` on a detail read, and the reverse.
 - D4 errors: Korean messages, `result` an object with a numeric code.
 - D4 rate limit: HTTP 400 `LIMIT_EXCEEDED` (`rate_limit_status`) with `Retry-After`; every answer carries
@@ -18,10 +19,7 @@ only the other family would.
 
 from state import DEFAULT_CONFIG, ERROR_CODES, ApiError
 
-PROFILES = {
-    "default": {key: DEFAULT_CONFIG[key] for key in ("page_size_cap", "rate_limit_status")},
-    "alternative": {"page_size_cap": 4, "rate_limit_status": 400},
-}
+PROFILES = {"default": {"rate_limit_status": DEFAULT_CONFIG["rate_limit_status"]}, "alternative": {"rate_limit_status": 400}}
 FIREWALL_FAMILIES = {"firewall": "/v1/firewall", "security-groups": "/v1/security-groups"}
 STRING_CONFIG = {"profile": PROFILES, "firewall_family": FIREWALL_FAMILIES}
 

@@ -30,10 +30,12 @@ def statuses(result):
 
 def test_default_profile_is_all_ok_in_nine_gets_that_never_ask_for_secrets(emulator):
     instance = an_instance_with_a_volume(emulator)
+    emulator.config(page_size_cap=4)
     emulator.clear_requests()
     result = run_module(main, emulator_args(emulator, _ansible_check_mode=True))
     assert result["changed"] is False
     assert set(statuses(result).values()) == {"ok"}, result["checks"]
+    assert [c["observed"] for c in result["checks"] if c["name"] == "page_size_cap"][0].startswith("cap 4 (echoed)")
     assert result["summary"] == {"ok": 15, "differs": 0, "unknown": 0, "requests": 9}
     log = emulator.requests()
     assert len(log) == 9 and {entry["method"] for entry in log} == {"GET"}
@@ -47,7 +49,7 @@ def test_default_profile_is_all_ok_in_nine_gets_that_never_ask_for_secrets(emula
 def test_alternative_profile_differs_where_it_answers_the_other_way(emulator):
     emulator.config(profile="alternative")
     an_instance_with_a_volume(emulator)
-    emulator.config(op_delays={"instance.create": 60})
+    emulator.config(op_delays={"instance.create": 60}, page_size_cap=4)
     emulator.ok("POST", "/v1/instances", form=dict(VM, name="still-building"))
     emulator.clear_requests()
     result = run_module(main, emulator_args(emulator))
