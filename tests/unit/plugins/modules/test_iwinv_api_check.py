@@ -92,4 +92,4 @@ def test_a_skewed_clock_is_measured_even_when_refused(emulator):
 
 def test_no_api_gives_unknown_not_a_crash(emulator):
     result = run_module(main, emulator_args(emulator, api_url="http://127.0.0.1:9", api_timeout=2))
-    assert result["checks"][0]["status"] == "unknown" and "no answer" in result["checks"][0]["observed"]
+    assert result["checks"][0]["status"] == "unknown" and "GET /v1/zones failed" in result["checks"][0]["observed"]
