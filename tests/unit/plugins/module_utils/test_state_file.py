@@ -105,17 +105,20 @@ def test_an_oserror_of_the_caller_is_not_swallowed(home):
 
 # --- hostile paths ---------------------------------------------------------------------------------
 
-def test_symlink_at_the_path_is_not_followed_and_its_target_untouched(home):
+@pytest.mark.parametrize("make_link, words", [(os.symlink, "symbolic link"), (os.link, "2 hard links")],
+                         ids=["symlink", "hard link"])
+def test_a_link_at_the_path_is_refused_and_its_target_untouched(home, make_link, words):
     warnings = []
     state = make_state(warnings)
     os.makedirs(os.path.dirname(state.path), mode=0o700)
-    target = home / "precious.txt"
-    target.write_text("keep me")
-    os.symlink(str(target), state.path)
+    target = home / "precious.json"
+    target.write_text('{"n": 41}')
+    os.chmod(str(target), 0o600)
+    make_link(str(target), state.path)
     assert use_twice(state) == 2
-    assert target.read_text() == "keep me"
-    assert_fell_back(state, warnings, "symbolic link")
-    record_refused("a symlink at its path")
+    assert target.read_text() == '{"n": 41}'
+    assert_fell_back(state, warnings, words)
+    record_refused("a %s at its path" % words.replace("2 ", "").rstrip("s"))
 
 
 def test_symlinked_cache_directory_is_refused(home):
@@ -129,20 +132,6 @@ def test_symlinked_cache_directory_is_refused(home):
     assert os.listdir(str(elsewhere)) == []
     assert_fell_back(state, warnings, "symbolic link")
     record_refused("its directory a symlink")
-
-
-def test_hardlinked_file_is_refused_and_left_unchanged(home):
-    warnings = []
-    state = make_state(warnings)
-    os.makedirs(os.path.dirname(state.path), mode=0o700)
-    other = home / "other.json"
-    other.write_text('{"n": 41}')
-    os.chmod(str(other), 0o600)
-    os.link(str(other), state.path)
-    assert use_twice(state) == 2
-    assert other.read_text() == '{"n": 41}'
-    assert_fell_back(state, warnings, "2 hard links")
-    record_refused("a hard link at its path")
 
 
 def test_fifo_at_the_path_does_not_block(home):
@@ -231,23 +220,29 @@ def test_state_too_large_to_write_stays_in_memory(home):
 
 # --- a broken controller ---------------------------------------------------------------------------
 
-def test_flock_unavailable_falls_back(home, monkeypatch):
-    def no_locks(fd, operation):
-        raise OSError(errno.ENOLCK, "No locks available")
+def raising(error_number, text):
+    def fail(*args, **kwargs):
+        raise OSError(error_number, text)
+    return fail
 
-    monkeypatch.setattr(state_mod.fcntl, "flock", no_locks)
+
+def read_only_file_system(monkeypatch):
+    monkeypatch.setattr(state_mod.os, "mkdir", raising(errno.EROFS, "Read-only file system"))
+    monkeypatch.setattr(state_mod.os, "makedirs", raising(errno.EROFS, "Read-only file system"))
+
+
+@pytest.mark.parametrize("break_it, words", [
+    (lambda mp: mp.setattr(state_mod.fcntl, "flock", raising(errno.ENOLCK, "No locks available")), "No locks available"),
+    (lambda mp: mp.setattr(state_mod, "fcntl", None), "not available"),
+    (lambda mp: mp.setattr(state_mod.os, "write", raising(errno.ENOSPC, "No space left on device")), "No space left"),
+    (read_only_file_system, "Read-only file system"),
+], ids=["flock fails (NFS)", "no fcntl", "full disk", "read-only cache directory"])
+def test_a_broken_controller_falls_back_and_keeps_the_state(home, monkeypatch, break_it, words):
+    break_it(monkeypatch)
     warnings = []
     state = make_state(warnings)
     assert use_twice(state) == 2
-    assert_fell_back(state, warnings, "No locks available")
-
-
-def test_no_fcntl_module_falls_back(home, monkeypatch):
-    monkeypatch.setattr(state_mod, "fcntl", None)
-    warnings = []
-    state = make_state(warnings)
-    assert use_twice(state) == 2
-    assert_fell_back(state, warnings, "not available")
+    assert_fell_back(state, warnings, words)
 
 
 def test_lock_held_too_long_falls_back_after_the_timeout(home):
@@ -267,29 +262,6 @@ def test_lock_held_too_long_falls_back_after_the_timeout(home):
     finally:
         os.close(fd)
     assert_fell_back(state, warnings, "cannot lock it")
-
-
-def test_full_disk_falls_back_and_keeps_the_state(home, monkeypatch):
-    def disk_full(fd, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(state_mod.os, "write", disk_full)
-    warnings = []
-    state = make_state(warnings)
-    assert use_twice(state) == 2
-    assert_fell_back(state, warnings, "No space left on device")
-
-
-def test_unwritable_cache_directory_falls_back(home, monkeypatch):
-    def read_only(path, mode=0o777):
-        raise OSError(errno.EROFS, "Read-only file system")
-
-    monkeypatch.setattr(state_mod.os, "mkdir", read_only)
-    monkeypatch.setattr(state_mod.os, "makedirs", lambda *args, **kwargs: read_only(args[0]))
-    warnings = []
-    state = make_state(warnings)
-    assert use_twice(state) == 2
-    assert_fell_back(state, warnings, "Read-only file system")
 
 
 def test_one_warning_however_many_uses_and_no_secret_in_it(home, monkeypatch):
