@@ -2,9 +2,9 @@
 the other documented way, so that the collection (and iwinv_api_check) are tested against both.
 
 The alternative profile, point by point (DECISIONS.md):
-- D4 paging: the echoed `page_size` is the size asked for (not the size used, when `page_size_cap` cut the page),
-  `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's rows. The cap stays
-  100 (the collection's page size, so request counts stay comparable); tests lower it with `page_size_cap`.
+- D4 paging: the echoed `page_size` is the size asked for (not the size used, when `page_size_cap` cut the page
+  to 10 rows or more), `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's
+  rows. The cap stays 100 (the collection's page size, so request counts stay comparable); tests lower it.
 - D4 not found: 200 `[]` wherever the default answers 400 `ID_INVALID` on a detail read, and the reverse.
 - D4 errors: Korean messages, `result` an object with a numeric code.
 - D4 rate limit: HTTP 400 `LIMIT_EXCEEDED` (`rate_limit_status`) with `Retry-After`; every answer carries
@@ -34,6 +34,7 @@ KOREAN = {
 }
 KOREAN_OTHER = "요청을 처리할 수 없습니다."
 RETRY_AFTER_SECONDS = 2
+DEFAULT_PAGE_SIZE = 10   # REFERENCE.md 2.5, LIVE
 
 
 def is_alternative(config):
@@ -56,10 +57,15 @@ def check_firewall_family(config, path):
 
 
 def page_extra(config, page_no, requested, used, total):
-    """The paging keys of a list answer (D4): the default echoes the size used, as integers, `count` per page."""
+    """The paging keys of a list answer (D4): the default echoes the size used, as integers, `count` per page.
+
+    The alternative echoes the size asked for, except below the documented default page size (10): a server
+    whose default page is 10 rows cannot cap pages below that, so a smaller test cap is echoed as it is.
+    """
     if not is_alternative(config):
         return {"page_no": page_no, "page_size": used}
-    return {"page_no": str(page_no), "page_size": str(requested), "count": total}
+    echoed = requested if used >= DEFAULT_PAGE_SIZE else used
+    return {"page_no": str(page_no), "page_size": str(echoed), "count": total}
 
 
 def reshape(config, method, path, status, payload, headers, detail_route):
