@@ -27,7 +27,7 @@ def client_for(emulator, **options):
 def test_a_rate_limited_read_answered_400_waits_for_retry_after_and_succeeds(alternative):
     alternative.config(rate_limit=2, rate_window=3)
     client = client_for(alternative)
-    zones = [catalog.list_zones(client) for _ in range(3)]
+    zones = [catalog.list_zones(client) for _attempt in range(3)]
     assert zones[2] == zones[0] and len(zones[0]) == 3
     log = [(entry["status"], entry["error_code"]) for entry in alternative.requests()]
     assert (400, "LIMIT_EXCEEDED") in log and log[-1] == (200, "SUCCESS")
