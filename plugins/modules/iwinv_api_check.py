@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_api_check
 short_description: Check that the iwinv API behaves as this collection expects
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sends a small, fixed set of GET requests to the iwinv API and compares the answers with what the
     collection expects, point by point. Run it first when a task fails in a way you do not understand, and
