@@ -141,7 +141,13 @@ def image_from_api(row):
 
 def list_images(client, zone=None, os=None, name=None):
     """Every image (all pages), narrowed by zone id, OS family (e.g. ubuntu) and exact name."""
-    rows = client.paginate("/v1/images", query=_query(zone_id=zone, os=os, name=name))
+    try:
+        rows = client.paginate("/v1/images", query=_query(zone_id=zone, os=os, name=name))
+    except IwinvApiError as exc:
+        if os is not None and exc.error_code == "CHECK_PARAM_ENUM":   # the API's message may be Korean (D4)
+            exc.message = "os '%s' is not an OS family the API knows (such as ubuntu, rocky, debian, windows): %s" % (
+                os, exc.message)
+        raise
     return _exact_name([image_from_api(row) for row in rows], name)
 
 

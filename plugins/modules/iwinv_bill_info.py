@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_bill_info
 short_description: Show the charges and bills of an iwinv account
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the charges of the current month so far (RV(live)) and the account's monthly bills (RV(bills)).
   - Every page of the API's bill list is read, whatever page size the API allows.

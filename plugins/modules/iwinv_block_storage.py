@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_block_storage
 short_description: Create, attach, move, detach and delete iwinv block storage volumes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages a block storage volume (a data disk) of the iwinv cloud and the instance it is attached to.
   - The API creates a volume attached to an instance, in that instance's zone. An existing volume can be moved

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_firewall
 short_description: Manage iwinv firewalls, their rules and the instances they protect
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes a firewall of the iwinv cloud, its rules, and the instances it is attached to.
   - Rules are normalised before they are compared, so case, port spelling, rule order and a bare address instead of

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_instance
 short_description: Create, change, power and delete iwinv cloud instances
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages the whole life of an iwinv instance, idempotently (creation, description and name changes, resizing,
     rebuilding, power state and deletion).

@@ -276,3 +276,11 @@ def test_bills_against_the_emulator(emulator):
     assert catalog.get_bill(client, "BILL-000000-0000") is None
     live = catalog.live_bill(client)
     assert live["id"] == "BILL-live" and live["currency"] == "KRW"
+
+
+def test_an_unknown_os_family_is_named_even_when_the_api_answers_in_korean():
+    client, _session = make_client(error(400, "CHECK_PARAM_ENUM", code="0xf", message="요청을 처리할 수 없습니다."))
+    with pytest.raises(IwinvApiError) as caught:
+        catalog.list_images(client, os="beos")
+    assert caught.value.message.startswith("os 'beos' is not an OS family the API knows")
+    assert caught.value.error_code == "CHECK_PARAM_ENUM"
