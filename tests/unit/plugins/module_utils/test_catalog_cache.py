@@ -138,4 +138,3 @@ def test_catalog_cache_max_age_zero_turns_the_cache_off(max_age, cached):
     assert (client_from_options(options).catalog_cache is not None) is cached
     del options["catalog_cache_max_age"]               # the inventory: no catalog names to resolve
     assert client_from_options(options).catalog_cache is None
-
