@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run of a resource module: the deadline of all its waits, waiting, and judging a write by its effect.
+
+iwinv_instance, iwinv_block_storage and iwinv_firewall each make one TaskRun and use it for every wait and
+for every write whose answer is lost (IwinvAmbiguousWriteError), so that the three behave alike:
+
+* `wait_timeout` is one budget for the whole task, and a timeout names it and the seconds the task waited;
+* a write whose answer was lost is judged by reading the resource back, never by a status that also matched
+  before the write; an unknown outcome stays unknown in the message;
+* once a write may have happened, a failure still reports `changed: true` and the resource as far as known.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError, describe_status, wait_until
+
+# How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
+# answers late may still be executing it. Bounded by what is left of wait_timeout.
+LATE_WRITE_WINDOW = 60.0
+
+
+class TaskRun:
+    """The deadline (wait_timeout from the start of the task), the waits within it, and what was written."""
+
+    def __init__(self, wait_timeout, result_key, clock=time.monotonic, sleep=time.sleep):
+        self.wait_timeout = wait_timeout
+        self.result_key = result_key
+        self.clock = clock
+        self.sleep = sleep
+        self.started = clock()
+        self.deadline = self.started + wait_timeout
+        self.changed = False
+        self.resource = None
+
+    def remaining(self):
+        return max(0.0, self.deadline - self.clock())
+
+    def elapsed(self):
+        return self.clock() - self.started
+
+    # --- what a failure reports ------------------------------------------------------------------------
+
+    def wrote(self, resource=None):
+        """A write was sent (or may have been): from now on a failure reports changed=true and `resource`."""
+        self.changed = True
+        if resource is not None:
+            self.resource = resource
+
+    def failure_result(self):
+        """What a failure adds to its message: nothing before any write; after one, changed and the resource."""
+        if not self.changed:
+            return {}
+        return {"changed": True, self.result_key: self.resource or {}}
+
+    # --- waiting ---------------------------------------------------------------------------------------
+
+    def wait(self, read, is_done, what, is_failed=None, status_of=describe_status, limit=None):
+        """wait_until within what is left of the run's budget (or of `limit` seconds, when smaller).
+
+        A timeout names the wait_timeout the user set and the seconds the whole task waited, not the rest of
+        the budget this one wait had.
+        """
+        timeout = self.remaining() if limit is None else min(limit, self.remaining())
+        try:
+            return wait_until(read, is_done, is_failed, timeout=timeout, what=what, clock=self.clock, sleep=self.sleep,
+                              status_of=status_of)
+        except WaitTimeoutError as exc:
+            if limit is not None and limit < self.remaining():
+                raise
+            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
+                                   % (round(self.elapsed()), what, status_of(exc.last), self.wait_timeout), exc.last) from None
+
+    # --- writes judged by their effect -------------------------------------------------------------------
+
+    def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice=""):
+        """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
+
+        Reads at once, then, for `window` seconds (within the run's budget), until `took_effect(obj)` holds.
+        When it never does, raises `error` with a message that says what was read and that the outcome is
+        unknown (a write that was never seen may still land late).
+        """
+        self.wrote(known)
+        current = read()
+        if took_effect(current):
+            return current
+        if window > 0 and self.remaining() > 0:
+            try:
+                return self.wait(read, took_effect, what, limit=window, status_of=shown)
+            except WaitTimeoutError as exc:
+                current = exc.last
+        error.message = "%s; %s%s" % (error.message, what_is_known(what, current, self.elapsed()), advice)
+        error.args = (error.message,)
+        raise error
+
+
+def shown(obj):
+    """What was read back, in a word: gone, a status, or nothing found (a read-back that returns a list)."""
+    if isinstance(obj, dict) or obj is None:
+        return describe_status(obj)
+    return "none found" if not obj else "%d found" % len(obj)
+
+
+def what_is_known(what, current, seconds):
+    """The honest end of a failure after a lost answer: what reading back showed, and that the rest is unknown."""
+    return ("reading back for %d s does not show %s (read: %s): it has not happened, or not yet"
+            % (seconds, what, shown(current)))
