@@ -184,15 +184,6 @@ def new_instances(client, name, zone_id, ids_before):
     return [instance for instance in named_instances(client, name, zone_id) if instance["id"] not in ids_before]
 
 
-def only_new_instance(new, name, zone_id):
-    """The one new instance after a create whose answer was lost; several are an error that lists their ids."""
-    if len(new) > 1:
-        raise ResolveError("the API gave no clear answer to the creation of instance '%s' in zone %s, and %d new instances "
-                           "of that name appeared (ids: %s): delete the extra ones by id"
-                           % (name, zone_id, len(new), ", ".join(instance["id"] for instance in new)))
-    return new[0]
-
-
 def edit_instance(client, instance_id, name=None, description=None):
     """Rename and/or change the description in place; returns the updated instance."""
     form = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError, describe_status, wait_until
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError, WaitTimeoutError, describe_status, wait_until
 
 # How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
 # answers late may still be executing it. Bounded by what is left of wait_timeout.
@@ -68,8 +68,10 @@ class TaskRun:
         try:
             return wait_until(read, is_done, is_failed, timeout=timeout, what=what, clock=self.clock, sleep=self.sleep,
                               status_of=status_of)
-        except WaitTimeoutError as exc:
-            if limit is not None and limit < self.remaining():
+        except WaitError as exc:
+            if self.changed and isinstance(exc.last, dict):
+                self.resource = exc.last   # a failure after a write reports the resource as last read
+            if not isinstance(exc, WaitTimeoutError) or limit is not None and limit < self.remaining():
                 raise
             raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
                                    % (round(self.elapsed()), what, status_of(exc.last), self.wait_timeout), exc.last) from None
@@ -108,3 +110,14 @@ def what_is_known(what, current, seconds):
     """The honest end of a failure after a lost answer: what reading back showed, and that the rest is unknown."""
     return ("reading back for %d s does not show %s (read: %s): it has not happened, or not yet"
             % (seconds, what, shown(current)))
+
+
+def rerun_advice(kind):
+    """The end of a failure after a lost answer to a write that a rerun judges again (all but a create)."""
+    return "; running the task again is safe: it reads the %s again and acts only if still needed" % kind
+
+
+def create_unknown_advice(info_module, kind):
+    """The end of a failure after a lost answer to a create that never showed: a rerun now could make a second one."""
+    return ("; the API may still create it: check with %s that no %s of that name appeared before running the task again"
+            % (info_module, kind))

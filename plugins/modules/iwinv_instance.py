@@ -219,7 +219,8 @@ default_account:
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
 
 ARGUMENT_SPEC = dict(
@@ -242,10 +243,8 @@ TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "rebo
                  "resize": "previous", "rebuild": "previous", "edit": "previous", "delete": None}
 
 
-# After a lost answer: what a person may do (a rerun compares again, so it acts only when still needed).
-RERUN_ADVICE = "; running the task again is safe: it compares the instance again and acts only if still needed"
-CREATE_UNKNOWN_ADVICE = ("; the API may still create it: check with iwinv.cloud.iwinv_instance_info that no instance of "
-                         "that name appeared before running the task again")
+RERUN_ADVICE = rerun_advice("instance")
+CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info", "instance")
 
 
 class PlanError(ValueError):
@@ -590,7 +589,7 @@ class InstanceTask:
             error, lambda: instances.new_instances(self.client, name, zone_id, self.ids_with_name), bool,
             "a new instance named '%s' in zone %s" % (name, zone_id), window=LATE_WRITE_WINDOW,
             known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE)
-        adopted = instances.only_new_instance(adopted, name, zone_id)
+        adopted = only_new(adopted, "instance '%s' in zone %s" % (name, zone_id))
         self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
                         % instances.describe(adopted))
         if self.params["return_default_account"]:

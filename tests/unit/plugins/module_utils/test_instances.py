@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new
 
 from fakes import FakeSession, NoPacer, ok
 
@@ -85,7 +85,7 @@ def test_new_instances_are_those_of_the_name_and_zone_not_there_before(emulator)
     new = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
     emulator.clear_requests()
     found = instances.new_instances(client, "web-1", "KR1-Z08", ids_before={old})
-    assert instances.only_new_instance(found, "web-1", "KR1-Z08")["id"] == new
+    assert [instance["id"] for instance in found] == [new]
     assert [r["method"] for r in emulator.requests()] == ["GET"]   # one read back, never a second POST
 
 
@@ -93,7 +93,7 @@ def test_several_new_instances_fail_listing_their_ids(emulator):
     client = emulator_client(emulator)
     ids = [emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"] for index in range(2)]
     with pytest.raises(ResolveError) as error:
-        instances.only_new_instance(instances.new_instances(client, "web-1", "KR1-Z08", set()), "web-1", "KR1-Z08")
+        only_new(instances.new_instances(client, "web-1", "KR1-Z08", set()), "instance 'web-1'")
     assert all(instance_id in str(error.value) for instance_id in ids)
 
 
