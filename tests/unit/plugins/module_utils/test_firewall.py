@@ -374,12 +374,30 @@ def test_wait_false_returns_at_once_and_a_later_run_waits_for_the_attach(emulato
     assert run_firewall(emulator, name="web-fw", instances=[instance_id])["changed"] is False
 
 
-def test_ambiguous_attach_is_not_resent_and_the_wait_reads_it_back(emulator):
+def test_an_attach_taken_but_unanswered_is_sent_again_and_in_use_proves_it_in_progress(emulator):
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
     emulator.fault(method="POST", path="/attach$", action="ambiguous")
     result = run_firewall(emulator, name="web-fw", instances=[instance_id])
     assert result["changed"] is True and [i["id"] for i in result["firewall"]["instances"]] == [instance_id]
-    assert len([r for r in emulator.requests() if r["path"].endswith("/attach")]) == 1
+    attaches = [r for r in emulator.requests() if r["path"].endswith("/attach")]
+    assert [(r["status"], r["error_code"]) for r in attaches] == [(500, "DEV_CHECK_RETURN"), (400, "IN_USE")]
+
+
+def test_an_attach_lost_before_the_api_saw_it_is_sent_again_and_done(emulator):
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
+    emulator.fault(method="POST", path="/attach$", action="status", status=502)
+    result = run_firewall(emulator, name="web-fw", instances=[instance_id])
+    assert result["changed"] is True and [i["id"] for i in result["firewall"]["instances"]] == [instance_id]
+    assert [r["status"] for r in emulator.requests() if r["path"].endswith("/attach")] == [502, 202]
+    assert any("sent again" in str(warning) for warning in result["warnings"])
+
+
+def test_a_failure_after_a_lost_attach_names_that_request_and_reports_changed(emulator):
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
+    emulator.fault(method="POST", path="/attach$", action="status", status=502, count=2)
+    result = run_firewall(emulator, name="web-fw", instances=[instance_id])
+    assert result["failed"] and result["changed"] is True and result["firewall"]["name"] == "web-fw"
+    assert "requests whose answer was lost before: POST /v1/firewall/" in result["msg"], result["msg"]
 
 
 def test_ambiguous_edit_is_reconciled_by_reading_back(emulator):
