@@ -16,6 +16,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     IwinvApiError,
     IwinvClient,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
@@ -83,7 +84,8 @@ class IwinvModule:
 
     def task_run(self, result_key):
         """The TaskRun of a module that writes: its deadline starts now (wait_timeout covers the whole task)."""
-        self._task_run = TaskRun(self.params["wait_timeout"], result_key)
+        journal = Journal.for_account(self.params["api_url"], self.params["access_key"], warn=self.warn)
+        self._task_run = TaskRun(self.params["wait_timeout"], result_key, journal=journal)
         return self._task_run
 
     def run(self, body):

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.journal import until
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError, WaitTimeoutError, describe_status, wait_until
+
+# The end of a failure after a create noted in the journal: the next run does the right thing.
+JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (within 15 minutes) adopts it if it appears, "
+                    "and never creates a second one while it may still land")
 
 # How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
 # answers late may still be executing it. Bounded by what is left of wait_timeout.
@@ -26,8 +31,9 @@ LATE_WRITE_WINDOW = 60.0
 class TaskRun:
     """The deadline (wait_timeout from the start of the task), the waits within it, and what was written."""
 
-    def __init__(self, wait_timeout, result_key, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, wait_timeout, result_key, journal=None, clock=time.monotonic, sleep=time.sleep):
         self.wait_timeout = wait_timeout
+        self.journal = journal
         self.result_key = result_key
         self.clock = clock
         self.sleep = sleep
@@ -78,12 +84,13 @@ class TaskRun:
 
     # --- writes judged by their effect -------------------------------------------------------------------
 
-    def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice=""):
+    def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice="", journal_key=None):
         """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
 
         Reads at once, then, for `window` seconds (within the run's budget), until `took_effect(obj)` holds.
         When it never does, raises `error` with a message that says what was read and that the outcome is
-        unknown (a write that was never seen may still land late).
+        unknown (a write that was never seen may still land late), after noting `journal_key` in the journal
+        so that a later task settles it first (settle_earlier_create).
         """
         self.wrote(known)
         current = read()
@@ -94,9 +101,58 @@ class TaskRun:
                 return self.wait(read, took_effect, what, limit=window, status_of=shown)
             except WaitTimeoutError as exc:
                 current = exc.last
+        if journal_key and self.journal is not None:
+            self.journal.note(journal_key)
+            advice = JOURNALED_ADVICE if self.journal.persistent else advice
         error.message = "%s; %s%s" % (error.message, what_is_known(what, current, self.elapsed()), advice)
         error.args = (error.message,)
         raise error
+
+    # --- what earlier tasks left in flight ---------------------------------------------------------------
+
+    def settle_earlier_create(self, journal_key, look, what, exists):
+        """The resource an earlier task's unresolved create made, once it shows; None when none is noted.
+
+        `look()` reads the candidates (a list); `exists` says whether the resource is already known, in which
+        case the note is simply dropped. When nothing shows within the late-write window, the task fails
+        rather than create a second resource while the first may still land.
+        """
+        if self.journal is None:
+            return None
+        entry = self.journal.pending(journal_key).get(journal_key)
+        if entry is None:
+            return None
+        if exists:
+            self.journal.forget(journal_key)
+            return None
+        found = look()
+        if not found:
+            try:
+                found = self.wait(look, bool, what, limit=LATE_WRITE_WINDOW, status_of=shown)
+            except WaitTimeoutError:
+                raise ValueError("an earlier task's creation of %s got no clear answer and may still land; reading back "
+                                 "for %d s does not show it, so a second one is not created before %s (15 minutes after "
+                                 "the first); check with the info module whether it appeared"
+                                 % (what, round(self.elapsed()), until(entry))) from None
+        self.journal.forget(journal_key)
+        return found
+
+    def settle_earlier_writes(self, prefix, read, is_done, what, status_of=describe_status):
+        """Wait for the writes an earlier task started (and noted under `prefix`) to show, then forget them.
+
+        `is_done(obj, entry)` says whether the write of one entry shows in `obj`. Returns the last object read,
+        or None when nothing was pending.
+        """
+        if self.journal is None:
+            return None
+        entries = self.journal.pending(prefix)
+        if not entries:
+            return None
+        current = self.wait(read, lambda obj: all(is_done(obj, entry) for entry in entries.values()), what,
+                            status_of=status_of)
+        for key in entries:
+            self.journal.forget(key)
+        return current
 
 
 def shown(obj):

@@ -172,6 +172,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_W
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted"}
 RERUN_ADVICE = rerun_advice("volume")
+CREATE_KEY = "block_storage.create:%s"   # the journal's note of a create whose outcome stayed unknown
 CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_block_storage_info", "volume")
 
 
@@ -214,7 +215,7 @@ class BlockStorage:
         self.volume_name = None
 
     def run(self):
-        before = self.settle(self.find())
+        before = self.settle(self.earlier_create(self.find()))
         self.volume_name = before["name"] if before else self.params["name"]
         current, instance, actions, warnings = self.plan(before)
         for warning in warnings + self.error_warning(current):
@@ -236,6 +237,16 @@ class BlockStorage:
             self.iwinv.warn("block storage %s is named '%s', not '%s': the API cannot rename a volume"
                             % (volume["id"], volume["name"], self.params["name"]))
         return volume
+
+    def earlier_create(self, found):
+        """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
+        if self.params["id"]:
+            return found
+        name = self.params["name"]
+        appeared = self.run_state.settle_earlier_create(
+            CREATE_KEY % name, lambda: bs.list_block_storages(self.client, name=name), "block storage '%s'" % name,
+            found is not None)
+        return only_new(appeared, "block storage '%s'" % name) if appeared else found
 
     def settle(self, volume):
         """A volume busy with an operation is waited for before anything is judged (the API refuses to act on it,
@@ -326,7 +337,8 @@ class BlockStorage:
         where = "volume named '%s' on instance %s" % (name, instance["id"])
         created = self.run_state.reconcile(
             error, lambda: bs.new_volumes(self.client, name, instance["id"]), bool, "a new " + where,
-            window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE)
+            window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
+            journal_key=CREATE_KEY % name)
         return only_new(created, where)["id"]
 
     def detach(self, volume_id, instance, current):

@@ -319,6 +319,18 @@ def describe_attachments(firewall):
     return "attached to %s" % (", ".join(attachment_ids(firewall)) or "no instance")
 
 
+CREATE_KEY = "firewall.create:%s"   # the journal's note of a create whose outcome stayed unknown
+PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
+PAIR_KEY = PAIR_PREFIX + "%s:%s"
+
+
+def pair_done(firewall, entry):
+    """Whether the attach or detach of a journal entry shows in the firewall (a firewall gone ends them all)."""
+    if firewall is None:
+        return True
+    return (entry.get("instance") in attachment_ids(firewall)) == (entry.get("action") == "attach")
+
+
 class FirewallTask:
     """One run of the module: find -> settle -> judge and plan -> act (or predict) -> wait -> report."""
 
@@ -333,6 +345,8 @@ class FirewallTask:
     def run(self):
         rules = wanted_rules(self.params)
         current = self.find()
+        if not self.iwinv.check_mode:
+            current = self.settle(current)
         try:
             if self.params["state"] == "absent":
                 return self.absent(current)
@@ -344,13 +358,36 @@ class FirewallTask:
         if self.params["id"]:
             current = fw.get_firewall(self.client, self.params["id"])
         else:
-            named = [row for row in fw.list_firewall_rows(self.client) if row["name"] == self.params["name"]]
-            # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
-            self.ids_with_name = set(row["id"] for row in named)
-            current = fw.only_firewall(self.client, named, self.params["name"])
+            current = self.find_by_name(self.params["name"])
         if current is None and self.params["id"] and self.params["state"] == "present":
             raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id" % self.params["id"])
         return current
+
+    def find_by_name(self, name):
+        """The firewall of this name; a create of it that an earlier task left unknown is waited for first."""
+        def named():
+            return [row for row in fw.list_firewall_rows(self.client) if row["name"] == name]
+        rows = named()
+        rows = self.run_state.settle_earlier_create(CREATE_KEY % name, named, "firewall '%s'" % name, bool(rows)) or rows
+        # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
+        self.ids_with_name = set(row["id"] for row in rows)
+        return fw.only_firewall(self.client, rows, name)
+
+    def settle(self, current):
+        """Attaches and detaches that an earlier task started (wait=false) do not show until done (D1): wait for them."""
+        if current is None:
+            return None
+        settled = self.run_state.settle_earlier_writes(
+            PAIR_PREFIX % current["id"], lambda: fw.get_firewall(self.client, current["id"]), pair_done,
+            "the attaches and detaches an earlier task started on firewall %s" % current["id"],
+            status_of=describe_attachments)
+        return settled or current
+
+    def note_pairs(self, firewall_id, to_attach, to_detach):
+        """Attaches and detaches left in flight (wait=false): noted so that a later task waits for them."""
+        for action, instance_ids in (("attach", to_attach), ("detach", to_detach)):
+            for instance_id in instance_ids:
+                self.run_state.journal.note(PAIR_KEY % (firewall_id, action, instance_id), action=action, instance=instance_id)
 
     def present(self, current, rules):
         if current is None and not self.params["name"]:
@@ -372,6 +409,7 @@ class FirewallTask:
         if (to_attach or to_detach) and self.params["wait"]:
             firewall = self.wait_for_attachments(firewall["id"], to_attach, to_detach)
         else:
+            self.note_pairs(firewall["id"], to_attach, to_detach)
             firewall["instances"] = desired["instances"]
         return self.result(True, current, firewall)
 
@@ -385,7 +423,8 @@ class FirewallTask:
                 error, lambda: [row for row in fw.list_firewall_rows(self.client)
                                 if row["name"] == name and row["id"] not in self.ids_with_name],
                 bool, "a new firewall named '%s'" % name, window=LATE_WRITE_WINDOW,
-                known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"))
+                known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"),
+                journal_key=CREATE_KEY % name)
             firewall = fw.get_firewall(self.client, only_new(created, "firewall '%s'" % name)["id"])
             self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
                             "it was adopted" % (name, firewall["id"]))

@@ -244,6 +244,7 @@ TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "rebo
 
 
 RERUN_ADVICE = rerun_advice("instance")
+CREATE_KEY = "instance.create:%s"   # the journal's note of a create whose outcome stayed unknown
 CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info", "instance")
 
 
@@ -405,6 +406,18 @@ class InstanceTask:
         self.ids_with_name = set(instance["id"] for instance in named)
         return instances.only_instance(named, params["name"])
 
+    def earlier_create(self, found):
+        """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
+        if self.params["id"]:
+            return found
+        name = self.params["name"]
+        appeared = self.run_state.settle_earlier_create(
+            CREATE_KEY % name, lambda: instances.named_instances(self.client, name), "instance '%s'" % name, found is not None)
+        if not appeared:
+            return found
+        self.ids_with_name = set(instance["id"] for instance in appeared)
+        return instances.only_instance(appeared, name)
+
     def settle(self, instance):
         """An instance busy with an operation is waited for (within the run's budget) before anything is judged."""
         if instance is None or not instances.is_transitional(instance["status"]):
@@ -477,7 +490,7 @@ class InstanceTask:
     # --- run -----------------------------------------------------------------------------------
 
     def run(self):
-        before = self.settle(self.find())
+        before = self.settle(self.earlier_create(self.find()))
         desired = self.desired(before)
         actions, warnings = plan_actions(before, desired)
         self.check_catalog(before, actions)
@@ -588,7 +601,7 @@ class InstanceTask:
         adopted = self.run_state.reconcile(
             error, lambda: instances.new_instances(self.client, name, zone_id, self.ids_with_name), bool,
             "a new instance named '%s' in zone %s" % (name, zone_id), window=LATE_WRITE_WINDOW,
-            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE)
+            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE, journal_key=CREATE_KEY % name)
         adopted = only_new(adopted, "instance '%s' in zone %s" % (name, zone_id))
         self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
                         % instances.describe(adopted))

@@ -6,3 +6,12 @@ import sys
 UNIT_TESTS = os.path.dirname(os.path.abspath(__file__))
 if UNIT_TESTS not in sys.path:
     sys.path.insert(0, UNIT_TESTS)
+
+
+import pytest  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture(autouse=True)
+def private_cache_home(tmp_path, monkeypatch):
+    """Every test keeps the files the collection writes on the controller (pacer, journal) to itself."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -206,8 +206,10 @@ def test_a_create_never_seen_fails_as_unknown_never_as_safe_to_rerun(emulator):
     emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
     result = run(emulator, name="never-made", type="ssd", size=20, instance=host, wait_timeout=2)
     assert result["failed"] and "it has not happened, or not yet" in result["msg"], result
-    assert "may still create it" in result["msg"] and "is safe" not in result["msg"]
+    assert "noted on this controller" in result["msg"] and "is safe" not in result["msg"]
     assert result["changed"] is True and result["block_storage"]["name"] == "never-made"
+    again = run(emulator, name="never-made", type="ssd", size=20, instance=host, wait_timeout=2)
+    assert again["failed"] and "a second one is not created before" in again["msg"], again
     assert len(writes(emulator)) == 1
 
 

@@ -283,8 +283,10 @@ def test_a_lost_create_answer_with_nothing_to_adopt_fails_as_unknown_and_sends_o
     emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503)
     result = run(emulator, wait_timeout=2, **CREATE)
     assert result["failed"] and "it has not happened, or not yet" in result["msg"]
-    assert "may still create it" in result["msg"] and "safe" not in result["msg"]
+    assert "noted on this controller" in result["msg"] and "safe" not in result["msg"]
     assert result["changed"] is True and result["instance"]["name"] == "web-1"
     assert result["api_error"]["status"] == 503
+    again = run(emulator, wait_timeout=2, **CREATE)   # the same controller: the note stops a second create
+    assert again["failed"] and "a second one is not created before" in again["msg"], again
     assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
     assert emulator.state()["instances"] in ({}, [])
