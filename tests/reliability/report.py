@@ -49,6 +49,14 @@ def cell(value):
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
+def lost_writes(scenarios):
+    """The total line of the writes whose answer was lost or late: kinds, misreported results, duplicates."""
+    rows = [s for s in scenarios if s.get("lost_write")]
+    kinds = sorted(set(s["lost_write"] for s in rows))
+    return "writes whose answer was lost or late: %d kinds, %d misreported, %d duplicated" % (
+        len(kinds), sum(s.get("misreported", 0) for s in rows), sum(s.get("duplicates", 0) for s in rows))
+
+
 def totals(scenarios):
     return {
         "scenarios": len(scenarios),
@@ -69,6 +77,8 @@ def render(document):
     lines = [INTRO, summary, ""]
     lines += ["## Totals", "", "| total | value |", "| --- | ---: |"]
     lines += ["| %s | %s |" % (name, value) for name, value in totals(scenarios).items()]
+    lines += ["", lost_writes(scenarios) + " (the scenarios with a `lost_write` kind: %s)."
+              % ", ".join(sorted(set(s["lost_write"] for s in scenarios if s.get("lost_write"))))]
     lines += ["", "## Scenarios", "",
               "| # | scenario | injected | result | requests | faults survived | 429 | duplicates | seconds |",
               "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
