@@ -540,12 +540,11 @@ class InstanceTask:
             return self.run_state.wait(self.reader(instance), lambda current: current is not None and current["status"] == target,
                                        instances.describe(instance), is_failed=instances.has_failed_or_gone)
         except WaitFailedError as exc:
-            if exc.last is None:
-                self.run_state.resource = {}
-                raise WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
-                                      % (instances.describe(instance), target)) from None
-            self.run_state.wrote(exc.last)
-            raise
+            if exc.last is not None:
+                raise
+            self.run_state.resource = {}
+            raise WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
+                                  % (instances.describe(instance), target)) from None
 
     def accepted(self, instance, target):
         """With wait=false: the instance as the API shows it now (building, work), or nothing once deletion started."""

@@ -327,3 +327,32 @@ def test_info_filters_and_types(emulator):
     assert info(zone="KR1-Z01")["block_storages"] == [] and [t["type"] for t in info(zone="KR1-Z01")["block_storage_types"]] == ["ssd"]
     assert info(id="bs-000000000000")["block_storages"] == []
     assert info(name="fast")["block_storages"][0]["size"] == 20
+
+
+def test_a_volume_being_deleted_is_settled_before_its_name_is_judged(emulator):
+    """Issue 20: the size of the volume on its way out is not judged; once it is gone, the new one is created."""
+    emulator.config(op_delay=0.1, op_delays={"block_storage.delete": 1.5})
+    host = hosts(emulator, count=1)[0]
+    old = run(emulator, name="data", type="ssd", size=20, instance=host)["block_storage"]
+    assert run(emulator, name="data", state="absent", wait=False)["changed"]
+    new = run(emulator, name="data", type="ssd", size=30, instance=host)
+    assert new["changed"] and new["block_storage"]["size"] == 30 and new["block_storage"]["id"] != old["id"], new
+
+
+def test_a_volume_named_by_id_that_vanishes_while_settled_is_never_created_again(emulator):
+    emulator.config(op_delay=0.1, op_delays={"block_storage.delete": 1.5})
+    host = hosts(emulator, count=1)[0]
+    old = run(emulator, name="data", type="ssd", size=20, instance=host)["block_storage"]
+    run(emulator, id=old["id"], state="absent", wait=False)
+    result = run(emulator, id=old["id"], type="ssd", size=20, instance=host)
+    assert result["failed"] and "never created again" in result["msg"], result
+    assert len([r for r in writes(emulator) if r["path"] == "/v1/block-storages"]) == 1   # the first create only
+
+
+def test_a_volume_in_error_warns_what_to_do(emulator):
+    emulator.config(op_delay=0.1)
+    host = hosts(emulator, count=1)[0]
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="async_error")
+    assert run(emulator, name="broken", type="ssd", size=20, instance=host)["failed"]
+    again = run(emulator, name="broken", type="ssd", size=20, instance=host)
+    assert "status 'error'" in json.dumps(again["warnings"]) and "delete it" in json.dumps(again["warnings"]), again

@@ -15,6 +15,11 @@ from ansible_collections.iwinv.cloud.plugins.modules.iwinv_instance import (
     plan_actions,
 )
 
+from ansible_collections.iwinv.cloud.plugins.module_utils import instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
+
+from fakes import FakeClock
 from module_runner import emulator_args, run_module
 
 FLAVOR_1C = {"id": "std.1c1g", "name": "1 vCore / 1GB"}
@@ -290,3 +295,38 @@ def test_a_lost_create_answer_with_nothing_to_adopt_fails_as_unknown_and_sends_o
     assert again["failed"] and "a second one is not created before" in again["msg"], again
     assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
     assert emulator.state()["instances"] in ({}, [])
+
+
+def test_an_instance_that_vanishes_while_an_operation_is_waited_for_fails_at_once(monkeypatch):
+    clock = FakeClock(0.0)
+    task = iwinv_instance.InstanceTask.__new__(iwinv_instance.InstanceTask)
+    task.client = None
+    task.run_state = TaskRun(600, "instance", clock=clock, sleep=clock.sleep)
+    task.run_state.wrote(instance("work"))
+    monkeypatch.setattr(instances, "get_instance", lambda client, instance_id: None)
+    with pytest.raises(WaitFailedError, match="was deleted while waiting for it to become 'active'"):
+        task.wait_for(instance("work"), "active")
+    assert clock.now <= 1.0   # the first read, not wait_timeout
+    assert task.run_state.failure_result() == {"changed": True, "instance": {}}
+
+
+def test_zone_never_narrows_identity_and_a_different_zone_fails_with_no_write(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.clear_requests()
+    for options in (dict(CREATE, zone="KR1-Z01"), {"name": "web-1", "zone": "KR1-Z01"},
+                    {"name": "web-1", "zone": "KR1-Z01", "state": "absent"}):
+        result = run(emulator, **options)
+        assert result["failed"] and "the zone of an instance cannot change" in result["msg"], result
+        assert not result.get("changed")
+    assert [r["method"] for r in emulator.requests()] == ["GET"] * len(emulator.requests())
+    assert [row["instance_id"] for row in emulator.state()["instances"].values()] == [created["id"]]
+
+
+def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emulator):
+    windows = run(emulator, _ansible_check_mode=True, **dict(CREATE, image="Windows Server 2022"))
+    assert windows["failed"] and "does not take image img-windows-2022" in windows["msg"]
+    created = run(emulator, **dict(CREATE, flavor="std.2c4g"))["instance"]
+    emulator.clear_requests()
+    smaller = run(emulator, _ansible_check_mode=True, id=created["id"], flavor="std.1c1g")
+    assert smaller["failed"] and "a disk cannot shrink" in smaller["msg"]
+    assert all(r["method"] == "GET" for r in emulator.requests())
