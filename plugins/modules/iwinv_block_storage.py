@@ -21,7 +21,7 @@ description:
   - A volume, or an instance, that is busy with an earlier operation is waited for (within O(wait_timeout))
     before anything is judged or done, so that a task that follows a O(wait=false) task on the same volume (or
     on a volume of the same name being deleted) acts on what that operation left.
-  - A volume in status C(error) warns: the API cannot repair it; delete it and create it again.
+  - A volume in status C(error) warns that the API cannot repair it, and to delete it and create it again.
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 options:

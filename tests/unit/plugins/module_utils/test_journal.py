@@ -88,7 +88,9 @@ def test_earlier_writes_are_waited_for_then_forgotten(tmp_path):
     notes = journal(tmp_path, FakeClock(1000000.0))
     notes.note("firewall:FW-1:attach:i-1", action="attach", instance="i-1")
     run = TaskRun(600, "firewall", journal=notes, clock=clock, sleep=clock.sleep)
-    read = lambda: {"ids": ["i-1"] if clock.now >= 3 else []}  # noqa: E731
+
+    def read():
+        return {"ids": ["i-1"] if clock.now >= 3 else []}
     settled = run.settle_earlier_writes("firewall:FW-1:", read, lambda obj, entry: entry["instance"] in obj["ids"], "fw")
     assert settled == {"ids": ["i-1"]} and notes.pending("firewall:") == {}
     assert run.settle_earlier_writes("firewall:FW-1:", pytest.fail, None, "fw") is None   # nothing pending: no read

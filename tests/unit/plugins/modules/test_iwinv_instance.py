@@ -323,9 +323,11 @@ def test_zone_never_narrows_identity_and_a_different_zone_fails_with_no_write(em
 
 
 def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emulator):
-    windows = run(emulator, _ansible_check_mode=True, **dict(CREATE, image="Windows Server 2022"))
-    assert windows["failed"] and "does not take image img-windows-2022" in windows["msg"]
-    created = run(emulator, **dict(CREATE, flavor="std.2c4g"))["instance"]
+    windows = dict(CREATE, image="Windows Server 2022", _ansible_check_mode=True)
+    refused = run(emulator, **windows)
+    assert refused["failed"] and "does not take image img-windows-2022" in refused["msg"]
+    bigger = dict(CREATE, flavor="std.2c4g")
+    created = run(emulator, **bigger)["instance"]
     emulator.clear_requests()
     smaller = run(emulator, _ansible_check_mode=True, id=created["id"], flavor="std.1c1g")
     assert smaller["failed"] and "a disk cannot shrink" in smaller["msg"]
