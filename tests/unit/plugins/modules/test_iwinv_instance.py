@@ -323,11 +323,10 @@ def test_zone_never_narrows_identity_and_a_different_zone_fails_with_no_write(em
 
 
 def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emulator):
-    windows = dict(CREATE, image="Windows Server 2022", _ansible_check_mode=True)
-    refused = run(emulator, **windows)
+    refused = run(emulator, name="win-1", zone="KR1-Z08", flavor="std.1c1g", image="Windows Server 2022",
+                  _ansible_check_mode=True)
     assert refused["failed"] and "does not take image img-windows-2022" in refused["msg"]
-    bigger = dict(CREATE, flavor="std.2c4g")
-    created = run(emulator, **bigger)["instance"]
+    created = run(emulator, name="big-1", zone="KR1-Z08", flavor="std.2c4g", image="Ubuntu 22.04")["instance"]
     emulator.clear_requests()
     smaller = run(emulator, _ansible_check_mode=True, id=created["id"], flavor="std.1c1g")
     assert smaller["failed"] and "a disk cannot shrink" in smaller["msg"]
