@@ -42,6 +42,15 @@ NOTES = """\
 * `iwinv_instance`: a `wait_timeout` failure showed what was left of the budget as a fraction
   (`wait_timeout=4.98...`) and the seconds of the last wait only; it now shows the `wait_timeout` the user set
   and the seconds the whole task waited.
+* Writes judged by a status that also held before them, or by one read at once (issue 14, `test_effects.py`): a
+  create that the API executed after the client gave up was called "not created, safe to run again" and the
+  rerun made a second one; a resize, rebuild or reboot lost before the API saw it was reported done; a zone
+  given with a name created a second instance in that zone; a firewall attach started with `wait: false` made
+  the next `state: absent` fail with `IN_USE` (and `purge_instances` leave it attached); a lost attach was
+  never resent; a failure after a write said `changed: false`; a create answered without an id crashed.
+  Each now passes; every one of those rows failed on the code before.
+* A task that followed a `wait: false` deletion of a volume of the same name judged the volume being deleted
+  (issue 20); it now waits until it is gone, then creates the new one.
 """
 
 
