@@ -8,6 +8,8 @@ import itertools
 import json
 import random
 
+import time
+
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
@@ -439,3 +441,15 @@ def test_predicted_instances_after_attaches_and_detaches():
     wanted = [{"id": "i-3", "name": "c"}, {"id": "i-1", "name": "a"}]
     predicted = iwinv_firewall.predicted_instances(current, wanted, ["i-3"], ["i-2"])
     assert predicted == [{"id": "i-1", "name": "a"}, {"id": "i-3", "name": "c"}]
+
+
+def test_every_wait_of_a_firewall_task_counts_against_its_one_wait_timeout(emulator):
+    """Settling an earlier attach (3 s) and waiting for a new one (3 s) share wait_timeout=4: no 4 + 4."""
+    emulator.config(op_delays={"firewall.attach": 3.0})
+    first, second = emulator.bulk_instances(2, zones=["KR1-Z08"], name_prefix="budget")["instance_ids"]
+    run_firewall(emulator, name="web-fw", instances=[first], wait=False)
+    started = time.monotonic()
+    result = run_firewall(emulator, name="web-fw", instances=[first, second], wait_timeout=4)
+    assert time.monotonic() - started < 6
+    assert result["failed"] and "timed out after 4 s" in result["msg"] and "wait_timeout=4)" in result["msg"], result
+    assert result["changed"] is True and result["firewall"]["name"] == "web-fw"   # the second attach was sent
