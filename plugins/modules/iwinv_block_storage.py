@@ -89,7 +89,8 @@ notes:
   - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is never sent again; it
     is judged by its effect. A create is looked for by name on the instance for up to a minute within
     O(wait_timeout) (the API may execute it late) and adopted; when it does not show, the task fails saying the
-    outcome is unknown.
+    outcome is unknown, and notes it on the controller (a journal kept 15 minutes) so that a rerun adopts it when it
+    appears and never creates a second one meanwhile.
   - A failure after a write reports C(changed=true) and the volume as far as it is known.
 """
 
