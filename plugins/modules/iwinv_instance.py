@@ -21,8 +21,9 @@ description:
     O(wait_timeout), since the API may execute it late; the one new instance is adopted, else the task fails and
     says the outcome is unknown.
     The create is then noted on the controller (a journal in the collection's cache directory, kept 15 minutes), so
-    that a rerun, even in a new process, adopts it when it appears and never creates a second one meanwhile. A resize, rebuild or power operation is taken only when the new flavor, the new
-    image or an operation in progress shows; otherwise the task fails saying it has not happened (or not yet).
+    that a rerun, even in a new process, adopts it when it appears and never creates a second one meanwhile.
+  - A resize, rebuild or power operation whose answer was lost is taken only when the new flavor, the new image or
+    an operation in progress shows; otherwise the task fails saying it has not happened (or not yet).
   - A failure after a write reports C(changed=true) and the instance as far as it is known.
   - Before any write, in check mode too, an image the flavor does not take and a resize to a flavor with a smaller
     disk fail.
