@@ -228,8 +228,18 @@ def live_bill_from_api(row):
     }
 
 
-def bill_item_from_api(row):
-    return {"name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
+def bill_item_from_api(row, group=None):
+    return {"group": group, "name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
+
+
+def bill_items_from_api(row):
+    """The lines of a bill's detail, found under groups[].items (REFERENCE.md 3.6), each with its group's name;
+    None when the row has no lines (a list row)."""
+    groups = row.get("groups")
+    if not isinstance(groups, list):
+        return None
+    return [bill_item_from_api(item, group.get("name")) for group in groups if isinstance(group, dict)
+            for item in group.get("items") or [] if isinstance(item, dict)]
 
 
 def bill_from_api(row):
@@ -248,8 +258,9 @@ def bill_from_api(row):
         "total": row.get("payment_price"),
         "currency": row.get("currency"),
     }
-    if isinstance(row.get("items"), list):
-        bill["items"] = [bill_item_from_api(item) for item in row["items"] if isinstance(item, dict)]
+    items = bill_items_from_api(row)
+    if items is not None:
+        bill["items"] = items
     return bill
 
 

@@ -138,11 +138,14 @@ bills:
       type: str
       sample: KRW
     items:
-      description: The bill's lines.
+      description:
+        - The bill's lines, from every group of the bill's detail (the API nests them as C(groups[].items)), in order.
+        - Each line is C(group) (the name of its group), C(name), C(price) (VAT excluded) and C(vat).
       returned: with O(id), when the API sends them
       type: list
       elements: dict
-      sample: [{"name": "Compute", "price": 25000, "vat": 2500}, {"name": "Block storage", "price": 5000, "vat": 500}]
+      sample: [{"group": "Server", "name": "Compute", "price": 25000, "vat": 2500},
+               {"group": "Storage", "name": "Block storage", "price": 5000, "vat": 500}]
 """
 
 import datetime

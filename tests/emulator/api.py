@@ -255,7 +255,7 @@ def bill_list(store, req):
     if not rows and any(v is not None for v in (start, end, low, high)):
         raise bad("EMPTY_SET", "no bill matches the filter")
     page, extra = paginate(store, rows, query, as_strings=True)
-    return 200, page, extra
+    return 200, [dict((key, value) for key, value in bill.items() if key != "groups") for bill in page], extra
 
 
 def bill_detail(store, req):

@@ -36,7 +36,7 @@ from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # no
 
 MAX_BODY = 10 * 1024 * 1024
 CLOCK_TOLERANCE = 300
-FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error")
+FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error", "empty_result")
 LOG_LIMIT = 200000
 BULK_STATUSES = ("active", "off", "error", "pending", "building", "work")
 
@@ -309,6 +309,8 @@ class Handler(BaseHTTPRequestHandler):
             return fault.get("status", 500), error_envelope(error, "injected fault after the request was performed"), {}, "application/json"
         if action == "drop":
             return None, None, {}, None
+        if action == "empty_result":   # performed and acknowledged, but the answer names nothing (no id)
+            payload = dict(payload, result=[], count=0)
         return status, payload, {}, "application/json"
 
     def execute(self, path, query_string, body, fail_async=False):

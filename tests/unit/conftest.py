@@ -3,12 +3,11 @@
 import os
 import sys
 
+import pytest
+
 UNIT_TESTS = os.path.dirname(os.path.abspath(__file__))
 if UNIT_TESTS not in sys.path:
     sys.path.insert(0, UNIT_TESTS)
-
-
-import pytest  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(autouse=True)
