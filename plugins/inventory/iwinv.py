@@ -120,10 +120,9 @@ options:
 """
 
 EXAMPLES = r"""
-# iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY
-plugin: iwinv.cloud.iwinv
+# iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY, is this one line:
+#   plugin: iwinv.cloud.iwinv
 
----
 # prod.iwinv.yml: running instances of two zones, credentials from a vault file given with -e @vault.yml
 plugin: iwinv.cloud.iwinv
 access_key: "{{ vault_iwinv_access_key }}"
