@@ -6,7 +6,8 @@
 # Every other stage runs the primary version, ansible-core 2.19 (tests/requirements-ci.txt). This stage runs
 # one leg per other version, one after the other (the machine has 2 cores), each in a virtual environment of
 # its own, tests/output/compat/venv-<core>, reinstalled only when its requirements change. A leg runs:
-#   units        pytest tests/unit (modules, inventory, role and ad-hoc runs through that core's binaries)
+#   units        pytest tests/unit (modules, inventory, role and ad-hoc runs through that core's binaries),
+#                without the files that do not use ansible-core when the leg has the primary run's Python
 #   integration  ansible-test integration --local: the targets in COMPAT_TARGETS below
 #   demo         playbooks/demo.sh --check-idempotence --unpaced with the leg's venv and the collection built
 #                once for the whole stage: check mode sends no write, second runs report changed=0
@@ -31,15 +32,15 @@ COMPAT_MATRIX=(
 )
 # The oldest and the newest core also run ansible-test sanity.
 COMPAT_SANITY=(2.16 2.21)
-# Integration targets that together run every module and the inventory plugin. Left out, because the
-# modules they test are run here by other targets and by the demo, and their extra option matrices are
-# plain Python that does not depend on the core: iwinv_instance (iwinv_instance runs in the demo through the
-# role, create to delete with check mode and idempotence), iwinv_block_storage (run by
-# iwinv_block_storage_info and the demo), iwinv_firewall (run by iwinv_firewall_info and the demo) and
-# iwinv_instance_info (the demo and the inventory read instances).
+# Integration targets: with the demo, they run every module and the inventory plugin. Left out, to keep the
+# stage within its time: iwinv_instance (the module runs in the demo through the role, from create to delete,
+# with check mode and idempotence), iwinv_block_storage and iwinv_firewall (their modules run in the _info
+# targets and the demo). What they add are option matrices in plain Python, which the primary run covers and
+# which does not depend on the core.
 COMPAT_TARGETS=(
     inventory_iwinv iwinv_bill_info iwinv_block_storage_info iwinv_firewall_info iwinv_flavor_info
-    iwinv_image_info iwinv_instance_console_info iwinv_ssh_key_info iwinv_user_script_info iwinv_zone_info
+    iwinv_image_info iwinv_instance_console_info iwinv_instance_info iwinv_ssh_key_info
+    iwinv_user_script_info iwinv_zone_info
 )
 ALL_COMPAT_STEPS=(units integration demo unsafe sanity)
 read -r -a COMPAT_STEPS <<<"${COMPAT_STEPS:-${ALL_COMPAT_STEPS[*]}}"
@@ -86,7 +87,23 @@ ensure_leg_venv() {
     echo "$want" >"$dir/.compat.sha256"
 }
 
-step_units() { "$LEG_VENV/bin/python" -m pytest tests/unit -q -p no:cacheprovider; }
+# Unit test files that use nothing of ansible-core (plain Python against the emulator): on the primary run's
+# Python they give the primary run's result whatever the core, so the legs on that Python leave them out.
+core_free_unit_tests() {
+    grep -L -E '^(from|import) ansible\.|module_runner' tests/unit/plugins/module_utils/test_*.py
+}
+
+# A DeprecationWarning raised from the collection's code fails the test. The role's full run is left out:
+# the demo runs the role on every core (its check mode and argument validation tests stay).
+step_units() {
+    local left_out=(--deselect tests/unit/test_role_server.py::test_provision_then_a_second_run_changes_nothing_then_remove)
+    local file
+    if [ "$LEG_PYTHON_VERSION" = "$PYTHON_VERSION" ]; then
+        while read -r file; do left_out+=(--ignore "$file"); done < <(core_free_unit_tests)
+    fi
+    "$LEG_VENV/bin/python" -m pytest tests/unit -q -p no:cacheprovider "${left_out[@]}" \
+        -o 'filterwarnings=error::DeprecationWarning:ansible_collections\.iwinv'
+}
 
 step_integration() {
     start_integration_emulator || return 1
@@ -188,6 +205,9 @@ build_artifact() {
 compat_main() {
     local leg core failed=0 start=$SECONDS
     ROWS=()
+    # One process per task instead of five (temporary directory, copy, chmod, run, clean up): about a third
+    # less time for the same module runs.
+    export ANSIBLE_PIPELINING=1
     build_artifact || return 1
     for leg in "${COMPAT_MATRIX[@]}"; do
         read -r core _ <<<"$leg"
