@@ -24,12 +24,15 @@ options:
   api_url:
     description:
       - The URL of the iwinv API. Point it at the emulator to test playbooks offline.
+      - V(https://) and a host (and port), nothing else; V(http://) only to a loopback host (the emulator).
+        Redirects are never followed. Proxies and a CA bundle come from the environment (E(HTTPS_PROXY),
+        E(NO_PROXY), E(REQUESTS_CA_BUNDLE)); credentials in C(~/.netrc) are never sent.
       - If not set, the value of the E(IWINV_API_URL) environment variable is used.
     type: str
     default: https://api-kr.iwinv.kr
   validate_certs:
     description:
-      - Whether to verify the API server's TLS certificate.
+      - Whether to verify the API server's TLS certificate. V(false) works, with a warning.
       - If not set, the value of the E(IWINV_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true

@@ -10,8 +10,12 @@ short_description: Instances of the iwinv cloud as an Ansible inventory
 version_added: 0.1.0
 description:
   - Lists the instances of an iwinv account as inventory hosts, grouped by zone and by status.
-  - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones;
-    never one request per instance.
+  - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones, and one
+    more when the last page holds 10 to 99 instances; never one request per instance.
+  - Treats instance names and descriptions as data. Every value from the API, and the hostname, is marked unsafe, so
+    that no play templates it. A hostname is never C(localhost), C(127.0.0.1), C(::1) or the name of a host that
+    another inventory source already added; such an instance gets C(-<instance id>) appended, with a warning.
+    Host-pattern characters (V(,) V([) V(]) V(:) V(!) V(&) V(*) V(?) V(~) V(@), whitespace) in a hostname become V(_).
   - Never asks the API for an instance's default account password or console link, so no host variable and
     no cache entry can hold one.
   - Uses a configuration file whose name ends in C(iwinv.yml) or C(iwinv.yaml).
@@ -25,11 +29,13 @@ extends_documentation_fragment:
   - ansible.builtin.inventory_cache
 notes:
   - O(access_key), O(secret_key) and O(api_url) may be Jinja templates, for example
-    C("{{ lookup('env', 'MY_KEY') }}") or a variable given with C(--extra-vars @vault.yml) (extra variables are
-    always available to these three, whatever O(use_extra_vars) says); a C(!vault) value works too.
+    C("{{ lookup('env', 'MY_KEY') }}"), and O(secret_key) an inline C(!vault) value. Extra variables are available
+    to these three, whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)),
+    because C(ansible-inventory --list) prints the extra variables.
   - O(validate_certs), O(api_timeout) and O(rate_limit) take plain values (or their environment variables).
   - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
-    from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)).
+    from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are read back
+    from it, and a cache of another shape is read again from the API.
   - With the default O(rate_limit) of 60 requests a minute, the first 10 requests go out at once and the rest about
     1.2 s apart, so 10,000 instances (102 requests) take about two minutes; turn the cache on to read them once.
   - The controller's clock must be within 5 minutes of the API server's, and the controller's public IP address
@@ -57,13 +63,14 @@ options:
   api_url:
     description:
       - The URL of the iwinv API. Point it at the emulator to test offline.
+      - V(https://) and a host (and port), nothing else; V(http://) only to a loopback host.
     type: str
     default: https://api-kr.iwinv.kr
     env:
       - name: IWINV_API_URL
   validate_certs:
     description:
-      - Whether to verify the API server's TLS certificate.
+      - Whether to verify the API server's TLS certificate. V(false) works, with a warning.
     type: bool
     default: true
     env:
@@ -123,10 +130,14 @@ EXAMPLES = r"""
 # iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY, is this one line:
 #   plugin: iwinv.cloud.iwinv
 
-# prod.iwinv.yml: running instances of two zones, credentials from a vault file given with -e @vault.yml
+# prod.iwinv.yml: running instances of two zones; the secret key as an inline vault value
+# (ansible-vault encrypt_string --name secret_key '...'), used with --ask-vault-pass
 plugin: iwinv.cloud.iwinv
-access_key: "{{ vault_iwinv_access_key }}"
-secret_key: "{{ vault_iwinv_secret_key }}"
+access_key: AKxxxxxxxx
+secret_key: !vault |
+  $ANSIBLE_VAULT;1.1;AES256
+  62313365396662343061393464336163383764373764613633653634306231386433626436623361
+  3233
 zones: [KR1-Z01, KR1-Z08]
 status: [active]
 hostname: "{{ iwinv_name }}.{{ iwinv_zone | lower }}"
@@ -147,13 +158,15 @@ cache_timeout: 300
 import hashlib
 import re
 
+from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 from ansible.utils.vars import combine_vars
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import HAS_REQUESTS, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import HAS_REQUESTS, IwinvApiError, check_api_url, clean_api_text
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import client_from_options
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
@@ -161,6 +174,11 @@ CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")
 CONFIG_SUFFIXES = ("iwinv.yml", "iwinv.yaml")
 TOP_GROUP = "iwinv"
+# Characters that change what a host pattern (--limit, hosts:) selects (',' ':' '&' '!' separate or combine
+# patterns, '*' '?' '[' ']' match, a leading '~' or '@' means a regex or a file), whitespace and control characters.
+PATTERN_CHARACTERS = re.compile(r"[\s,\[\]:!&*?~@\x00-\x1f\x7f]")
+HOST_VAR_STRINGS = ("iwinv_id", "iwinv_name", "iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name",
+                    "iwinv_image", "iwinv_os", "iwinv_public_ipv4", "iwinv_private_ipv4", "iwinv_description")
 MISSING_ADDRESS = {"public_ipv4": "no public or private IPv4 address", "private_ipv4": "no private IPv4 address", "name": "no name"}
 
 
@@ -171,7 +189,7 @@ def group_name(prefix, value):
 
 def host_vars_from_instance(instance):
     """The iwinv_* host variables of an instance (instances.instance_from_api's shape): no secrets, plain strings."""
-    return {
+    return clean_host_vars({
         "iwinv_id": instance["id"] or "",
         "iwinv_name": instance["name"] or "",
         "iwinv_status": instance["status"] or "",
@@ -184,7 +202,38 @@ def host_vars_from_instance(instance):
         "iwinv_private_ipv4": instance["private_ipv4"] or "",
         "iwinv_block_storages": list(instance["block_storages"]),
         "iwinv_description": instance["description"] or "",
-    }
+    })
+
+
+def clean_host_vars(host_vars):
+    """Only the plugin's own keys, as strings (and a list of strings): what the API or a tampered cache adds is dropped."""
+    if not isinstance(host_vars, dict):
+        return None
+    clean = {name: plain_string(host_vars.get(name)) for name in HOST_VAR_STRINGS}
+    volumes = host_vars.get("iwinv_block_storages")
+    clean["iwinv_block_storages"] = [plain_string(volume) for volume in volumes] if isinstance(volumes, list) else []
+    return clean
+
+
+def plain_string(value):
+    return value if isinstance(value, str) else "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+
+def clean_source(source):
+    """The cached {"zones", "hosts"} with only the plugin's own keys, or None when its shape is wrong."""
+    if not isinstance(source, dict) or not isinstance(source.get("zones"), list) or not isinstance(source.get("hosts"), list):
+        return None
+    zones = [{"id": plain_string(zone.get("id")), "name": plain_string(zone.get("name"))}
+             for zone in source["zones"] if isinstance(zone, dict)]
+    hosts = [clean_host_vars(host) for host in source["hosts"]]
+    if len(zones) != len(source["zones"]) or None in hosts:
+        return None
+    return {"zones": zones, "hosts": hosts}
+
+
+def neutral_hostname(name):
+    """A hostname that host patterns match only as itself: pattern and control characters become '_'."""
+    return PATTERN_CHARACTERS.sub("_", name)
 
 
 def ansible_host(host_vars, connect_with):
@@ -235,8 +284,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name in ("access_key", "secret_key"):
             if not options[name]:
                 raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)" % (name, name.upper()))
-        if not re.match(r"^https?://[^/]", options["api_url"] or ""):
-            raise AnsibleParserError("api_url must be an http:// or https:// URL, got %r" % options["api_url"])
+        try:
+            options["api_url"] = check_api_url(options["api_url"])
+        except ValueError as exc:
+            raise AnsibleParserError(str(exc)) from None
         if options["api_timeout"] <= 0:
             raise AnsibleParserError("api_timeout must be a positive number of seconds, got %s" % options["api_timeout"])
         if options["rate_limit"] < 0:
@@ -275,10 +326,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """{"zones": [{id, name}], "hosts": [iwinv_* host vars]}: from the cache when allowed, else from the API."""
         use_cache = self.get_option("cache")
         if use_cache and cache:
-            try:
-                return self._cache[self.get_cache_key(path)]
-            except KeyError:
-                pass
+            cached = clean_source(self._cache.get(self.get_cache_key(path)))
+            if cached is not None:
+                return cached
         source = self._read_api(options)
         if use_cache:
             self._cache[self.get_cache_key(path)] = source
@@ -286,7 +336,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _read_api(self, options):
         """One zone listing, then one listing of every instance (one request per page), with no secret field."""
-        client = client_from_options(options)
+        client = client_from_options(options, warn=self.display.warning)
         try:
             zones = [{"id": zone["id"], "name": zone["name"]} for zone in catalog.list_zones(client)]
             self._selected_zone_ids(zones)  # an unknown zone fails before the instances are listed
@@ -309,6 +359,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._add_host(dict(host_vars), taken)
 
     def _add_host(self, host_vars, taken):
+        # Everything from the API (or the cache) is data, never a template, whatever the ansible-core version.
+        host_vars = wrap_var(host_vars)
         connect_with = self.get_option("connect_with")
         address = ansible_host(host_vars, connect_with)
         if address:
@@ -317,6 +369,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not address:
             self.display.warning("iwinv inventory: host %s (instance %s) has %s, so ansible_host is not set"
                                  % (hostname, host_vars["iwinv_id"], MISSING_ADDRESS[connect_with]))
+        hostname = wrap_var(hostname)
         self.inventory.add_host(hostname, group=TOP_GROUP)
         for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
             self.inventory.add_host(hostname, group=self.inventory.add_group(group))
@@ -338,14 +391,26 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return hostname
 
     def _unique_hostname(self, hostname, instance_id, taken):
-        unique = hostname
-        while unique in taken:
-            unique = "%s-%s" % (unique, instance_id)
+        """A hostname no other host has: not an implicit localhost name, not another source's host, not taken
+        by an earlier instance (`-<instance id>` appended, with a warning), and with no host-pattern character."""
+        wanted = neutral_hostname(hostname)
+        unique = wanted
+        while unique in taken or unique in C.LOCALHOST or self.inventory.get_host(unique):
+            unique = "%s-%s" % (unique, neutral_hostname(instance_id))
         if unique != hostname:
-            self.display.warning("iwinv inventory: hostname %s is taken by another instance; instance %s is %s"
-                                 % (hostname, instance_id, unique))
+            self.display.warning("iwinv inventory: instance %s is host %s, not %s: %s" % (
+                neutral_hostname(instance_id), unique, clean_api_text(hostname), self._why_renamed(hostname, wanted, taken)))
         taken.add(unique)
         return unique
+
+    def _why_renamed(self, hostname, wanted, taken):
+        if wanted in taken:
+            return "another instance has that name"
+        if wanted in C.LOCALHOST:
+            return "that name means the controller itself (implicit localhost)"
+        if self.inventory.get_host(wanted):
+            return "another inventory source has a host of that name"
+        return "host-pattern characters (%s) are replaced with '_'" % "".join(sorted(set(PATTERN_CHARACTERS.findall(hostname))))
 
     def _construct(self, hostname):
         """compose, groups and keyed_groups over the host's variables (Constructable)."""

@@ -6,7 +6,7 @@ and the plain decision of what to do to reach a desired state (DECISIONS.md D3).
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
 MAX_VOLUMES_PER_INSTANCE = 8
@@ -147,15 +147,15 @@ def _adopt_created(client, exc, instance_id, name, known_ids):
 
 
 def attach_block_storage(client, volume_id, instance_id):
-    client.post("/v1/block-storages/%s/attach/%s" % (volume_id, instance_id))
+    client.post(api_path("/v1/block-storages", volume_id, "attach", instance_id))
 
 
 def detach_block_storage(client, volume_id):
-    client.post("/v1/block-storages/%s/detach" % volume_id)
+    client.post(api_path("/v1/block-storages", volume_id, "detach"))
 
 
 def delete_block_storage(client, volume_id):
-    client.delete("/v1/block-storages/%s" % volume_id)
+    client.delete(api_path("/v1/block-storages", volume_id))
 
 
 def reworded(exc, message):

@@ -11,23 +11,24 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import hmac
+import ipaddress
 import json
-import os
+import math
 import random
 import re
+import ssl
 import time
+from urllib.parse import urlsplit
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows controllers are not supported by Ansible
-    fcntl = None
+from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
 
 try:
     import requests
+    import urllib3
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised by the module glue
-    requests = None
+    requests = urllib3 = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
@@ -42,8 +43,18 @@ RETRY_AFTER_CAP = 120.0
 CLOCK_TOLERANCE = 300
 TOKEN_EPSILON = 1e-6
 MIN_PACING_SLEEP = 0.01
+MAX_PACING_SLEEP = 10.0
+PACER_MAX_BYTES = 4096
 # Seconds of delay between taking a token and the request reaching the API that pacing tolerates.
 PACING_SLACK = 6.0
+# Paging: the API always serves pages of its default size 10 (LIVE), so a shorter page is the last one; a page
+# that is full by that measure but shorter than asked may be a lower cap than the echoed page_size admits.
+SERVED_PAGE_SIZE = 10
+MAX_PAGES = 1000
+# API text that reaches a message: control characters out, and no longer than this.
+MAX_API_TEXT = 300
+STALE_TIMESTAMP_CODES = ("CHECK_SIGNATURE",)
+LOOPBACK_NAMES = ("localhost",)
 
 # Words for the error codes whose API message is not enough to act on (messages may be Korean).
 ERROR_ADVICE = {
@@ -98,12 +109,24 @@ class IwinvAmbiguousWriteError(IwinvApiError):
     """
 
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# One path segment: every constant and every interpolated id (API ids are ASCII; names may not be).
+SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 
 def is_path_safe_id(value):
-    """Whether a value can stand in a signed path as it is (ids are ASCII; names may not be)."""
-    return bool(value) and SAFE_ID.match(str(value)) is not None
+    """Whether a value can stand in a signed path as it is: a full match, so no trailing newline slips through."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return False
+    return SAFE_SEGMENT.fullmatch(str(value)) is not None
+
+
+def api_path(base, *segments):
+    """`base`/`segment`/...: every segment (ids from the user or the API included) checked as a whole path segment."""
+    for segment in segments:
+        if not is_path_safe_id(segment):
+            raise ValueError("refusing to put %s in an API request path: an id has only letters, digits, '_', '.' and '-'"
+                             % ascii(segment))
+    return "/".join((base,) + tuple(str(segment) for segment in segments))
 
 
 def sign(secret_key, timestamp, path):
@@ -113,9 +136,49 @@ def sign(secret_key, timestamp, path):
 
 
 def check_path(path):
-    """Reject paths the API cannot verify: the signature covers the path exactly as sent."""
-    if not path.startswith("/v1/") or path.endswith("/") or "?" in path:
-        raise ValueError("invalid API path %r: it must start with /v1/, and have no trailing slash and no query" % path)
+    """Reject paths the API cannot verify before sending them: the signature covers the path exactly as sent.
+
+    Every segment after /v1/ is checked, so an id from the API or the user that holds a slash, a dot segment,
+    a newline or any other character outside [A-Za-z0-9_.-] never reaches a request.
+    """
+    segments = path.split("/")[2:] if path.startswith("/v1/") else []
+    bad = [segment for segment in segments if not is_path_safe_id(segment)]
+    if not segments or bad:
+        raise ValueError("invalid API path %s: it must be /v1/ followed by segments of letters, digits, '_', '.' and '-'%s"
+                         % (ascii(path), " (bad segment %s)" % ascii(bad[0]) if bad else ""))
+
+
+def check_api_url(api_url):
+    """The API URL without a trailing slash, or ValueError: https, or http only to a loopback host (the emulator)."""
+    url = (api_url or DEFAULT_API_URL).strip().rstrip("/")
+    parts = urlsplit(url)
+    problem = None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        problem = "it must be an https:// URL"
+    elif parts.username is not None or parts.password is not None or parts.query or parts.fragment or "#" in url:
+        problem = "it must not hold credentials, a query or a fragment"
+    elif parts.path:
+        problem = "it must not hold a path (the API signs the path from /v1/ on)"
+    elif parts.scheme == "http" and not is_loopback(parts.hostname):
+        problem = "plain http:// would send every request unencrypted; use https:// (http:// only reaches loopback hosts)"
+    if problem:
+        raise ValueError("api_url %s is not allowed: %s" % (clean_api_text(url), problem))
+    return url
+
+
+def is_loopback(hostname):
+    if hostname.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def clean_api_text(text, limit=MAX_API_TEXT):
+    """Text from the API (or anything it chose) safe for a terminal: no control characters, bounded length."""
+    text = re.sub(r"[\x00-\x1f\x7f-\x9f]+", " ", str(text)).strip()
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def backoff_delay(attempt, rng=random.random):
@@ -160,21 +223,22 @@ def as_int(value, default=None):
 class FilePacer:
     """Keeps every process on this controller that uses one access key under the API rate limit.
 
-    A token bucket in a file, locked with flock, shared by Ansible's forks. The API counts a rolling
-    minute, so the bucket holds only a small burst and refills at the rest of the budget. The API counts
-    when a request arrives, not when its token was taken: spreading the refill over 60 s + PACING_SLACK
-    keeps any 60 s of arrivals within rate_limit even when some requests arrive that much later than others.
+    A token bucket in a StateFile (locked, owner-only, bounded), shared by Ansible's forks. The API counts a
+    rolling minute, so the bucket holds only a small burst and refills at the rest of the budget. The API counts
+    when a request arrives, not when its token was taken: spreading the refill over 60 s + PACING_SLACK keeps
+    any 60 s of arrivals within rate_limit even when some requests arrive that much later than others.
+    When the file cannot be used, the bucket lives in this process only (StateFile warns once).
     """
 
-    def __init__(self, access_key, rate_limit, directory=None, clock=time.time, sleep=time.sleep):
+    def __init__(self, access_key, rate_limit, directory=None, clock=time.time, sleep=time.sleep,
+                 api_url=DEFAULT_API_URL, warn=None):
         self.rate_limit = rate_limit
         self.burst = max(1, rate_limit // 6)
         self.refill_per_second = max(rate_limit - self.burst, 1) / (60.0 + PACING_SLACK)
         self.clock = clock
         self.sleep = sleep
-        key_digest = hashlib.sha256(access_key.encode("utf-8")).hexdigest()[:16]
-        self.path = os.path.join(directory or default_cache_dir(), "pacer-%s.json" % key_digest)
-        self._memory_state = None
+        self.state = StateFile("pacer", api_url, access_key, directory=directory, max_bytes=PACER_MAX_BYTES, warn=warn)
+        self.path = self.state.path
 
     def acquire(self):
         """Block until one request may be sent, then take its token."""
@@ -188,87 +252,59 @@ class FilePacer:
 
     def _try_take(self):
         """Take a token if one is there and return 0, or return the seconds until one will be."""
-        with self._locked_state() as state:
+        with self.state.locked() as state:
             now = self.clock()
-            elapsed = max(0.0, now - state.get("updated", now))
-            tokens = min(float(self.burst), state.get("tokens", float(self.burst)) + elapsed * self.refill_per_second)
+            tokens = self._tokens_now(state, now)
             state["updated"] = now
             if tokens >= 1.0 - TOKEN_EPSILON:
                 state["tokens"] = max(tokens - 1.0, 0.0)
                 return 0.0
             state["tokens"] = tokens
-            # Never a vanishing sleep: at epoch scale a tiny float does not move the clock.
-            return max((1.0 - tokens) / self.refill_per_second, MIN_PACING_SLEEP)
+            # Never a vanishing sleep (at epoch scale a tiny float does not move the clock), never a long one.
+            return min(max((1.0 - tokens) / self.refill_per_second, MIN_PACING_SLEEP), MAX_PACING_SLEEP)
 
-    def _locked_state(self):
-        try:
-            return _LockedJsonFile(self.path)
-        except OSError:
-            # An unwritable cache directory still gets pacing, within this process only.
-            if self._memory_state is None:
-                self._memory_state = _MemoryState()
-            return self._memory_state
+    def _tokens_now(self, state, now):
+        """The tokens in the bucket now; anything another process (or a person) wrote there is bounded first."""
+        tokens = bounded_number(state.get("tokens"), 0.0, float(self.burst), float(self.burst))
+        updated = bounded_number(state.get("updated"), now - 3600.0, now, now)
+        return min(float(self.burst), tokens + (now - updated) * self.refill_per_second)
 
 
-class _MemoryState:
-    def __init__(self):
-        self.state = {}
-
-    def __enter__(self):
-        return self.state
-
-    def __exit__(self, *exc_info):
-        return False
+def bounded_number(value, low, high, default):
+    """A finite number from untrusted state, clamped to [low, high]; `default` for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return default
+    return min(max(float(value), low), high)
 
 
-class _LockedJsonFile:
-    """A small JSON document under an exclusive flock, written back on exit."""
-
-    def __init__(self, path):
-        directory = os.path.dirname(path)
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        self.state = {}
-
-    def __enter__(self):
-        if fcntl is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        raw = os.read(self.fd, 4096)
-        try:
-            self.state = json.loads(raw.decode("utf-8")) if raw else {}
-        except ValueError:
-            self.state = {}
-        return self.state
-
-    def __exit__(self, *exc_info):
-        try:
-            data = json.dumps(self.state).encode("utf-8")
-            os.lseek(self.fd, 0, os.SEEK_SET)
-            os.ftruncate(self.fd, 0)
-            os.write(self.fd, data)
-        finally:
-            os.close(self.fd)  # closing releases the lock
-        return False
+def _no_ambient_auth(prepared_request):
+    """requests auth hook: an auth of our own keeps requests from adding one from ~/.netrc (or $NETRC)."""
+    prepared_request.headers.pop("Authorization", None)
+    return prepared_request
 
 
-def default_cache_dir():
-    """The per-user cache directory of the collection (XDG_CACHE_HOME or ~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "iwinv.cloud")
+_NO_AMBIENT_AUTH = _no_ambient_auth
 
 
 class IwinvClient:
     """One client per module run or inventory parse; reuses its HTTP connection (keep-alive)."""
 
     def __init__(self, access_key, secret_key, api_url=DEFAULT_API_URL, validate_certs=True, timeout=30,
-                 rate_limit=60, session=None, pacer=None, clock=time.time, sleep=time.sleep, rng=random.random):
+                 rate_limit=60, session=None, pacer=None, clock=time.time, sleep=time.sleep, rng=random.random,
+                 warn=None):
         self.access_key = access_key
         self._secret_key = secret_key
-        self.api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        self.api_url = check_api_url(api_url)
+        self.host = urlsplit(self.api_url).hostname
         self.validate_certs = validate_certs
+        if not validate_certs and warn is not None:
+            warn("validate_certs is false: the API server's TLS certificate is not verified, so anyone on the network "
+                 "path can read and alter the signed requests")
         self.timeout = timeout
         self.session = session if session is not None else requests.Session()
-        self.pacer = pacer if pacer is not None else FilePacer(access_key, rate_limit, clock=clock, sleep=sleep)
+        if pacer is None:
+            pacer = FilePacer(access_key, rate_limit, clock=clock, sleep=sleep, api_url=self.api_url, warn=warn)
+        self.pacer = pacer
         self.clock = clock
         self.sleep = sleep
         self.rng = rng
@@ -311,22 +347,31 @@ class IwinvClient:
         return rows[0] if rows else None
 
     def paginate(self, path, query=None, page_size=100):
-        """Every row of a paginated list.
+        """Every row of a paginated list, or an error: never a partial list (a missed row becomes a duplicate).
 
-        Stops on an empty page or one shorter than the page size the server says it used (it may cap
-        what was asked), never on `count`, which is page-local. Page fields may be strings.
+        A page ends the list when it is empty, or shorter than what the server has shown it serves: the largest
+        page received so far, and the size it echoes when below the one asked, else the 10 rows it always serves.
+        A server may cap pages below page_size while echoing page_size (`count` is page-local), so a page that
+        is full by that measure is followed by one more. A page seen before (page_no ignored) or more than
+        MAX_PAGES pages fail.
         """
-        rows = []
-        page_no = 1
-        while True:
-            page_query = dict(query or {}, page_no=page_no, page_size=page_size)
-            envelope = self.get_envelope(path, page_query)
+        rows, seen, largest = [], {}, 0
+        for page_no in range(1, MAX_PAGES + 1):
+            envelope = self.get_envelope(path, dict(query or {}, page_no=page_no, page_size=page_size))
             page = result_rows(envelope, "GET", path)
-            rows.extend(page)
-            used_size = as_int(envelope.get("page_size"), page_size) or page_size
-            if not page or len(page) < min(used_size, page_size):
+            if not page:
                 return rows
-            page_no += 1
+            fingerprint = hashlib.sha256(json.dumps(page, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+            if fingerprint in seen:
+                raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, seen[fingerprint]))
+            seen[fingerprint] = page_no
+            rows.extend(page)
+            echoed = as_int(envelope.get("page_size"), page_size) or page_size
+            served = echoed if echoed < page_size else min(SERVED_PAGE_SIZE, page_size)
+            if len(page) < max(largest, served):
+                return rows
+            largest = max(largest, len(page))
+        raise paging_error(path, "the list has more than %d pages of %d" % (MAX_PAGES, page_size))
 
     # --- one request, with pacing and retries ----------------------------------------------------
 
@@ -353,7 +398,10 @@ class IwinvClient:
             "User-Agent": USER_AGENT,
             "Accept": "application/json",
         }
-        kwargs = {"headers": headers, "params": query, "timeout": self.timeout, "verify": self.validate_certs}
+        # No redirect is followed (the signature would go with it) and no credential from ~/.netrc is added;
+        # proxies and CA bundles from the environment still apply.
+        kwargs = {"headers": headers, "params": query, "timeout": self.timeout, "verify": self.validate_certs,
+                  "allow_redirects": False, "auth": _NO_AMBIENT_AUTH}
         if form is not None:
             # requests builds multipart/form-data from (filename, value) pairs; None = a plain field.
             kwargs["files"] = [(name, (None, str(value))) for name, value in form.items()]
@@ -363,15 +411,20 @@ class IwinvClient:
         try:
             response = self.session.request(method, self.api_url + path, **kwargs)
         except requests.exceptions.RequestException as exc:
-            raise connection_failure(exc, method, path)
+            raise connection_failure(exc, method, path, self.host)
         return self._decode(response, method, path, int(timestamp))
 
     def _decode(self, response, method, path, timestamp):
-        body = parse_json(response)
         status = response.status_code
+        if 300 <= status < 400:
+            raise redirect_error(response, method, path, self.host)
+        body = parse_json(response)
         if 200 <= status < 300 and is_success(body):
             return body
         error = api_error(status, body, method, path)
+        if 200 <= status < 300 and not is_envelope(body):
+            # A success status with an answer that cannot be read: a write may have been executed.
+            raise _Retryable(error, safe_for_writes=False)
         if status == 429 or (method == "GET" and error.error_code == "LIMIT_EXCEEDED"):
             wait = retry_after_seconds(response.headers.get("Retry-After"), self.clock())
             raise _Retryable(error, safe_for_writes=status == 429, wait=wait)
@@ -411,6 +464,11 @@ def parse_json(response):
         return None
 
 
+def is_envelope(body):
+    """Whether an answer is the API's JSON envelope at all (success or error)."""
+    return isinstance(body, dict) and "code" in body and "error_code" in body
+
+
 def is_success(body):
     if not isinstance(body, dict):
         return False
@@ -438,39 +496,86 @@ def api_error(status, body, method, path):
     if not isinstance(body, dict):
         text = "%s %s failed: HTTP %s with a non-JSON answer (a gateway or proxy error)" % (method, path, status)
         return IwinvApiError(text, status=status, method=method, path=path)
-    error_code = body.get("error_code") or None
-    api_message = body.get("message") if isinstance(body.get("message"), str) else None
+    error_code = clean_api_text(body["error_code"], 64) if body.get("error_code") else None
+    api_message = clean_api_text(body["message"]) if isinstance(body.get("message"), str) else None
     words = ERROR_ADVICE.get(error_code) or api_message or "the API reported an error"
     text = "%s %s failed: %s (HTTP %s, %s)" % (method, path, words, status, error_code or "no error code")
     if api_message and words != api_message:
         text += ": %s" % api_message
-    return IwinvApiError(text, status=status, code=body.get("code"), error_code=error_code, method=method, path=path,
+    code = clean_api_text(body["code"], 16) if body.get("code") is not None else None
+    return IwinvApiError(text, status=status, code=code, error_code=error_code, method=method, path=path,
                          api_message=api_message)
 
 
+def paging_error(path, why):
+    return IwinvApiError("GET %s failed: %s; refusing to act on a partial list" % (path, why), method="GET", path=path,
+                         error_code="PAGING_ERROR")
+
+
 def explain_auth_failure(error, date_header, timestamp):
-    """A 401 for a stale timestamp says how far the controller clock is off, when the server's Date shows it."""
+    """A 401 for a stale timestamp says how far the controller clock is off, when the server's Date shows it.
+
+    Only the stale-timestamp code is explained so; the API's own words stay in the message.
+    """
     skew = clock_skew(date_header, timestamp)
-    if skew is None or abs(skew) <= CLOCK_TOLERANCE:
+    if error.error_code not in STALE_TIMESTAMP_CODES or skew is None or abs(skew) <= CLOCK_TOLERANCE:
         return error
     direction = "ahead of" if skew > 0 else "behind"
     error.message = ("%s %s failed: the controller clock is off by about %d s (%s the API server's clock); the API accepts "
                      "at most %d s: synchronise the controller's clock (NTP) (HTTP %s, %s)"
                      % (error.method, error.path, abs(skew), direction, CLOCK_TOLERANCE, error.status, error.error_code))
+    if error.api_message:
+        error.message += ": %s" % error.api_message
     return error
 
 
-def connection_failure(exc, method, path):
-    """A request that got no answer. Safe to retry only if it never reached the server."""
-    never_sent = isinstance(exc, (requests.exceptions.ConnectTimeout,)) or _is_refused(exc)
-    kind = type(exc).__name__
-    error = IwinvApiError("%s %s failed: no answer from the API (%s)" % (method, path, kind), method=method, path=path,
+def redirect_error(response, method, path, api_host):
+    """A 3xx is never followed: the signature would go with it (and the method is not signed)."""
+    location = response.headers.get("Location") or ""
+    target = urlsplit(location).hostname or api_host if location else "nowhere (no Location header)"
+    error = IwinvApiError(
+        "%s %s failed: the API answered HTTP %s, a redirect to %s, which is never followed (the request signature "
+        "would go with it): check api_url" % (method, path, response.status_code, clean_api_text(target, 255)),
+        status=response.status_code, method=method, path=path, error_code="REDIRECT")
+    if method == "GET":
+        return error
+    return _Retryable(error, safe_for_writes=False).final_error(ambiguous=True)
+
+
+def connection_failure(exc, method, path, host):
+    """A request that got no answer: permanent (fails at once), never sent (retry), or maybe executed."""
+    causes = exception_chain(exc)
+    permanent = permanent_cause(exc, causes, host)
+    if permanent:
+        return IwinvApiError("%s %s failed: %s" % (method, path, permanent), method=method, path=path,
+                             error_code="CONNECTION_ERROR")
+    never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or any(
+        isinstance(cause, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)) for cause in causes)
+    what = "could not connect" if never_sent else "no answer from the API"
+    error = IwinvApiError("%s %s failed: %s (%s)" % (method, path, what, type(exc).__name__), method=method, path=path,
                           error_code="CONNECTION_ERROR")
     return _Retryable(error, safe_for_writes=never_sent)
 
 
-def _is_refused(exc):
-    if not isinstance(exc, requests.exceptions.ConnectionError):
-        return False
-    text = repr(exc)
-    return "NewConnectionError" in text or "Connection refused" in text
+def permanent_cause(exc, causes, host):
+    """What makes retrying pointless, in words, or None."""
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "TLS certificate verification failed for %s (%s): fix the CA bundle (REQUESTS_CA_BUNDLE) or the " \
+                   "server certificate" % (host, clean_api_text(cause.verify_message or cause.reason or "", 120))
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema, requests.exceptions.InvalidHeader)):
+        return "the request is invalid (%s): check api_url" % type(exc).__name__
+    return None
+
+
+def exception_chain(exc, limit=10):
+    """exc and what it wraps (requests and urllib3 nest exceptions in args, .reason and __cause__)."""
+    chain, todo = [], [exc]
+    while todo and len(chain) < limit:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is seen for seen in chain):
+            continue
+        chain.append(current)
+        todo.extend([getattr(current, "reason", None), current.__cause__, current.__context__] + list(current.args))
+    return chain

@@ -15,6 +15,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     REQUESTS_IMPORT_ERROR,
     IwinvApiError,
     IwinvClient,
+    check_api_url,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
@@ -59,6 +60,10 @@ class IwinvModule:
         self._client = None
 
     def _validate_common(self):
+        try:
+            check_api_url(self.params["api_url"])
+        except ValueError as exc:
+            self.fail(str(exc))
         if self.params["api_timeout"] <= 0:
             self.fail("api_timeout must be a positive number of seconds, got %s" % self.params["api_timeout"])
         if self.params["rate_limit"] < 0:
@@ -70,7 +75,7 @@ class IwinvModule:
     @property
     def client(self):
         if self._client is None:
-            self._client = client_from_options(self.params)
+            self._client = client_from_options(self.params, warn=self.warn)
         return self._client
 
     def warn(self, message):
@@ -90,8 +95,11 @@ class IwinvModule:
         self.module.exit_json(**result)
 
 
-def client_from_options(options):
-    """An IwinvClient from the common options (a module's params or the inventory's options)."""
+def client_from_options(options, warn=None):
+    """An IwinvClient from the common options (a module's params or the inventory's options).
+
+    `warn` receives the warnings of the client (validate_certs off, a state file that cannot be used).
+    """
     return IwinvClient(
         access_key=options["access_key"],
         secret_key=options["secret_key"],
@@ -99,6 +107,7 @@ def client_from_options(options):
         validate_certs=options["validate_certs"],
         timeout=options["api_timeout"],
         rate_limit=options["rate_limit"],
+        warn=warn,
     )
 
 

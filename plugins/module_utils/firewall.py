@@ -18,7 +18,7 @@ import html
 import ipaddress
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, api_path
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
 FIREWALL_PATH = "/v1/firewall"
@@ -270,7 +270,7 @@ def diff_view(firewall):
 # --- API calls -----------------------------------------------------------------------------------------
 
 def _firewall_path(firewall_id, action=None):
-    return "%s/%s%s" % (FIREWALL_PATH, firewall_id, "/" + action if action else "")
+    return api_path(FIREWALL_PATH, firewall_id, *([action] if action else []))
 
 
 def get_firewall(client, firewall_id):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from urllib.parse import quote_plus
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, api_path
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import wait_until
 
@@ -139,10 +139,7 @@ def resolve_instance(client, ref):
 # --- writes ---------------------------------------------------------------------------------------
 
 def instance_path(instance_id, action=None):
-    if not is_path_safe_id(instance_id):
-        raise ValueError("invalid instance id %r" % instance_id)
-    path = "%s/%s" % (INSTANCES_PATH, instance_id)
-    return path + "/" + action if action else path
+    return api_path(INSTANCES_PATH, instance_id, *([action] if action else []))
 
 
 def _encoded(text):

@@ -61,7 +61,38 @@ def totals(scenarios):
     }
 
 
-def render(document):
+SECURITY_INTRO = """\
+## Security
+
+What an attacker (or an unlucky setup) tried, from the tests of issue 15: unit tests of the client against
+real sockets on loopback (a redirecting server, a capturing server, a proxy, a TLS server with an untrusted
+certificate; tests/unit/plugins/module_utils/test_client_hardening.py, test_state_file.py) and real
+`ansible-inventory` / `ansible-playbook` runs (tests/reliability/test_inventory_*.py). "Requests sent to the wrong
+place" counts requests (and signatures) that reached a host other than `api_url`, or a command the API data ran.
+Rows come from `security-*.json` next to the figures, written by those tests.
+"""
+
+
+def security_rows(figures_path):
+    """The security table's rows from every security-<suite>.json beside the figures file."""
+    rows = []
+    for path in sorted(pathlib.Path(figures_path).parent.glob("security-*.json")):
+        rows.extend(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(rows, key=lambda row: row["attack"])
+
+
+def render_security(rows):
+    if not rows:
+        return []
+    lines = [SECURITY_INTRO, "| attack | cases | result | requests sent to the wrong place |", "| --- | ---: | --- | ---: |"]
+    lines += ["| %s | %d | %s | %d |" % (cell(row["attack"]), row["cases"], cell(row["result"]), row["wrong_place"])
+              for row in rows]
+    lines.append("| **%d attacks** | **%d** | | **%d** |" % (len(rows), sum(row["cases"] for row in rows),
+                                                          sum(row["wrong_place"] for row in rows)))
+    return lines + [""]
+
+
+def render(document, security=()):
     scenarios = document["scenarios"]
     slow_seconds = sum(s["seconds"] for s in scenarios if s.get("slow"))
     summary = "Figures of the run of %s: %d scenarios in %.0f s; without the rows marked slow (what CI runs), about %.0f s." % (
@@ -76,7 +107,7 @@ def render(document):
         lines.append("| %d | %s | %s | %s | %d | %d | %d | %d | %.1f |" % (
             number, cell(s["scenario"]) + (" (slow: not in CI)" if s.get("slow") else ""), cell(s["injected"]), cell(s["result"]), s["requests"],
             s["faults_survived"], s["status_429"], s["duplicates"], s["seconds"]))
-    lines += ["", NOTES]
+    lines += [""] + render_security(list(security)) + [NOTES]
     return "\n".join(lines)
 
 
@@ -87,7 +118,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     with open(args.figures, encoding="utf-8") as handle:
         document = json.load(handle)
-    text = render(document)
+    text = render(document, security_rows(args.figures))
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(text)
     print("%s: %d scenarios" % (args.output, len(document["scenarios"])))

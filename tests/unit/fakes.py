@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import requests
+import urllib3
 
 
 class FakeResponse:
@@ -68,5 +70,13 @@ class NoPacer:
         pass
 
 
-DROPPED = requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected")
-REFUSED = requests.exceptions.ConnectionError("HTTPConnectionPool: NewConnectionError: Connection refused")
+def _wrapped(reason):
+    """A requests ConnectionError shaped as requests raises it: urllib3's MaxRetryError with the reason inside."""
+    return requests.exceptions.ConnectionError(urllib3.exceptions.MaxRetryError(None, "/v1/x", reason=reason))
+
+
+DROPPED = requests.exceptions.ConnectionError(
+    urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
+REFUSED = _wrapped(urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))
+# urllib3 2: a DNS failure is a NameResolutionError, a NewConnectionError (never sent).
+DNS_FAILURE = _wrapped(urllib3.exceptions.NameResolutionError("api.test", None, socket.gaierror(-2, "Name or service not known")))

@@ -401,7 +401,9 @@ def test_no_password_console_link_signature_or_secret_in_host_vars_or_cache(emul
 
 @pytest.mark.parametrize("options, message", [
     ({"api_timeout": 0}, "api_timeout must be a positive number"),
-    ({"api_url": "api-kr.iwinv.kr"}, "api_url must be an http"),
+    ({"api_url": "api-kr.iwinv.kr"}, "must be an https:// URL"),
+    ({"api_url": "http://api-kr.iwinv.kr"}, "plain http:// would send every request unencrypted"),
+    ({"api_url": "https://user:pw@api-kr.iwinv.kr"}, "must not hold credentials"),
     ({"rate_limit": -1}, "rate_limit must be 0"),
     ({"secret_key": ""}, "needs secret_key"),
     ({"connect_with": "ipv6"}, "connect_with"),

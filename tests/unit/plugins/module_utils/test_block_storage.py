@@ -67,14 +67,14 @@ def test_zone_is_read_from_zone_id_or_zone():
 
 def fake_client(*answers):
     session = FakeSession(*answers)
-    return IwinvClient("k", "s", api_url="http://api.test", session=session, pacer=NoPacer()), session
+    return IwinvClient("k", "s", api_url="https://api.test", session=session, pacer=NoPacer()), session
 
 
 @pytest.mark.parametrize("answer", [error(400, "ID_INVALID", code="0x16"), ok([])])
 def test_detail_of_an_unknown_volume_is_none(answer):
     client, session = fake_client(answer)
     assert bs.get_block_storage(client, "bs-gone") is None
-    assert session.calls[0]["url"] == "http://api.test/v1/block-storages/bs-gone"
+    assert session.calls[0]["url"] == "https://api.test/v1/block-storages/bs-gone"
 
 
 def test_an_id_that_cannot_be_in_a_path_is_unknown_without_a_request():

@@ -19,7 +19,7 @@ CREATED_ROW = {"instance_id": "i-new", "name": "web 1/é", "status": "building",
 
 def fake_client(*answers):
     session = FakeSession(*answers)
-    return IwinvClient("ak", "sk", api_url="http://api.test", session=session, pacer=NoPacer()), session
+    return IwinvClient("ak", "sk", api_url="https://api.test", session=session, pacer=NoPacer()), session
 
 
 def emulator_client(emulator):

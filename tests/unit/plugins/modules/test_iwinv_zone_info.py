@@ -71,3 +71,15 @@ def test_missing_requests_library_fails_with_install_advice(emulator, monkeypatc
     assert result["failed"] is True
     assert "requests" in result["msg"] and "install" in result["msg"].lower()
     assert emulator.requests() == []
+
+
+def test_plain_http_to_a_remote_host_fails_before_any_request(emulator):
+    result = run_module(main, emulator_args(emulator, api_url="http://api-kr.iwinv.kr"))
+    assert result["failed"] is True and "plain http:// would send every request unencrypted" in result["msg"]
+    assert emulator.requests() == []
+
+
+def test_validate_certs_false_warns(emulator):
+    result = run_module(main, emulator_args(emulator, validate_certs=False))
+    assert len(result["zones"]) == 3
+    assert "validate_certs is false" in json.dumps(result.get("warnings"))   # 2.19 returns structured warnings
