@@ -16,7 +16,10 @@ import yaml
 
 try:
     from ansible.module_utils import _internal as module_utils_internal
-except ImportError:  # ansible-core before 2.19 has no controller flag to keep: a stand-in that nothing reads
+except ImportError:  # ansible-core 2.16 and 2.17
+    module_utils_internal = None
+if not hasattr(module_utils_internal, "is_controller"):
+    # ansible-core before 2.19 has no controller flag to keep: a stand-in that nothing reads
     module_utils_internal = types.SimpleNamespace(is_controller=False)
 
 # Importing Ansible's controller code (below) flags the whole process as a controller, after which AnsibleModule
