@@ -239,8 +239,9 @@ def bill_from_api(row):
         "total": row.get("payment_price"),
         "currency": row.get("currency"),
     }
+    # "lines", not the API's "items": bill.items in Jinja is the dict method, not the key.
     if isinstance(row.get("items"), list):
-        bill["items"] = [bill_item_from_api(item) for item in row["items"] if isinstance(item, dict)]
+        bill["lines"] = [bill_item_from_api(item) for item in row["items"] if isinstance(item, dict)]
     return bill
 
 

@@ -137,8 +137,8 @@ bills:
       description: The currency of the amounts.
       type: str
       sample: KRW
-    items:
-      description: The bill's lines.
+    lines:
+      description: The bill's lines (the API's C(items)).
       returned: with O(id), when the API sends them
       type: list
       elements: dict
