@@ -1,12 +1,20 @@
 """Hostile API data for the inventory's security tests: instances whose names and descriptions are attacks."""
 
+import pathlib
+import sys
 from urllib.parse import quote_plus
 
-import sys
-import pathlib
+import yaml
 
+# The security table's rows are kept by tests/unit/security_figures.py, shared with the unit tests.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "unit"))
-from security_figures import record, write  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+import security_figures  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def record_attack(suite, attack, result, wrong_place):
+    """A case of the security table, written at once to security-<suite>.json (each test file is its own suite)."""
+    security_figures.record(attack, result, wrong_place, suite=suite)
+    security_figures.write(suite)
 
 
 def create_instance(stack, name, description=""):
@@ -25,7 +33,6 @@ def inventory_config(stack, **extra):
 
 
 def write_config(stack, config, name="hostile"):
-    import yaml  # pylint: disable=import-outside-toplevel
     path = stack.workdir / ("%s.iwinv.yml" % name)
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path

@@ -87,8 +87,8 @@ def render_security(rows):
     lines = [SECURITY_INTRO, "| attack | cases | result | requests sent to the wrong place |", "| --- | ---: | --- | ---: |"]
     lines += ["| %s | %d | %s | %d |" % (cell(row["attack"]), row["cases"], cell(row["result"]), row["wrong_place"])
               for row in rows]
-    lines.append("| **%d attacks** | **%d** | | **%d** |" % (len(rows), sum(row["cases"] for row in rows),
-                                                          sum(row["wrong_place"] for row in rows)))
+    cases, wrong_place = sum(row["cases"] for row in rows), sum(row["wrong_place"] for row in rows)
+    lines.append("| **%d attacks** | **%d** | | **%d** |" % (len(rows), cases, wrong_place))
     return lines + [""]
 
 

@@ -61,7 +61,7 @@ MODULE_CASES = [
 INVENTORY_CASES = [
     ({"access_key": None}, ["Required config 'access_key'", "not provided"]),
     ({"secret_key": None}, ["Required config 'secret_key'", "not provided"]),
-    ({"api_url": "ftp://api.example"}, ["api_url must be an http:// or https:// URL"]),
+    ({"api_url": "ftp://api.example"}, ["api_url ftp://api.example is not allowed", "https://"]),
     ({"api_timeout": 0}, ["api_timeout must be a positive"]),
     ({"rate_limit": -1}, ["rate_limit must be 0"]),
     ({"connect_with": "dns"}, ["connect_with", "dns"]),

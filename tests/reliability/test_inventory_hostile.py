@@ -3,12 +3,18 @@
 Real ansible-inventory / ansible-playbook runs against the emulator.
 """
 
+import functools
 import json
 import pathlib
 import time
 
+import yaml
+
 from harness import record as record_scenario
-from hostile import INVENTORY_ENV, create_instance, inventory_config, record, write, write_config
+from hostile import INVENTORY_ENV, create_instance, inventory_config, write_config
+from hostile import record_attack
+
+record = functools.partial(record_attack, "inventory-hostile")
 
 
 def listed_hostvars(run):
@@ -33,9 +39,8 @@ def test_an_instance_named_localhost_never_becomes_the_controller(stack, figures
     run = stack.playbook(tasks, name="local", inventory=config, dump=False, env=INVENTORY_ENV)
     assert run.code == 0 and run.recap("ok") == 1 and run.recap("unreachable") == 0, run.output
     assert "that name means the controller itself" in " ".join(run.output.split())   # warnings may wrap
-    record("instance named localhost / 127.0.0.1, hosts: localhost play", "host renamed <name>-<id>, warning; "
+    record("instance named localhost / 127.0.0.1, hosts: localhost play", "host renamed NAME-ID, warning; "
            "the play runs on the controller", run.recap("unreachable"))
-    write("inventory-hostile")
     record_scenario(figures, "instance named localhost", "instances named localhost and 127.0.0.1; a localhost play",
                     "hosts renamed, play ran on the controller", stack, started, faults_survived=0)
 
@@ -52,9 +57,8 @@ def test_an_instance_never_overrides_a_host_of_another_source(stack, figures):
     assert plain(hostvars["web1"]["ansible_host"]) == "192.0.2.10" and "iwinv_id" not in hostvars["web1"]
     assert plain(hostvars["web1-%s" % instance_id]["iwinv_name"]) == "web1"
     assert "another inventory source has a host of that name" in " ".join(run.output.split())
-    record("instance named like a host of another inventory source", "host renamed <name>-<id>, warning; "
+    record("instance named like a host of another inventory source", "host renamed NAME-ID, warning; "
            "the other host keeps its ansible_host", int(plain(hostvars["web1"]["ansible_host"]) != "192.0.2.10"))
-    write("inventory-hostile")
     record_scenario(figures, "instance named like another source's host", "static web1 plus instance web1",
                     "web1 keeps ansible_host, the instance is web1-<id>", stack, started, faults_survived=0)
 
@@ -75,7 +79,6 @@ def test_host_pattern_characters_never_reach_a_hostname(stack, figures):
     assert sorted(listed_hostvars(run)) == ["db_web"]
     record("instance names with host-pattern characters (, [ ] : ! & * ? space ~ @)",
            "replaced with _ (warning); --limit selects only the named host", 0)
-    write("inventory-hostile")
     record_scenario(figures, "host-pattern characters in names", "%d instance names with pattern characters" % len(names),
                     "no pattern character in any hostname", stack, started, faults_survived=0)
 
@@ -109,7 +112,6 @@ def test_a_tampered_cache_adds_no_variable(stack, figures):
     assert "cached" in listed_hostvars(stack.inventory(config)) and stack.requests()
     record("inventory cache edited to add ansible_ssh_common_args / ansible_connection", "only the plugin's own "
            "iwinv_* keys are read back; a cache of the wrong shape is read again from the API", 0)
-    write("inventory-hostile")
     record_scenario(figures, "tampered inventory cache", "ansible_ssh_common_args and ansible_connection added to "
                     "the cache, then a cache of the wrong shape", "neither variable set; the broken cache re-read",
                     stack, started, faults_survived=0)
@@ -132,7 +134,6 @@ def test_an_inline_vault_secret_stays_out_of_the_listing_unlike_extra_vars(stack
     block = encrypted.output[encrypted.output.index("secret_key: !vault"):]
     plain_config = inventory_config(stack)
     del plain_config["secret_key"]
-    import yaml  # pylint: disable=import-outside-toplevel
     inline = stack.workdir / "inline.iwinv.yml"
     inline.write_text(yaml.safe_dump(plain_config) + block.split("\n\n")[0].rstrip() + "\n", encoding="utf-8")
     listing = [str(pathlib.Path(stack_bin()) / "ansible-inventory"), "--list", "--vault-password-file", str(password)]
@@ -147,7 +148,6 @@ def test_an_inline_vault_secret_stays_out_of_the_listing_unlike_extra_vars(stack
     leaked = secret in run_extra.output
     assert leaked, "the docs say extra variables show in ansible-inventory --list; this ansible-core does not"
     record("secret_key as an inline !vault value in the inventory file", "works; not in ansible-inventory --list", 0)
-    write("inventory-hostile")
     record_scenario(figures, "inventory credentials from an inline vault value",
                     "secret_key: !vault in the config; for comparison, the secret as an extra variable",
                     "inline vault: secret not in --list; extra variable: secret %s in --list"

@@ -7,13 +7,17 @@ unless the plugin marks it unsafe. This file runs alone under each ansible-core 
 (real ansible-inventory and ansible-playbook from the interpreter's bin directory, against the emulator).
 """
 
+import functools
 import json
 import time
 
 import ansible
 
 from harness import record as record_scenario
-from hostile import INVENTORY_ENV, create_instance, inventory_config, record, write, write_config
+from hostile import INVENTORY_ENV, create_instance, inventory_config, write_config
+from hostile import record_attack
+
+record = functools.partial(record_attack, "inventory-unsafe")
 
 TEMPLATED_NAME = "{{7+35}}x"   # renders as 42x if anything templates the hostname
 
@@ -49,7 +53,6 @@ def test_api_strings_are_never_templated(stack, figures):
            "printed as text; no command ran (ansible-core %s)" % ansible.__version__, int(marker.exists()))
     record("instance name that is a Jinja template, as inventory_hostname",
            "printed as text (ansible-core %s)" % ansible.__version__, 0)
-    write("inventory-unsafe")
     record_scenario(figures, "API strings as templates (ansible-core %s)" % ansible.__version__,
                     "description {{ lookup('pipe', 'touch ...') }} and name {{7+35}}x, read by ansible-inventory and a play",
                     "no command ran, both printed as text", stack, started, faults_survived=0)

@@ -16,16 +16,18 @@ ROWS = {}
 OUTPUT = pathlib.Path(os.environ.get("IWINV_TEST_OUTPUT") or pathlib.Path(__file__).resolve().parents[2] / "tests" / "output")
 
 
-def record(attack, result, wrong_place):
+def record(attack, result, wrong_place, suite="unit"):
     """One case of an attack; the cases of one attack add up (the row keeps their count and their sum)."""
-    row = ROWS.setdefault(attack, {"attack": attack, "result": result, "cases": 0, "wrong_place": 0})
+    row = ROWS.setdefault((suite, attack), {"attack": attack, "result": result, "cases": 0, "wrong_place": 0})
     row["cases"] += 1
     row["wrong_place"] += wrong_place
 
 
 def write(suite):
-    if not ROWS:
+    """security-<suite>.json with the rows recorded for `suite` so far (nothing when there are none)."""
+    rows = sorted((row for (row_suite, _attack), row in ROWS.items() if row_suite == suite), key=lambda row: row["attack"])
+    if not rows:
         return
     path = OUTPUT / "reliability" / ("security-%s.json" % suite)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(sorted(ROWS.values(), key=lambda row: row["attack"]), indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

@@ -17,6 +17,9 @@ import re
 import pytest
 import yaml
 
+from ansible.module_utils import basic
+from ansible_collections.iwinv.cloud.plugins.doc_fragments.iwinv import ModuleDocFragment
+
 
 class AnsibleYamlLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
     """YAML as Ansible reads it in examples: an inline `!vault` value is a string here."""
@@ -28,8 +31,6 @@ AnsibleYamlLoader.add_constructor("!vault", lambda loader, node: loader.construc
 def load_example(text):
     return yaml.load(text, Loader=AnsibleYamlLoader)  # nosec - a SafeLoader with one more tag
 
-from ansible.module_utils import basic
-from ansible_collections.iwinv.cloud.plugins.doc_fragments.iwinv import ModuleDocFragment
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("iwinv_*.py"))
