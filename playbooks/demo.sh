@@ -26,6 +26,19 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# An installed collection has MANIFEST.json instead of galaxy.yml: nothing to build the demo from.
+if [ ! -f galaxy.yml ]; then
+    cat >&2 <<'EOF'
+playbooks/demo.sh needs a checkout of the repository: it builds the collection and starts the API emulator
+from it. Either run the demo from a checkout:
+    git clone https://github.com/iwinv-cloud/ansible-collection.git && bash ansible-collection/playbooks/demo.sh
+or run this installed collection's playbooks against your account: first put your zone, flavor, image and
+SSH key into playbooks/vars/web_tier.yml (docs/getting-started.md, "First server"), then
+    IWINV_ACCESS_KEY=... IWINV_SECRET_KEY=... ansible-playbook playbooks/demo.yml
+EOF
+    exit 2
+fi
+
 KEEP=0
 IDEMPOTENCE=0
 VENV="$ROOT/.venv"

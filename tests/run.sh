@@ -8,7 +8,7 @@
 #                                          selected stage's tool (ansible-test or pytest); use one stage
 #   SANITY_ARGS=... INTEGRATION_ARGS=... PYTEST_ARGS=... LINT_ARGS=...   the same through the environment
 #
-# Stages: setup sanity units emulator integration lint changelog demo release bench reliability compat
+# Stages: setup sanity units emulator integration alternative lint changelog demo release docs ee runner bench reliability compat
 #   setup        .venv/ with tests/requirements-ci.txt (reinstalled only when that file changes), the pip
 #                bootstrap stand-in that ansible-test --venv needs offline, and a fresh copy of the checkout
 #                at tests/output/ac/ansible_collections/iwinv/cloud (ansible-test needs that path)
@@ -17,13 +17,16 @@
 #   integration  starts the emulator, writes tests/integration/integration_config.yml in the copy
 #                (iwinv_api_url, iwinv_access_key, iwinv_secret_key: extra vars for every target) and runs
 #                ansible-test integration --venv --python 3.11 --requirements
+#   alternative  tests/ci/alternative.sh: the integration targets again, against the emulator's alternative profile
 #   lint         ansible-lint --profile production on roles/ and playbooks/ (when they hold YAML)
 #   changelog    antsibull-changelog lint
 #   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, first in
 #                check mode (no write request), then each playbook twice (the second run must report changed=0)
 #   release      what a release goes through, in tests/output/release: antsibull-changelog release in a scratch
-#                copy, ansible-galaxy collection build, and galaxy-importer (PyPI, in a venv of its own) on the
-#                artifact, which must report no ERROR
+#                copy (tests/ci/check_changelog.py fails on literal markup in the result), ansible-galaxy collection
+#                build, and galaxy-importer (PyPI, in a venv of its own) on the artifact, which must report no ERROR
+#   docs ee runner   tests/ci/<stage>.sh: the docsite (antsibull-docs, Sphinx, offline), ansible-builder create on
+#                the execution environment example, the demo and the inventory through ansible-runner as AWX runs them
 #   bench        pytest tests/benchmarks (the benchmark's own arithmetic), then
 #                python tests/benchmarks/run.py --smoke: request counts per operation against their budgets
 #                (timings are reported, never asserted), report in $IWINV_TEST_OUTPUT/performance-smoke.md;
@@ -53,7 +56,7 @@ COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
 SKIP=77 # a stage function returns this when it had nothing to do
 
-ALL_STAGES=(setup sanity units emulator integration lint changelog demo release bench reliability compat)
+ALL_STAGES=(setup sanity units emulator integration alternative lint changelog demo release docs ee runner bench reliability compat)
 
 # ---------------------------------------------------------------------------------------------- arguments
 STAGES=()
@@ -256,38 +259,21 @@ stage_units() { run_pytest tests/unit; }
 
 stage_emulator() { run_pytest tests/emulator; }
 
-stage_integration() {
-    local targets
-    targets="$(find "$COPY/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l)"
-    if [ "$targets" -eq 0 ]; then
-        echo "no integration targets in tests/integration/targets: nothing to run"
-        return $SKIP
-    fi
-    start_integration_emulator || return 1
-    # --venv: ansible-test runs the targets with a virtual environment of its own; --requirements installs
-    # tests/integration/requirements.txt (requests, which the modules import) into it.
-    (cd "$COPY" && ansible-test integration --venv --python "$PYTHON_VERSION" --requirements \
-        "${INTEGRATION_EXTRA[@]}" "${EXTRA[@]}")
-}
-
-# Starts the emulator for ansible-test integration (it stops when the calling subshell exits) and writes
-# tests/integration/integration_config.yml in the copy with its URL and keys.
-start_integration_emulator() {
-    local key secret log url _
+# start_emulator LOG [server.py options]: starts the emulator for the integration targets (stopped when the
+# stage's subshell exits) and writes tests/integration/integration_config.yml in the copy.
+start_emulator() {
+    local log="$1" key="ci-access-key" secret="ci-secret-$$-$RANDOM" url="" _
+    shift
     if [ ! -f tests/emulator/server.py ]; then
         echo "tests/emulator/server.py is missing: the integration targets need the emulator"
         return 1
     fi
-    key="ci-access-key"
-    secret="ci-secret-$$-$RANDOM"
     mkdir -p "$OUTPUT"
-    log="$OUTPUT/emulator-integration.log"
     "$VENV/bin/python" -u tests/emulator/server.py --port 0 --access-key "$key" --secret-key "$secret" \
-        --op-delay 0.3 --rate-limit 100000 >"$log" 2>&1 </dev/null &
-    EMULATOR_PID=$! # not local: the EXIT trap runs after this function has returned
+        --op-delay 0.3 --rate-limit 100000 "$@" >"$log" 2>&1 </dev/null &
+    EMULATOR_PID=$! # not local: the EXIT trap runs after the stage function has returned
     # Every stage runs in a subshell: this trap ends the emulator however the stage ends.
     trap 'kill "$EMULATOR_PID" 2>/dev/null; wait "$EMULATOR_PID" 2>/dev/null' EXIT
-    url=""
     for _ in $(seq 1 150); do
         url="$(grep -o -m1 'listening on http://[^[:space:]]*' "$log" 2>/dev/null | sed 's/^listening on //')"
         [ -n "$url" ] && break
@@ -312,6 +298,27 @@ iwinv_access_key: "$key"
 iwinv_secret_key: "$secret"
 EOF
 }
+
+# --venv: ansible-test runs the targets with a virtual environment of its own; --requirements installs
+# tests/integration/requirements.txt (requests, which the modules import) into it.
+run_integration_targets() {
+    (cd "$COPY" && ansible-test integration --venv --python "$PYTHON_VERSION" --requirements "$@")
+}
+
+has_integration_targets() {
+    if [ -z "$(find "$COPY/tests/integration/targets" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)" ]; then
+        echo "no integration targets in tests/integration/targets: nothing to run"
+        return 1
+    fi
+}
+
+stage_integration() {
+    has_integration_targets || return $SKIP
+    start_emulator "$OUTPUT/emulator-integration.log" || return 1
+    run_integration_targets "${INTEGRATION_EXTRA[@]}" "${EXTRA[@]}"
+}
+
+stage_alternative() { . tests/ci/alternative.sh; }
 
 stage_lint() {
     local dirs=() d
@@ -347,6 +354,7 @@ stage_release() {
     list_checkout_files | tar --null -T - -cf - | tar -xf - -C "$dir/scratch" || return 1
     (cd "$dir/scratch" && antsibull-changelog release) || return 1
     echo "CHANGELOG.rst: $(wc -l <"$dir/scratch/CHANGELOG.rst") lines"
+    "$VENV/bin/python" tests/ci/check_changelog.py "$dir/scratch/CHANGELOG.rst" || return 1
     echo "--- ansible-galaxy collection build"
     ansible-galaxy collection build --force --output-path "$dir" "$ROOT" || return 1
     artifact="$(ls "$dir"/iwinv-cloud-*.tar.gz)" || return 1
@@ -382,6 +390,12 @@ EOF
     fi
     echo "galaxy-importer: no errors ($(grep -c '^WARNING' "$log") warnings)"
 }
+
+stage_docs() { IWINV_TEST_OUTPUT="$OUTPUT" bash tests/ci/docs.sh; }
+
+stage_ee() { IWINV_TEST_OUTPUT="$OUTPUT" bash tests/ci/ee.sh; }
+
+stage_runner() { IWINV_TEST_OUTPUT="$OUTPUT" bash tests/ci/runner.sh; }
 
 stage_bench() {
     "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/benchmarks || return 1

@@ -53,6 +53,12 @@ options:
       - If not set, the value of the E(IWINV_RATE_LIMIT) environment variable is used.
     type: int
     default: 60
+attributes:
+  action_group:
+    description: Use C(group/iwinv.cloud.iwinv) in C(module_defaults) to set the common options of every module at once.
+    support: full
+    membership:
+      - iwinv.cloud.iwinv
 requirements:
   - python >= 3.11
   - requests
@@ -90,6 +96,6 @@ attributes:
     support: full
     description: The module only reads, so it runs fully in check mode.
   diff_mode:
-    support: none
+    support: N/A
     description: The module changes nothing, so it has nothing to diff.
 """

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: iwinv
 short_description: Instances of the iwinv cloud as an Ansible inventory
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the instances of an iwinv account as inventory hosts, grouped by zone and by status.
   - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones, and one
@@ -28,10 +28,10 @@ extends_documentation_fragment:
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 notes:
-  - O(access_key), O(secret_key) and O(api_url) may be Jinja templates, for example
-    C("{{ lookup('env', 'MY_KEY') }}"), and O(secret_key) an inline C(!vault) value. Extra variables are available
-    to these three, whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)),
-    because C(ansible-inventory --list) prints the extra variables.
+  - O(access_key), O(secret_key) and O(api_url) may be Jinja templates, for example an C(ansible.builtin.env) lookup
+    (see the examples), and O(secret_key) an inline C(!vault) value. Extra variables are available to these three,
+    whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)), because
+    C(ansible-inventory --list) prints the extra variables.
   - O(validate_certs), O(api_timeout) and O(rate_limit) take plain values (or their environment variables).
   - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
     from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are read back
@@ -127,17 +127,22 @@ options:
 """
 
 EXAMPLES = r"""
+# One YAML document (ansible-core 2.16's sanity test takes no more); other files, as comments:
+#
 # iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY, is this one line:
 #   plugin: iwinv.cloud.iwinv
+#
+# The secret key may also be an inline vault value (ansible-vault encrypt_string --name secret_key '...'),
+# used with --ask-vault-pass:
+#   secret_key: !vault |
+#     $ANSIBLE_VAULT;1.1;AES256
+#     62313365396662343061393464336163383764373764613633653634306231386433626436623361
+#     3233
 
-# prod.iwinv.yml: running instances of two zones; the secret key as an inline vault value
-# (ansible-vault encrypt_string --name secret_key '...'), used with --ask-vault-pass
+# team.iwinv.yml: running instances of two zones; credentials from environment variables of your own choosing
 plugin: iwinv.cloud.iwinv
-access_key: AKxxxxxxxx
-secret_key: !vault |
-  $ANSIBLE_VAULT;1.1;AES256
-  62313365396662343061393464336163383764373764613633653634306231386433626436623361
-  3233
+access_key: "{{ lookup('ansible.builtin.env', 'TEAM_IWINV_ACCESS_KEY') }}"
+secret_key: "{{ lookup('ansible.builtin.env', 'TEAM_IWINV_SECRET_KEY') }}"
 zones: [KR1-Z01, KR1-Z08]
 status: [active]
 hostname: "{{ iwinv_name }}.{{ iwinv_zone | lower }}"

@@ -118,32 +118,25 @@ def find_block_storage(client, volume_id=None, name=None):
     return matches[0] if matches else None
 
 
-def create_block_storage(client, instance_id, volume_type, size, name, description=None, known_ids=()):
+def create_block_storage(client, instance_id, volume_type, size, name, description=None):
     """Create a volume named `name` attached to the instance; return its id.
 
-    A create whose answer was lost is never sent again: the volumes named `name` are read back, and
-    exactly one on that instance that is not among `known_ids` (the ones that existed before) is adopted.
+    Raises IwinvAmbiguousWriteError when the answer was lost or names no id: read back (new_volumes), never resend.
     """
     form = {"instance_id": instance_id, "type": volume_type, "size": size, "name": name}
     if description:
         form["description"] = description
-    try:
-        rows = client.post("/v1/block-storages", form=form)
-    except IwinvAmbiguousWriteError as exc:
-        return _adopt_created(client, exc, instance_id, name, set(known_ids))
+    rows = client.post("/v1/block-storages", form=form)
+    if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("block_storage_id"):
+        raise IwinvAmbiguousWriteError("POST /v1/block-storages: the answer does not give the created volume's id",
+                                       status=202, method="POST", path="/v1/block-storages")
     return rows[0]["block_storage_id"]
 
 
-def _adopt_created(client, exc, instance_id, name, known_ids):
-    created = [volume for volume in list_block_storages(client, name=name)
-               if volume["instance_id"] == instance_id and volume["id"] not in known_ids]
-    if len(created) == 1:
-        return created[0]["id"]
-    if not created:
-        raise reworded(exc, "%s; reading back found no new volume named '%s' on instance %s, so it was not created: "
-                            "running the task again is safe" % (exc.message, name, instance_id))
-    raise reworded(exc, "%s; reading back found %d new volumes named '%s' on instance %s (ids: %s): delete the extra ones by id"
-                        % (exc.message, len(created), name, instance_id, ", ".join(volume["id"] for volume in created)))
+def new_volumes(client, name, instance_id, known_ids=()):
+    """The volumes named `name` on the instance that are not among `known_ids` (reading back a lost create)."""
+    return [volume for volume in list_block_storages(client, name=name)
+            if volume["instance_id"] == instance_id and volume["id"] not in known_ids]
 
 
 def attach_block_storage(client, volume_id, instance_id):

@@ -139,7 +139,13 @@ def image_from_api(row):
 
 def list_images(client, zone=None, os=None, name=None):
     """Every image (all pages), narrowed by zone id, OS family (e.g. ubuntu) and exact name."""
-    rows = client.paginate("/v1/images", query=_query(zone_id=zone, os=os, name=name))
+    try:
+        rows = client.paginate("/v1/images", query=_query(zone_id=zone, os=os, name=name))
+    except IwinvApiError as exc:
+        if os is not None and exc.error_code == "CHECK_PARAM_ENUM":   # the API's message may be Korean (D4)
+            exc.message = "os '%s' is not an OS family the API knows (such as ubuntu, rocky, debian, windows): %s" % (
+                os, exc.message)
+        raise
     return _exact_name([image_from_api(row) for row in rows], name)
 
 
@@ -219,8 +225,18 @@ def live_bill_from_api(row):
     }
 
 
-def bill_item_from_api(row):
-    return {"name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
+def bill_item_from_api(row, group=None):
+    return {"group": group, "name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
+
+
+def bill_items_from_api(row):
+    """The lines of a bill's detail, found under groups[].items (REFERENCE.md 3.6), each with its group's name;
+    None when the row has no lines (a list row)."""
+    groups = row.get("groups")
+    if not isinstance(groups, list):
+        return None
+    return [bill_item_from_api(item, group.get("name")) for group in groups if isinstance(group, dict)
+            for item in group.get("items") or [] if isinstance(item, dict)]
 
 
 def bill_from_api(row):
@@ -240,8 +256,9 @@ def bill_from_api(row):
         "currency": row.get("currency"),
     }
     # "lines", not the API's "items": bill.items in Jinja is the dict method, not the key.
-    if isinstance(row.get("items"), list):
-        bill["lines"] = [bill_item_from_api(item) for item in row["items"] if isinstance(item, dict)]
+    lines = bill_items_from_api(row)
+    if lines is not None:
+        bill["lines"] = lines
     return bill
 
 

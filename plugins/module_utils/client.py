@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the module glue
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "1.0.0"
 USER_AGENT = "iwinv.cloud/%s (Ansible collection)" % COLLECTION_VERSION
 DEFAULT_API_URL = "https://api-kr.iwinv.kr"
 
@@ -388,7 +388,22 @@ class IwinvClient:
                 self.sleep(retry.wait if retry.wait is not None else backoff_delay(attempt, self.rng))
                 attempt += 1
 
+    def probe(self, path, query=None):
+        """One paced, signed GET and its answer as it came: (timestamp sent, response); no retry, no decoding.
+
+        For iwinv_api_check, which looks at statuses and headers themselves. No answer raises IwinvApiError.
+        """
+        check_path(path)
+        try:
+            return self._exchange("GET", path, query, None, None)
+        except _Retryable as failure:
+            raise failure.error
+
     def _send_once(self, method, path, query, form, json_body):
+        timestamp, response = self._exchange(method, path, query, form, json_body)
+        return self._decode(response, method, path, timestamp)
+
+    def _exchange(self, method, path, query, form, json_body):
         self.pacer.acquire()
         timestamp = str(int(self.clock()))
         headers = {
@@ -412,7 +427,7 @@ class IwinvClient:
             response = self.session.request(method, self.api_url + path, **kwargs)
         except requests.exceptions.RequestException as exc:
             raise connection_failure(exc, method, path, self.host)
-        return self._decode(response, method, path, int(timestamp))
+        return int(timestamp), response
 
     def _decode(self, response, method, path, timestamp):
         status = response.status_code

@@ -17,7 +17,9 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     IwinvClient,
     check_api_url,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 
@@ -58,6 +60,7 @@ class IwinvModule:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._validate_common()
         self._client = None
+        self._task_run = None
 
     def _validate_common(self):
         try:
@@ -84,15 +87,27 @@ class IwinvModule:
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)
 
+    def task_run(self, result_key):
+        """The TaskRun of a module that writes: its deadline starts now (wait_timeout covers the whole task)."""
+        journal = Journal.for_account(self.params["api_url"], self.params["access_key"], warn=self.warn)
+        self._task_run = TaskRun(self.params["wait_timeout"], result_key, journal=journal)
+        return self._task_run
+
     def run(self, body):
-        """Run the module body; turn the collection's errors into a failure a person can act on."""
+        """Run the module body; turn the collection's errors into a failure a person can act on.
+
+        After a write (TaskRun.wrote), a failure reports changed=true and the resource as far as it is known.
+        """
         try:
             result = body()
         except IwinvApiError as exc:
-            self.fail(exc.message, api_error=exc.to_dict())
+            self.fail(exc.message, api_error=exc.to_dict(), **self._written())
         except (ResolveError, WaitError, ValueError) as exc:
-            self.fail(str(exc))
+            self.fail(str(exc), **self._written())
         self.module.exit_json(**result)
+
+    def _written(self):
+        return self._task_run.failure_result() if self._task_run is not None else {}
 
 
 def client_from_options(options, warn=None):

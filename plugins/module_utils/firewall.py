@@ -291,7 +291,11 @@ def find_firewall(client, firewall_id=None, name=None):
     """
     if firewall_id:
         return get_firewall(client, firewall_id)
-    matches = [row for row in list_firewall_rows(client) if row["name"] == name]
+    return only_firewall(client, [row for row in list_firewall_rows(client) if row["name"] == name], name)
+
+
+def only_firewall(client, matches, name):
+    """The one firewall of the list rows titled `name` (read in detail), None for none; several fail listing ids."""
     if len(matches) > 1:
         raise ResolveError("the firewall name '%s' matches %d firewalls (ids: %s); use id"
                            % (name, len(matches), ", ".join(row["id"] for row in matches)))
@@ -305,8 +309,12 @@ def list_firewalls(client, name=None):
 
 
 def create_firewall(client, firewall):
+    """Create a firewall; raises IwinvAmbiguousWriteError when the answer was lost or names no id (read back)."""
     rows = client.post(FIREWALL_PATH, json=firewall_to_api(firewall))
-    return firewall_from_api(rows[0]) if rows else None
+    if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("firewall_id"):
+        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the created firewall's id" % FIREWALL_PATH,
+                                       status=202, method="POST", path=FIREWALL_PATH)
+    return firewall_from_api(rows[0])
 
 
 def update_firewall(client, firewall_id, firewall, with_rules):
@@ -325,12 +333,14 @@ def delete_firewall(client, firewall_id):
 
 
 def attach_firewall(client, firewall_id, instance_id):
-    """Start attaching; False when an attach of this pair is already in progress (IN_USE)."""
+    """Start attaching; False when an attach of this pair is already in progress (IN_USE).
+
+    Raises IwinvAmbiguousWriteError when the answer was lost (the caller reads back, and may send it again).
+    """
     try:
         client.post(_firewall_path(firewall_id, "attach"), json={"instance_id": instance_id})
     except IwinvAmbiguousWriteError:
-        # It may have started: never resend. The wait (or the next run) reads the attachment back.
-        return True
+        raise
     except IwinvApiError as exc:
         if exc.error_code == "IN_USE":
             return False
@@ -343,14 +353,17 @@ def attach_firewall(client, firewall_id, instance_id):
 
 
 def detach_firewall(client, firewall_id, instance_id):
-    """Start detaching; False when a detach of this pair is already in progress (IN_USE)."""
+    """Start detaching; False when a detach of this pair is already in progress (IN_USE) or already done (CHECK_PARAM:
+    not attached).
+
+    Raises IwinvAmbiguousWriteError when the answer was lost (the caller reads back, and may send it again).
+    """
     try:
         client.post(_firewall_path(firewall_id, "detach"), json={"instance_id": instance_id})
     except IwinvAmbiguousWriteError:
-        # It may have started: never resend. The wait (or the next run) reads the attachment back.
-        return True
+        raise
     except IwinvApiError as exc:
-        if exc.error_code == "IN_USE":
+        if exc.error_code in ("IN_USE", "CHECK_PARAM"):
             return False
         raise
     return True

@@ -5,12 +5,10 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote_plus
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, api_path
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import wait_until
 
 INSTANCES_PATH = "/v1/instances"
 
@@ -161,7 +159,7 @@ def created_from_api(row):
 def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None, user_script_id=None):
     """Create one instance (count=1 always). Returns created_from_api of the answer.
 
-    Raises IwinvAmbiguousWriteError when the answer was lost: reconcile with reconcile_create, never resend.
+    Raises IwinvAmbiguousWriteError when the answer was lost or names no id: read back (new_instances), never resend.
     """
     form = {"zone_id": zone_id, "flavor_id": flavor_id, "image_id": image_id, "name": _encoded(name), "count": 1}
     if description:
@@ -171,26 +169,16 @@ def create_instance(client, name, zone_id, flavor_id, image_id, description=None
     if user_script_id:
         form["user_script_id"] = user_script_id
     rows = client.post(INSTANCES_PATH, form=form)
-    if len(rows) != 1:
-        raise IwinvApiError("POST %s: expected one created instance in the answer, got %d" % (INSTANCES_PATH, len(rows)),
-                            method="POST", path=INSTANCES_PATH)
+    if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("instance_id"):
+        # Accepted, but which instance it made is unknown: as ambiguous as a lost answer (never resent).
+        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the one created instance's id" % INSTANCES_PATH,
+                                       status=202, method="POST", path=INSTANCES_PATH)
     return created_from_api(rows[0])
 
 
-def reconcile_create(client, name, zone_id, ids_before):
-    """After a create whose answer was lost: the one instance named `name` in the zone that was not there before.
-
-    Reading back is the only safe way to know; sending the create again could make a second instance.
-    """
-    new = [instance for instance in named_instances(client, name, zone_id) if instance["id"] not in ids_before]
-    if len(new) == 1:
-        return new[0]
-    if not new:
-        raise ResolveError("the API gave no clear answer to the creation of instance '%s' in zone %s, and no new instance "
-                           "of that name is there: it was probably not created; run the task again" % (name, zone_id))
-    raise ResolveError("the API gave no clear answer to the creation of instance '%s' in zone %s, and %d new instances of "
-                       "that name appeared (ids: %s): delete the extra ones by id"
-                       % (name, zone_id, len(new), ", ".join(instance["id"] for instance in new)))
+def new_instances(client, name, zone_id, ids_before):
+    """The instances named `name` in the zone that were not there before a create (reading back a lost answer)."""
+    return [instance for instance in named_instances(client, name, zone_id) if instance["id"] not in ids_before]
 
 
 def edit_instance(client, instance_id, name=None, description=None):
@@ -235,41 +223,18 @@ def get_console(client, instance_id):
     return {"url": row.get("link"), "type": row.get("type")}
 
 
-# --- waiting --------------------------------------------------------------------------------------
+# --- waiting ---------------------------------------------------------------------------------------
 
 def describe(instance):
     """How messages name an instance: its name and id."""
     return "instance '%s' (%s)" % (instance.get("name"), instance.get("id"))
 
 
-def wait_for_instance(client, instance_id, is_done, timeout, what, clock=time.monotonic, sleep=time.sleep):
-    """Poll the instance until is_done(instance or None when gone); an `error` status fails at once."""
-    return wait_until(lambda: get_instance(client, instance_id), is_done, is_failed=_has_failed, timeout=timeout,
-                      what=what, clock=clock, sleep=sleep)
-
-
-def _has_failed(instance):
-    return instance is not None and instance["status"] in FAILED_STATUSES
-
-
-def _is_settled(instance):
+def is_settled(instance):
+    """Gone, or in a stable status (an instance found in `error` is settled: it is stable)."""
     return instance is None or not is_transitional(instance["status"])
 
 
-def wait_until_settled(client, instance, timeout, **kwargs):
-    """Wait for an instance to leave a transitional status (or to be gone); returns it, or None when gone.
-
-    Unlike the wait after an operation, an instance found in `error` is returned, not failed: it is stable.
-    """
-    return wait_until(lambda: get_instance(client, instance["id"]), _is_settled, timeout=timeout, what=describe(instance),
-                      **kwargs)
-
-
-def wait_until_status(client, instance, status, timeout, **kwargs):
-    """Wait after an operation until the instance reaches `status`; `error` fails naming the instance."""
-    return wait_for_instance(client, instance["id"], lambda current: current is not None and current["status"] == status,
-                             timeout, describe(instance), **kwargs)
-
-
-def wait_until_gone(client, instance, timeout, **kwargs):
-    return wait_for_instance(client, instance["id"], lambda current: current is None, timeout, describe(instance), **kwargs)
+def has_failed_or_gone(instance):
+    """While waiting for an operation to end: `error`, or vanishing, is its failure (no use waiting on)."""
+    return instance is None or instance["status"] in FAILED_STATUSES

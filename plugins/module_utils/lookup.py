@@ -33,3 +33,11 @@ def describe_candidates(rows, kind, id_key="id", name_key="name"):
     listed = ", ".join("%s (%s)" % (row.get(id_key), row.get(name_key)) for row in rows[:MAX_LISTED])
     more = " and %d more" % (len(rows) - MAX_LISTED) if len(rows) > MAX_LISTED else ""
     return "the %ss seen were: %s%s" % (kind, listed, more)
+
+
+def only_new(rows, what):
+    """The one resource that a create whose answer was lost made; several fail and list their ids."""
+    if len(rows) > 1:
+        raise ResolveError("the API gave no clear answer to the creation of %s, and %d new ones appeared (ids: %s): delete "
+                           "the extra ones by id" % (what, len(rows), ", ".join(str(row["id"]) for row in rows)))
+    return rows[0]

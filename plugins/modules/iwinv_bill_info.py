@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_bill_info
 short_description: Show the charges and bills of an iwinv account
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the charges of the current month so far (RV(live)) and the account's monthly bills (RV(bills)).
   - Every page of the API's bill list is read, whatever page size the API allows.
@@ -138,11 +138,14 @@ bills:
       type: str
       sample: KRW
     lines:
-      description: The bill's lines (the API's C(items)).
+      description:
+        - The bill's lines, from every group of the bill's detail (the API nests them as C(groups[].items)), in order.
+        - Each line is C(group) (the name of its group), C(name), C(price) (VAT excluded) and C(vat).
       returned: with O(id), when the API sends them
       type: list
       elements: dict
-      sample: [{"name": "Compute", "price": 25000, "vat": 2500}, {"name": "Block storage", "price": 5000, "vat": 500}]
+      sample: [{"group": "Server", "name": "Compute", "price": 25000, "vat": 2500},
+               {"group": "Storage", "name": "Block storage", "price": 5000, "vat": 500}]
 """
 
 import datetime

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_block_storage
 short_description: Create, attach, move, detach and delete iwinv block storage volumes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages a block storage volume (a data disk) of the iwinv cloud and the instance it is attached to.
   - The API creates a volume attached to an instance, in that instance's zone. An existing volume can be moved
@@ -19,7 +19,9 @@ description:
     instance already tell it, so that a size out of range, a type not offered in the instance's zone, a volume
     in another zone, or an instance that already carries 8 volumes fail without a write request.
   - A volume, or an instance, that is busy with an earlier operation is waited for (within O(wait_timeout))
-    before it is acted on.
+    before anything is judged or done, so that a task that follows a O(wait=false) task on the same volume (or
+    on a volume of the same name being deleted) acts on what that operation left.
+  - A volume in status C(error) warns that the API cannot repair it, and to delete it and create it again.
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 options:
@@ -84,8 +86,12 @@ notes:
   - With O(wait=false) the module still waits where the next step needs it (a move waits for the detach to
     end before attaching; O(state=absent) waits for the detach before deleting), and returns once the last
     request was accepted.
-  - A create whose answer was lost (a server error or a dropped connection) is never sent again; the volume is
-    read back by name on the instance instead.
+  - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is never sent again; it
+    is judged by its effect. A create is looked for by name on the instance for up to a minute within
+    O(wait_timeout) (the API may execute it late) and adopted; when it does not show, the task fails saying the
+    outcome is unknown, and notes it on the controller (a journal kept 15 minutes) so that a rerun adopts it when it
+    appears and never creates a second one meanwhile.
+  - A failure after a write reports C(changed=true) and the volume as far as it is known.
 """
 
 EXAMPLES = r"""
@@ -157,16 +163,18 @@ block_storage:
       sample: attached
 """
 
-import time
-
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_transitional, resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError, describe_status, wait_until
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled, resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted"}
+RERUN_ADVICE = rerun_advice("volume")
+CREATE_KEY = "block_storage.create:%s"   # the journal's note of a create whose outcome stayed unknown
+CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_block_storage_info", "volume")
 
 
 def argument_spec():
@@ -192,26 +200,26 @@ def option_problem(params):
     return None
 
 
+def gone_or_failed(volume):
+    """Checked after is_done: a volume that vanished while it was not meant to is a failure."""
+    return volume is None or bs.is_failed(volume)
+
+
 class BlockStorage:
-    """One run: find the volume, decide, act (or predict), wait, report."""
+    """One run: find the volume -> settle what is in progress -> judge and plan -> act (or predict) -> wait -> report."""
 
     def __init__(self, iwinv):
         self.iwinv = iwinv
         self.client = iwinv.client
         self.params = iwinv.params
-        self.started = time.monotonic()
-        self.deadline = self.started + self.params["wait_timeout"]
+        self.run_state = iwinv.task_run("block_storage")
         self.volume_name = None
 
     def run(self):
-        before = self.find()
+        before = self.settle(self.earlier_create(self.find()))
         self.volume_name = before["name"] if before else self.params["name"]
         current, instance, actions, warnings = self.plan(before)
-        if current is not None and not bs.is_settled(current) and not self.iwinv.check_mode and (actions or self.params["wait"]):
-            # The API refuses to act on a busy volume; and wait=true means "return it settled".
-            settled = self.wait_volume(current["id"], "to end its operation in progress", bs.is_settled)
-            current, instance, actions, warnings = self.plan(settled)
-        for warning in warnings:
+        for warning in warnings + self.error_warning(current):
             self.iwinv.warn(warning)
         after = bs.predict(current, actions, instance, self.params["name"], self.params["type"], self.params["size"],
                            self.params["description"])
@@ -219,7 +227,7 @@ class BlockStorage:
             after = self.apply(current, instance, actions)
         return result_with_diff(bool(actions), "block_storage", before, after)
 
-    # --- read and decide ----------------------------------------------------------------------------------
+    # --- find, settle, judge ------------------------------------------------------------------------------
 
     def find(self):
         volume = bs.find_block_storage(self.client, self.params["id"], self.params["name"])
@@ -230,6 +238,36 @@ class BlockStorage:
             self.iwinv.warn("block storage %s is named '%s', not '%s': the API cannot rename a volume"
                             % (volume["id"], volume["name"], self.params["name"]))
         return volume
+
+    def earlier_create(self, found):
+        """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
+        if self.params["id"]:
+            return found
+        name = self.params["name"]
+        appeared = self.run_state.settle_earlier_create(
+            CREATE_KEY % name, lambda: bs.list_block_storages(self.client, name=name), "block storage '%s'" % name,
+            found is not None)
+        return only_new(appeared, "block storage '%s'" % name) if appeared else found
+
+    def settle(self, volume):
+        """A volume busy with an operation is waited for before anything is judged (the API refuses to act on it,
+        and its size, type and zone may belong to a volume on its way out)."""
+        if volume is None or bs.is_settled(volume):
+            return volume
+        if volume["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
+            return volume
+        self.volume_name = volume["name"]
+        settled = self.wait_volume(volume["id"], "to end its operation in progress", bs.is_settled, None)
+        if settled is None and self.params["id"] and self.params["state"] != "absent":
+            raise ValueError("%s was deleted while its operation in progress was waited for; a volume named by id is "
+                             "never created again" % self.label(volume["id"]))
+        return settled
+
+    def error_warning(self, volume):
+        if volume is None or not bs.is_failed(volume) or self.params["state"] == "absent":
+            return []
+        return ["%s is in status 'error' (its last operation failed) and the API cannot repair it: delete it "
+                "(state=absent) and create it again" % self.label(volume["id"])]
 
     def plan(self, current):
         """(current, the target instance or None, the actions, warnings); fails on what the API would refuse."""
@@ -276,17 +314,33 @@ class BlockStorage:
         volume = current
         for number, action in enumerate(actions, start=1):
             volume_id = steps[action](volume_id, instance, current)
-            volume = self.settle(volume_id, action, last=number == len(actions))
+            self.run_state.wrote(volume if volume is not None else {"id": volume_id, "name": self.params["name"]})
+            volume = self.settle_write(volume_id, action, last=number == len(actions))
+            self.run_state.wrote(volume)
         return volume
 
     def create(self, volume_id, instance, current):
         self.wait_instance(instance)
         doing = "creating block storage '%s' on instance '%s' (%s)" % (self.params["name"], instance["name"], instance["id"])
         try:
-            return bs.create_block_storage(self.client, instance["id"], self.params["type"], self.params["size"],
-                                           self.params["name"], self.params["description"])
+            try:
+                return bs.create_block_storage(self.client, instance["id"], self.params["type"], self.params["size"],
+                                               self.params["name"], self.params["description"])
+            except IwinvAmbiguousWriteError as exc:
+                return self.adopt_created(instance, exc)
         except IwinvApiError as exc:
             raise bs.explain_volume_error(exc, doing)
+
+    def adopt_created(self, instance, error):
+        """A create whose answer was lost (or late): the one new volume of the name on the instance, looked for while
+        it may land."""
+        name = self.params["name"]
+        where = "volume named '%s' on instance %s" % (name, instance["id"])
+        created = self.run_state.reconcile(
+            error, lambda: bs.new_volumes(self.client, name, instance["id"]), bool, "a new " + where,
+            window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
+            journal_key=CREATE_KEY % name)
+        return only_new(created, where)["id"]
 
     def detach(self, volume_id, instance, current):
         self.write(volume_id, "detaching %s" % self.label(volume_id), lambda: bs.detach_block_storage(self.client, volume_id),
@@ -306,15 +360,13 @@ class BlockStorage:
         return volume_id
 
     def write(self, volume_id, doing, send, took_effect, moved_from=None):
-        """Send one write; after an ambiguous failure, read back instead of sending it again."""
+        """Send one write; after an ambiguous failure, judge it by reading back instead of sending it again."""
         try:
-            send()
-        except IwinvAmbiguousWriteError as exc:
-            volume = bs.get_block_storage(self.client, volume_id)
-            if took_effect(volume):
-                return
-            bs.reworded(exc, "%s; reading the volume back shows it did not happen (%s)" % (exc.message, describe(volume)))
-            raise self.explain(exc, doing, moved_from)
+            try:
+                send()
+            except IwinvAmbiguousWriteError as exc:
+                self.run_state.reconcile(exc, lambda: bs.get_block_storage(self.client, volume_id), took_effect,
+                                         "the effect of " + doing, known=moved_from, advice=RERUN_ADVICE)
         except IwinvApiError as exc:
             raise self.explain(exc, doing, moved_from)
 
@@ -325,7 +377,7 @@ class BlockStorage:
                         % (exc.message, moved_from["instance_id"]))
         return exc
 
-    def settle(self, volume_id, action, last):
+    def settle_write(self, volume_id, action, last):
         """Wait for a write to take effect (always when a next step needs it), else read the volume once."""
         if last and not self.params["wait"]:
             return bs.get_block_storage(self.client, volume_id)
@@ -335,44 +387,21 @@ class BlockStorage:
         return self.wait_volume(volume_id, "to be %s" % PAST[action],
                                 lambda volume: volume is not None and bs.is_settled(volume) and not bs.is_failed(volume))
 
-    def wait_volume(self, volume_id, what, is_done):
-        return self.wait(lambda: bs.get_block_storage(self.client, volume_id), is_done, gone_or_failed,
-                         "%s %s" % (self.label(volume_id), what))
+    def wait_volume(self, volume_id, what, is_done, is_failed=gone_or_failed):
+        return self.run_state.wait(lambda: bs.get_block_storage(self.client, volume_id), is_done,
+                                   "%s %s" % (self.label(volume_id), what), is_failed=is_failed)
 
     def label(self, volume_id):
         return "block storage '%s' (%s)" % (self.volume_name or volume_id, volume_id)
 
     def wait_instance(self, instance):
         """The API refuses to create or attach a volume on a busy instance: wait for it to settle."""
-        if not is_transitional(instance["status"]):
+        if is_settled(instance):
             return
-        settled = self.wait(lambda: get_instance(self.client, instance["id"]),
-                            lambda current: current is None or not is_transitional(current["status"]), None,
-                            "instance '%s' (%s) to settle" % (instance["name"], instance["id"]))
+        settled = self.run_state.wait(lambda: get_instance(self.client, instance["id"]), is_settled,
+                                      "instance '%s' (%s) to settle" % (instance["name"], instance["id"]))
         if settled is None:
             raise ValueError("instance '%s' (%s) was deleted while waiting for it" % (instance["name"], instance["id"]))
-
-    def wait(self, read, is_done, is_failed, what):
-        """wait_until within what is left of wait_timeout, which covers every wait of the run."""
-        try:
-            return wait_until(read, is_done, is_failed, timeout=max(self.deadline - time.monotonic(), 0), what=what)
-        except WaitTimeoutError as exc:
-            # The waiter counts from this wait's start; the user set one budget for the whole run.
-            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
-                                   % (round(time.monotonic() - self.started), what, describe_status(exc.last),
-                                      self.params["wait_timeout"]), exc.last)
-
-
-def gone_or_failed(volume):
-    """Checked after is_done: a volume that vanished while it was not meant to is a failure."""
-    return volume is None or bs.is_failed(volume)
-
-
-def describe(volume):
-    if volume is None:
-        return "the volume is gone"
-    attached = "attached to instance %s" % volume["instance_id"] if volume["instance_id"] else "attached to nothing"
-    return "status '%s', %s" % (volume["status"], attached)
 
 
 def main():

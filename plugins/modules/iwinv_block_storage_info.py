@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_block_storage_info
 short_description: List iwinv block storage volumes and volume types
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the block storage volumes of the account, and the block storage types with their size ranges and zones.
   - Each volume has the shape of the C(block_storage) return value of M(iwinv.cloud.iwinv_block_storage).

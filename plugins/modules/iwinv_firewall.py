@@ -8,13 +8,23 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_firewall
 short_description: Manage iwinv firewalls, their rules and the instances they protect
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes a firewall of the iwinv cloud, its rules, and the instances it is attached to.
   - Rules are normalised before they are compared, so case, port spelling, rule order and a bare address instead of
     a C(/32) CIDR never cause a change.
   - The API replaces every rule of a firewall on each edit (and gives every rule a new id), so when the rules change the
     module always sends the whole resulting set.
+  - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is judged by its effect. A
+    create is looked for by name for up to a minute within O(wait_timeout) and adopted, else the task fails saying
+    the outcome is unknown, and notes it on the controller (a journal kept 15 minutes) so that a rerun adopts it
+    when it appears and never creates a second one meanwhile. An attach or detach that reading back does not show is sent again (the API answers
+    C(IN_USE) to a repeated one that is still in progress), and any later failure names the request whose answer
+    was lost.
+  - Every wait of a task (attaches, detaches) counts against the one O(wait_timeout).
+  - Attaches and detaches left in flight with O(wait=false) are noted on the controller; a later task on the
+    firewall waits for them to show before it compares or acts (the API does not show them until done).
+  - A failure after a write reports C(changed=true) and the firewall as far as it is known.
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 options:
@@ -230,11 +240,12 @@ firewall:
 """
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import wait_until
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 RULE_OPTIONS = dict(
     direction=dict(type="str", required=True),
@@ -311,26 +322,75 @@ def describe_attachments(firewall):
     return "attached to %s" % (", ".join(attachment_ids(firewall)) or "no instance")
 
 
+CREATE_KEY = "firewall.create:%s"   # the journal's note of a create whose outcome stayed unknown
+PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
+PAIR_KEY = PAIR_PREFIX + "%s:%s"
+
+
+def pair_done(firewall, entry):
+    """Whether the attach or detach of a journal entry shows in the firewall (a firewall gone ends them all)."""
+    if firewall is None:
+        return True
+    return (entry.get("instance") in attachment_ids(firewall)) == (entry.get("action") == "attach")
+
+
 class FirewallTask:
-    """One run of the module: find, compare, act (or predict), wait, report."""
+    """One run of the module: find -> settle -> judge and plan -> act (or predict) -> wait -> report."""
 
     def __init__(self, iwinv):
         self.iwinv = iwinv
         self.params = iwinv.params
         self.client = iwinv.client
+        self.run_state = iwinv.task_run("firewall")
+        self.ids_with_name = set()
+        self.lost_answers = []   # the requests whose answer was lost, named in any later failure
 
     def run(self):
         rules = wanted_rules(self.params)
         current = self.find()
-        if self.params["state"] == "absent":
-            return self.absent(current)
-        return self.present(current, rules)
+        if not self.iwinv.check_mode:
+            current = self.settle(current)
+        try:
+            if self.params["state"] == "absent":
+                return self.absent(current)
+            return self.present(current, rules)
+        except (IwinvApiError, WaitError) as exc:
+            raise self.naming_lost_answers(exc)
 
     def find(self):
-        current = fw.find_firewall(self.client, firewall_id=self.params["id"], name=self.params["name"])
+        if self.params["id"]:
+            current = fw.get_firewall(self.client, self.params["id"])
+        else:
+            current = self.find_by_name(self.params["name"])
         if current is None and self.params["id"] and self.params["state"] == "present":
             raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id" % self.params["id"])
         return current
+
+    def find_by_name(self, name):
+        """The firewall of this name; a create of it that an earlier task left unknown is waited for first."""
+        def named():
+            return [row for row in fw.list_firewall_rows(self.client) if row["name"] == name]
+        rows = named()
+        rows = self.run_state.settle_earlier_create(CREATE_KEY % name, named, "firewall '%s'" % name, bool(rows)) or rows
+        # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
+        self.ids_with_name = set(row["id"] for row in rows)
+        return fw.only_firewall(self.client, rows, name)
+
+    def settle(self, current):
+        """Attaches and detaches that an earlier task started (wait=false) do not show until done (D1): wait for them."""
+        if current is None:
+            return None
+        settled = self.run_state.settle_earlier_writes(
+            PAIR_PREFIX % current["id"], lambda: fw.get_firewall(self.client, current["id"]), pair_done,
+            "the attaches and detaches an earlier task started on firewall %s" % current["id"],
+            status_of=describe_attachments)
+        return settled or current
+
+    def note_pairs(self, firewall_id, to_attach, to_detach):
+        """Attaches and detaches left in flight (wait=false): noted so that a later task waits for them."""
+        for action, instance_ids in (("attach", to_attach), ("detach", to_detach)):
+            for instance_id in instance_ids:
+                self.run_state.journal.note(PAIR_KEY % (firewall_id, action, instance_id), action=action, instance=instance_id)
 
     def present(self, current, rules):
         if current is None and not self.params["name"]:
@@ -347,39 +407,74 @@ class FirewallTask:
             return self.result(True, current, predicted(current, desired, changes))
 
         firewall = self.create(desired) if current is None else self.update(current, desired, changes)
+        self.run_state.wrote(firewall)
         self.change_attachments(firewall["id"], to_attach, to_detach)
         if (to_attach or to_detach) and self.params["wait"]:
             firewall = self.wait_for_attachments(firewall["id"], to_attach, to_detach)
         else:
+            self.note_pairs(firewall["id"], to_attach, to_detach)
             firewall["instances"] = desired["instances"]
         return self.result(True, current, firewall)
 
     def create(self, desired):
         try:
             return fw.create_firewall(self.client, desired)
-        except IwinvAmbiguousWriteError:
-            # Reconcile by reading back, never resend: the firewall exists if the create went through.
-            created = fw.find_firewall(self.client, name=desired["name"])
-            if created is None:
-                raise
-            return created
+        except IwinvAmbiguousWriteError as error:
+            # Never resent: the firewall of that name that was not there before is the one this create made.
+            name = desired["name"]
+            created = self.run_state.reconcile(
+                error, lambda: [row for row in fw.list_firewall_rows(self.client)
+                                if row["name"] == name and row["id"] not in self.ids_with_name],
+                bool, "a new firewall named '%s'" % name, window=LATE_WRITE_WINDOW,
+                known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"),
+                journal_key=CREATE_KEY % name)
+            firewall = fw.get_firewall(self.client, only_new(created, "firewall '%s'" % name)["id"])
+            self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
+                            "it was adopted" % (name, firewall["id"]))
+            return firewall
 
     def update(self, current, desired, changes):
         if not changes:
             return current
         try:
             return fw.update_firewall(self.client, current["id"], desired, with_rules="rules" in changes)
-        except IwinvAmbiguousWriteError:
-            updated = fw.get_firewall(self.client, current["id"])
-            if updated is None or fw.firewall_changes(updated, desired):
-                raise
-            return updated
+        except IwinvAmbiguousWriteError as error:
+            return self.run_state.reconcile(
+                error, lambda: fw.get_firewall(self.client, current["id"]),
+                lambda updated: updated is not None and not fw.firewall_changes(updated, desired),
+                "the edit of firewall %s" % current["id"], known=current, advice=rerun_advice("firewall"))
 
     def change_attachments(self, firewall_id, to_attach, to_detach):
         for instance_id in to_detach:
-            fw.detach_firewall(self.client, firewall_id, instance_id)
+            self.send_pair(fw.detach_firewall, "detach", firewall_id, instance_id, lambda ids, i=instance_id: i not in ids)
         for instance_id in to_attach:
-            fw.attach_firewall(self.client, firewall_id, instance_id)
+            self.send_pair(fw.attach_firewall, "attach", firewall_id, instance_id, lambda ids, i=instance_id: i in ids)
+
+    def send_pair(self, send, action, firewall_id, instance_id, done):
+        """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
+
+        D1 makes that safe: a repeated attach or detach of a pair still in progress answers IN_USE (taken as
+        "in progress"), a detach of a pair no longer attached CHECK_PARAM.
+        """
+        try:
+            send(self.client, firewall_id, instance_id)
+        except IwinvAmbiguousWriteError as exc:
+            self.run_state.wrote()
+            request = "POST %s (%s)" % (exc.path, exc.message)
+            if done(attachment_ids(fw.get_firewall(self.client, firewall_id))):
+                self.lost_answers.append(request + "; reading back showed it done")
+                return
+            self.lost_answers.append(request + "; reading back did not show it done, so it was sent again")
+            self.iwinv.warn("the API gave no clear answer to the %s of firewall %s and instance %s; it was sent again "
+                            "(a repeated %s is safe)" % (action, firewall_id, instance_id, action))
+            send(self.client, firewall_id, instance_id)
+        self.run_state.wrote()
+
+    def naming_lost_answers(self, exc):
+        if self.lost_answers:
+            exc.message = "%s; requests whose answer was lost before: %s" % (exc.message, "; ".join(self.lost_answers))
+            exc.args = (exc.message,)
+        return exc
 
     def wait_for_attachments(self, firewall_id, to_attach, to_detach):
         """Attach and detach are asynchronous: they show in the firewall's `instances` once done."""
@@ -387,9 +482,9 @@ class FirewallTask:
             ids = set(attachment_ids(firewall))
             return firewall is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
 
-        return wait_until(lambda: fw.get_firewall(self.client, firewall_id), settled, is_failed=lambda firewall: firewall is None,
-                          timeout=self.params["wait_timeout"], what="the instances of firewall %s" % firewall_id,
-                          status_of=describe_attachments)
+        return self.run_state.wait(lambda: fw.get_firewall(self.client, firewall_id), settled,
+                                   "the instances of firewall %s" % firewall_id, is_failed=lambda firewall: firewall is None,
+                                   status_of=describe_attachments)
 
     def absent(self, current):
         if current is None:
@@ -405,9 +500,9 @@ class FirewallTask:
     def delete(self, firewall_id):
         try:
             fw.delete_firewall(self.client, firewall_id)
-        except IwinvAmbiguousWriteError:
-            if fw.get_firewall(self.client, firewall_id) is not None:
-                raise
+        except IwinvAmbiguousWriteError as error:
+            self.run_state.reconcile(error, lambda: fw.get_firewall(self.client, firewall_id), lambda firewall: firewall is None,
+                                     "the deletion of firewall %s" % firewall_id, advice=rerun_advice("firewall"))
 
     def result(self, changed, before, after):
         result = result_with_diff(changed, "firewall", fw.diff_view(before), fw.diff_view(after))

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_firewall_info
 short_description: List iwinv firewalls with their rules and attached instances
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the firewalls of the iwinv account, each with its rules and the instances it is attached to.
   - Each item has the same shape as the C(firewall) return value of M(iwinv.cloud.iwinv_firewall).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_flavor_info
 short_description: List the flavors (instance sizes) of the iwinv cloud
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the flavors that the iwinv API offers, with their size, the zones and images they can be used with,
     and their price.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_image_info
 short_description: List the OS images of the iwinv cloud
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the images that instances can be created from, with the zones that offer them.
   - Use it to choose a value for O(iwinv.cloud.iwinv_instance#module:image).

@@ -8,16 +8,25 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_instance
 short_description: Create, change, power and delete iwinv cloud instances
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Manages the whole life of an iwinv instance, idempotently (creation, description and name changes, resizing,
     rebuilding, power state and deletion).
-  - The instance is identified by O(id), or by O(name) (narrowed by O(zone) when given). A name that matches several
-    instances fails and lists their ids.
+  - The instance is identified by O(id), or by O(name) across the whole account (O(zone) never narrows it). A name
+    that matches several instances fails and lists their ids.
   - An instance that is busy with another operation (C(building), C(work), ...) is waited for, within
     O(wait_timeout), before the module acts on it.
-  - A creation whose answer was lost (server error, dropped connection) is never sent twice; the module reads the
-    instances of that name back and adopts the one new instance, or fails and says what it found.
+  - A write whose answer was lost (server error, dropped connection, O(api_timeout)) is judged by its effect, never
+    sent twice. A creation is looked for by reading the instances of that name back, for up to a minute within
+    O(wait_timeout), since the API may execute it late; the one new instance is adopted, else the task fails and
+    says the outcome is unknown.
+    The create is then noted on the controller (a journal in the collection's cache directory, kept 15 minutes), so
+    that a rerun, even in a new process, adopts it when it appears and never creates a second one meanwhile.
+  - A resize, rebuild or power operation whose answer was lost is taken only when the new flavor, the new image or
+    an operation in progress shows; otherwise the task fails saying it has not happened (or not yet).
+  - A failure after a write reports C(changed=true) and the instance as far as it is known.
+  - Before any write, in check mode too, an image the flavor does not take and a resize to a flavor with a smaller
+    disk fail.
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 options:
@@ -29,13 +38,13 @@ options:
   name:
     description:
       - The instance's name (1 to 64 characters). Identifies the instance when O(id) is not given; names are not
-        unique in iwinv, so a name that matches several instances (in O(zone), when given) fails and lists their ids.
+        unique in iwinv, so a name that matches several instances fails and lists their ids.
     type: str
   zone:
     description:
       - Zone id (such as C(KR1-Z08)) or zone name. Required to create.
-      - With O(name), only instances in this zone are considered.
-      - The zone of an existing instance cannot change; a different zone with O(id) fails.
+      - The zone of an existing instance cannot change; a different zone fails, before any write, whether the instance
+        is named by O(id) or by O(name) (another instance of the same name is never created in another zone).
     type: str
   flavor:
     description:
@@ -210,13 +219,12 @@ default_account:
       sample: S3cret-Example
 """
 
-import time
-
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError, describe_status
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -236,6 +244,11 @@ ARGUMENT_SPEC = dict(
 # An edit is synchronous: nothing to wait for.
 TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "reboot": "active",
                  "resize": "previous", "rebuild": "previous", "edit": "previous", "delete": None}
+
+
+RERUN_ADVICE = rerun_advice("instance")
+CREATE_KEY = "instance.create:%s"   # the journal's note of a create whose outcome stayed unknown
+CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info", "instance")
 
 
 class PlanError(ValueError):
@@ -274,11 +287,11 @@ def plan_actions(current, desired):
     Returns (actions, warnings); an action is (kind, argument), in an order the API accepts.
     """
     state = desired["state"]
-    if state == "absent":
-        return ([("delete", None)] if current else []), []
     if current is None:
-        return [("create", None)] + ([("shutdown", None)] if state == "stopped" else []), []
+        return ([] if state == "absent" else [("create", None)] + ([("shutdown", None)] if state == "stopped" else [])), []
     check_zone(current, desired.get("zone"))
+    if state == "absent":
+        return [("delete", None)], []
     actions, warnings = attribute_actions(current, desired)
     actions.extend(power_actions(current["status"], state))
     if current["status"] == "error" and state == "present":
@@ -347,37 +360,43 @@ def apply_action(instance, action):
     return after
 
 
-def operation_taken(current, action, target):
-    """Whether the instance read back after an unanswered write shows that the API took it.
+def operation_taken(current, action, before_status):
+    """Whether the instance read back after an unanswered write shows the write's effect.
 
-    `current` is the instance read back (None when gone); `target` the status the operation ends in.
+    `current` is the instance read back (None when gone); `before_status` its status before the write. The
+    effect is the write's own (a new name, flavor or image, gone) or an operation in progress; a status that
+    also held before the write proves nothing (a resize, rebuild or reboot ends where it started).
     """
     kind, argument = action
-    if kind == "edit":
-        return current is not None and all(current[key] == value for key, value in argument.items())
-    if target is None:
+    if kind == "delete":
         return current is None or current["status"] == "deleting"
-    return current is not None and (instances.is_transitional(current["status"]) or current["status"] == target)
+    if current is None:
+        return False
+    if kind == "edit":
+        return all(current[key] == value for key, value in argument.items())
+    if instances.is_transitional(current["status"]):
+        return True
+    if kind in ("resize", "rebuild"):
+        field = "flavor" if kind == "resize" else "image"
+        return current[field]["id"] == argument["id"]
+    return current["status"] == TARGET_STATUS[kind] != before_status
 
 
 class InstanceTask:
-    """find → compare → act (or predict) → wait → report, for one instance."""
+    """find -> settle what is in progress -> judge and plan -> act (or predict) -> wait -> report, for one instance."""
 
     def __init__(self, iwinv):
         self.iwinv = iwinv
         self.client = iwinv.client
         self.params = iwinv.params
-        self.started = time.monotonic()
-        self.deadline = self.started + self.params["wait_timeout"]
+        self.run_state = iwinv.task_run("instance")
         self.ids_with_name = set()
         self.default_account = None
 
-    def remaining(self):
-        return max(0.0, self.deadline - time.monotonic())
-
-    # --- find ----------------------------------------------------------------------------------
+    # --- find and settle -------------------------------------------------------------------------
 
     def find(self):
+        """The instance named by id, or by name across the account: the zone never narrows identity (it is checked)."""
         params = self.params
         if params["id"]:
             instance = instances.get_instance(self.client, params["id"])
@@ -385,18 +404,37 @@ class InstanceTask:
                 raise PlanError("no instance has the id '%s'; to create an instance, give name, zone, flavor and image "
                                 "without id" % params["id"])
             return instance
-        named = instances.named_instances(self.client, params["name"], params["zone"])
+        named = instances.named_instances(self.client, params["name"])
         # Remembered for a create whose answer gets lost: the new instance is the one not seen here.
         self.ids_with_name = set(instance["id"] for instance in named)
         return instances.only_instance(named, params["name"])
 
+    def earlier_create(self, found):
+        """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
+        if self.params["id"]:
+            return found
+        name = self.params["name"]
+        appeared = self.run_state.settle_earlier_create(
+            CREATE_KEY % name, lambda: instances.named_instances(self.client, name), "instance '%s'" % name, found is not None)
+        if not appeared:
+            return found
+        self.ids_with_name = set(instance["id"] for instance in appeared)
+        return instances.only_instance(appeared, name)
+
     def settle(self, instance):
-        """An instance busy with an operation is waited for before anything is decided about it."""
+        """An instance busy with an operation is waited for (within the run's budget) before anything is judged."""
         if instance is None or not instances.is_transitional(instance["status"]):
             return instance
         if instance["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
             return None
-        return self.within_budget(instance, lambda: instances.wait_until_settled(self.client, instance, self.remaining()))
+        settled = self.run_state.wait(self.reader(instance), instances.is_settled, instances.describe(instance))
+        if settled is None and self.params["id"] and self.params["state"] != "absent":
+            raise PlanError("%s was deleted while its operation in progress was waited for; an instance named by id is "
+                            "never created again" % instances.describe(instance))
+        return settled
+
+    def reader(self, instance):
+        return lambda: instances.get_instance(self.client, instance["id"])
 
     # --- desired -------------------------------------------------------------------------------
 
@@ -437,16 +475,28 @@ class InstanceTask:
             "ssh_key_ids": catalog.resolve_ssh_keys(self.client, params["ssh_keys"]),
             "user_script_id": None,
         }
+        check_combination(refs["flavor"], refs["image"])
         if params["user_script"]:
             refs["user_script_id"] = catalog.resolve_user_script(self.client, params["user_script"])["id"]
         return refs
 
+    def check_catalog(self, current, actions):
+        """What the API would refuse, known from the flavors' own data: refused before any write, in check mode too."""
+        kinds = dict(actions)
+        if "resize" not in kinds and "rebuild" not in kinds:
+            return
+        flavor = kinds.get("resize") or catalog.get_flavor(self.client, current["flavor"]["id"])
+        check_combination(flavor, kinds.get("rebuild") or current["image"])
+        if "resize" in kinds:
+            check_disk(current, catalog.get_flavor(self.client, current["flavor"]["id"]), flavor)
+
     # --- run -----------------------------------------------------------------------------------
 
     def run(self):
-        before = self.settle(self.find())
+        before = self.settle(self.earlier_create(self.find()))
         desired = self.desired(before)
         actions, warnings = plan_actions(before, desired)
+        self.check_catalog(before, actions)
         for warning in warnings:
             self.iwinv.warn(warning)
         refs = self.creation_refs() if actions and actions[0][0] == "create" else None
@@ -474,29 +524,30 @@ class InstanceTask:
             target = TARGET_STATUS[action[0]]
             if target == "previous":
                 target = instance["status"]
-            instance = self.perform(instance, action, refs, target)
+            instance = self.perform(instance, action, refs)
+            self.run_state.wrote(instance)
             if action[0] == "edit":
                 continue
             if self.params["wait"] or index < len(actions) - 1:
                 instance = self.wait_for(instance, target)
             else:
                 instance = self.accepted(instance, target)
+            self.run_state.wrote(instance)
         return instance
 
     def wait_for(self, instance, target):
+        """Wait until the operation ends in `target` (None: gone); `error`, or vanishing, fails at once."""
         if target is None:
-            self.within_budget(instance, lambda: instances.wait_until_gone(self.client, instance, self.remaining()))
-            return None
-        return self.within_budget(instance, lambda: instances.wait_until_status(self.client, instance, target, self.remaining()))
-
-    def within_budget(self, instance, wait):
-        """Run one wait; a timeout names the user's wait_timeout and the time of the whole run, not what was left."""
+            return self.run_state.wait(self.reader(instance), lambda current: current is None, instances.describe(instance))
         try:
-            return wait()
-        except WaitTimeoutError as exc:
-            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
-                                   % (round(time.monotonic() - self.started), instances.describe(instance),
-                                      describe_status(exc.last), self.params["wait_timeout"]), exc.last) from None
+            return self.run_state.wait(self.reader(instance), lambda current: current is not None and current["status"] == target,
+                                       instances.describe(instance), is_failed=instances.has_failed_or_gone)
+        except WaitFailedError as exc:
+            if exc.last is not None:
+                raise
+            self.run_state.resource = {}
+            raise WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
+                                  % (instances.describe(instance), target)) from None
 
     def accepted(self, instance, target):
         """With wait=false: the instance as the API shows it now (building, work), or nothing once deletion started."""
@@ -504,7 +555,7 @@ class InstanceTask:
             return None
         return instances.get_instance(self.client, instance["id"])
 
-    def perform(self, instance, action, refs, target):
+    def perform(self, instance, action, refs):
         """Send one operation; returns the instance to follow (for a create, the new one)."""
         kind, argument = action
         if kind == "create":
@@ -522,17 +573,16 @@ class InstanceTask:
         try:
             answer = operations[kind]()
         except IwinvAmbiguousWriteError as exc:
-            return self.reconcile(instance, action, target, exc)
+            return self.reconcile(instance, action, exc)
         return answer if kind == "edit" else instance
 
-    def reconcile(self, instance, action, target, error):
-        """A write whose answer was lost: read back, carry on if the API took it, never send it again."""
-        current = instances.get_instance(self.client, instance["id"])
-        if not operation_taken(current, action, target):
-            error.message += "; reading %s back shows it was not done: run the task again" % instances.describe(instance)
-            raise error
-        self.iwinv.warn("the API gave no clear answer to the %s of %s; reading it back shows the operation was taken"
-                        % (action[0], instances.describe(instance)))
+    def reconcile(self, instance, action, error):
+        """A write whose answer was lost: read back, carry on if its effect shows, never send it again."""
+        what = "the %s of %s" % (action[0], instances.describe(instance))
+        current = self.run_state.reconcile(error, self.reader(instance),
+                                           lambda current: operation_taken(current, action, instance["status"]), what,
+                                           known=instance, advice=RERUN_ADVICE)
+        self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken" % what)
         return current if current is not None else instance
 
     def create(self, refs):
@@ -542,19 +592,40 @@ class InstanceTask:
                 self.client, params["name"], refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"],
                 description=params["description"], ssh_key_ids=refs["ssh_key_ids"], user_script_id=refs["user_script_id"])
         except IwinvAmbiguousWriteError as error:
-            try:
-                adopted = instances.reconcile_create(self.client, params["name"], refs["zone"]["id"], self.ids_with_name)
-            except ResolveError as unresolved:
-                error.message += "; %s" % unresolved
-                raise error from None
-            self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was "
-                            "adopted" % instances.describe(adopted))
-            if params["return_default_account"]:
-                self.iwinv.warn("default_account cannot be returned: the creation's answer, which carries it, was lost")
-            return adopted
+            return self.adopt_created(refs, error)
         if params["return_default_account"]:
             self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}
+
+    def adopt_created(self, refs, error):
+        """A create whose answer was lost (or late): the one new instance of that name, looked for while it may land."""
+        name, zone_id = self.params["name"], refs["zone"]["id"]
+        adopted = self.run_state.reconcile(
+            error, lambda: instances.new_instances(self.client, name, zone_id, self.ids_with_name), bool,
+            "a new instance named '%s' in zone %s" % (name, zone_id), window=LATE_WRITE_WINDOW,
+            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE, journal_key=CREATE_KEY % name)
+        adopted = only_new(adopted, "instance '%s' in zone %s" % (name, zone_id))
+        self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
+                        % instances.describe(adopted))
+        if self.params["return_default_account"]:
+            self.iwinv.warn("default_account cannot be returned: the creation's answer, which carries it, was lost")
+        return adopted
+
+
+def check_combination(flavor, image):
+    """The API refuses (UNAVAILABLE_COMBINATION) an image that the flavor does not take."""
+    if image["id"] not in flavor["images"]:
+        raise PlanError("flavor %s (%s) does not take image %s (it takes: %s): choose another flavor or image"
+                        % (flavor["id"], flavor["name"], image["id"], ", ".join(flavor["images"]) or "none"))
+
+
+def check_disk(current, flavor_now, flavor):
+    """The API refuses (UNAVAILABLE_FLAVOR) a resize to a flavor with a smaller disk."""
+    if flavor_now is not None and (flavor["disk"] or 0) < (flavor_now["disk"] or 0):
+        raise PlanError("%s cannot be resized to %s: its disk (%s GB) is smaller than the disk of %s (%s GB), and a disk "
+                        "cannot shrink; choose a flavor with at least %s GB of disk"
+                        % (instances.describe(current), flavor["id"], flavor["disk"], flavor_now["id"], flavor_now["disk"],
+                           flavor_now["disk"]))
 
 
 def main():

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_instance_console_info
 short_description: Get the remote console link of an iwinv cloud instance
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the link of the instance's web console (noVNC).
   - B(The link is a secret); whoever has it can use the instance's console. The module never prints it, but

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_instance_info
 short_description: List iwinv cloud instances
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the instances of the account, paging through all of them, optionally filtered.
   - Every item has the shape of the RV(iwinv.cloud.iwinv_instance#module:instance) return value of

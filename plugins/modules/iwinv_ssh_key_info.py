@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_ssh_key_info
 short_description: List the SSH keys of an iwinv account
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the SSH keys registered in the iwinv console. The API cannot create or delete them.
   - Their ids or names are what O(iwinv.cloud.iwinv_instance#module:ssh_keys) takes.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_user_script_info
 short_description: List the user scripts of an iwinv account
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the user scripts (run at an instance's first boot) registered in the iwinv console.
     The API cannot create or change them.

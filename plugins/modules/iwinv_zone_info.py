@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: iwinv_zone_info
 short_description: List the zones of the iwinv cloud
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the zones (regions) that the iwinv API offers to this account.
   - Zone ids such as C(KR1-Z08) are what O(iwinv.cloud.iwinv_instance#module:zone) and the inventory's groups use.

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The body of `bash tests/run.sh compat`: the collection on every other ansible-core version it supports.
 # tests/run.sh sources this file in the stage's subshell and calls compat_main, so the helpers of run.sh
-# (write_get_pip_standin, start_integration_emulator, stage_sanity, ...) and its variables are at hand.
+# (write_get_pip_standin, start_emulator, stage_sanity, ...) and its variables are at hand.
 #
 # Every other stage runs the primary version, ansible-core 2.19 (tests/requirements-ci.txt). This stage runs
 # one leg per other version, one after the other (the machine has 2 cores), each in a virtual environment of
@@ -106,7 +106,7 @@ step_units() {
 }
 
 step_integration() {
-    start_integration_emulator || return 1
+    start_emulator "$OUTPUT/emulator-integration.log" || return 1
     (cd "$COPY" && ansible-test integration --local --color no --continue-on-error "${COMPAT_TARGETS[@]}")
 }
 

@@ -11,6 +11,7 @@ import secrets
 import string
 from urllib.parse import unquote_plus
 
+import profiles
 from state import INSTANCE_TRANSITIONAL, ApiError
 
 # Request body kinds.
@@ -121,12 +122,15 @@ def project(view, mask):
 
 
 def paginate(store, rows, query, default_size=10, as_strings=False):
-    """Slice one page; the size is capped at page_size_cap and the size used is echoed."""
+    """Slice one page; the size is capped at page_size_cap and the size used is echoed (profiles.page_extra)."""
     page_no = positive_int(query.get("page_no", "1"), "page_no")
-    size = min(positive_int(query.get("page_size", str(default_size)), "page_size"), int(store.config["page_size_cap"]))
+    requested = positive_int(query.get("page_size", str(default_size)), "page_size")
+    size = min(requested, int(store.config["page_size_cap"]))
     start = (page_no - 1) * size
     page = rows[start:start + size]
-    extra = {"page_no": str(page_no), "page_size": str(size)} if as_strings else {"page_no": page_no, "page_size": size}
+    extra = profiles.page_extra(store.config, page_no, requested, size, len(rows))
+    if as_strings:
+        extra.update(page_no=str(page_no), page_size=str(extra["page_size"]))
     return page, extra
 
 
@@ -251,7 +255,7 @@ def bill_list(store, req):
     if not rows and any(v is not None for v in (start, end, low, high)):
         raise bad("EMPTY_SET", "no bill matches the filter")
     page, extra = paginate(store, rows, query, as_strings=True)
-    return 200, page, extra
+    return 200, [dict((key, value) for key, value in bill.items() if key != "groups") for bill in page], extra
 
 
 def bill_detail(store, req):
@@ -842,6 +846,7 @@ ROUTES = [
     ("GET", "/v1/bill/{bill_id}", NONE, bill_detail),
     ("GET", "/v1/auth/ssh_key", NONE, ssh_keys_list),
     ("GET", "/v1/firewall", NONE, firewall_list),
+    ("GET", "/v1/security-groups", NONE, firewall_list),   # only with firewall_family security-groups
     ("POST", "/v1/firewall", JSON, firewall_create),
     ("GET", "/v1/firewall/{firewall_id}", NONE, firewall_detail),
     ("PUT", "/v1/firewall/{firewall_id}", JSON, firewall_edit),
@@ -849,6 +854,17 @@ ROUTES = [
     ("POST", "/v1/firewall/{firewall_id}/attach", JSON, firewall_attach),
     ("POST", "/v1/firewall/{firewall_id}/detach", JSON, firewall_detach),
 ]
+
+
+DETAIL_READS = (flavor_detail, image_detail, instance_detail, volume_detail, bill_detail, firewall_detail)
+
+
+def is_detail_read(method, path):
+    """Whether a request is a detail read (the not-found answers the profiles differ on)."""
+    try:
+        return route(method, path)[0] in DETAIL_READS
+    except ApiError:
+        return False
 
 
 def _compile(template):

@@ -99,9 +99,10 @@ def _bills(today):
             # A payment instrument, so that the collection can prove it strips it from its output.
             "payment_method": {"type": "card", "card_number": "****-****-****-1234"},
             "invoice_url": "https://billing.example.invalid/invoice/%04d%02d" % (bill_date.year, bill_date.month),
-            "items": [
-                {"name": "Compute", "price": price - 5000, "vat": (price - 5000) // 10},
-                {"name": "Block storage", "price": 5000, "vat": 500},
+            # REFERENCE.md 3.6: the detail gives the bill's lines in groups (the list has none).
+            "groups": [
+                {"name": "Server", "items": [{"name": "Compute", "price": price - 5000, "vat": (price - 5000) // 10}]},
+                {"name": "Storage", "items": [{"name": "Block storage", "price": 5000, "vat": 500}]},
             ],
         })
     return bills

@@ -1,7 +1,7 @@
 """The iwinv API emulator: a strict, fault-injecting stand-in for https://api-kr.iwinv.kr on loopback.
 
 Usage: python3 tests/emulator/server.py --port 0 --access-key KEY --secret-key SECRET [--op-delay 2]
-       [--rate-limit 60] [--state-file FILE] [--seed FILE] [--host 127.0.0.1]
+       [--rate-limit 60] [--state-file FILE] [--seed FILE] [--host 127.0.0.1] [--profile default|alternative]
 
 Request pipeline for /v1 paths: authenticate (401s) -> rate limit (429, counted only for admitted requests)
 -> fault rules -> body/content-type parsing -> handler (under the store lock). See README.md.
@@ -30,12 +30,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # Sibling modules, importable however this file is started (python3 tests/emulator/server.py, or imported).
 import api  # noqa: E402  pylint: disable=wrong-import-position
+import profiles  # noqa: E402  pylint: disable=wrong-import-position
 import seed as seed_module  # noqa: E402  pylint: disable=wrong-import-position
 from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # noqa: E402  pylint: disable=wrong-import-position
 
 MAX_BODY = 10 * 1024 * 1024
 CLOCK_TOLERANCE = 300
-FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error")
+FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error", "empty_result")
 LOG_LIMIT = 200000
 BULK_STATUSES = ("active", "off", "error", "pending", "building", "work")
 
@@ -283,6 +284,8 @@ class Handler(BaseHTTPRequestHandler):
             emu.record(entry)
             self.drop()
             return
+        status, payload, headers = profiles.reshape(emu.store.config, self.command, path, status, payload, headers,
+                                                    api.is_detail_read(self.command, path))
         entry["status"] = status
         entry["error_code"] = payload.get("error_code") if isinstance(payload, dict) else None
         emu.record(entry)
@@ -306,10 +309,13 @@ class Handler(BaseHTTPRequestHandler):
             return fault.get("status", 500), error_envelope(error, "injected fault after the request was performed"), {}, "application/json"
         if action == "drop":
             return None, None, {}, None
+        if action == "empty_result":   # performed and acknowledged, but the answer names nothing (no id)
+            payload = dict(payload, result=[], count=0)
         return status, payload, {}, "application/json"
 
     def execute(self, path, query_string, body, fail_async=False):
         emu = self.emulator
+        profiles.check_firewall_family(emu.store.config, path)
         handler, kind, params = api.route(self.command, path)
         form, data = parse_body(kind, self.headers.get("Content-Type", ""), body)
         query = dict(parse_qsl(query_string, keep_blank_values=True))
@@ -388,13 +394,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def merge_config(current, update):
-    """PUT /_emulator/config merges (op_delays too); unknown keys and non-numbers are refused."""
+    """PUT /_emulator/config merges (op_delays too); unknown keys, non-numbers and unknown profiles are refused."""
     if not isinstance(update, dict):
         raise ValueError("config must be a JSON object")
     merged = json.loads(json.dumps(current))
-    for key, value in update.items():
+    for key, value in sorted(update.items(), key=lambda item: item[0] != "profile"):   # the profile first
+        if key in profiles.STRING_CONFIG:
+            merged.update(profile_or_family(key, value))
+            continue
         if key not in DEFAULT_CONFIG:
-            raise ValueError("unknown config key %s (known: %s)" % (key, ", ".join(DEFAULT_CONFIG)))
+            raise ValueError("unknown config key %s (known: %s)" % (key, ", ".join(list(DEFAULT_CONFIG) + list(profiles.STRING_CONFIG))))
         if key == "op_delays":
             if not isinstance(value, dict) or set(value) - set(OP_KEYS):
                 raise ValueError("op_delays keys must be among %s" % ", ".join(OP_KEYS))
@@ -404,6 +413,13 @@ def merge_config(current, update):
         else:
             merged[key] = value
     return merged
+
+
+def profile_or_family(key, value):
+    """A profile brings its config values (an explicit value in the same PUT still wins: merge_config does it last)."""
+    if value not in profiles.STRING_CONFIG[key]:
+        raise ValueError("%s must be one of %s" % (key, ", ".join(profiles.STRING_CONFIG[key])))
+    return profiles.profile_config(value) if key == "profile" else {key: value}
 
 
 def bulk_instances(emu, data):
@@ -452,13 +468,16 @@ def parse_args(argv):
     parser.add_argument("--rate-limit", type=int, default=DEFAULT_CONFIG["rate_limit"])
     parser.add_argument("--state-file")
     parser.add_argument("--seed")
+    parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default="default",
+                        help="alternative: answer every DECISIONS.md 'Tolerate' point the other way (profiles.py)")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     seed = seed_module.load_seed(args.seed) if args.seed else seed_module.build_seed()
-    config = dict(DEFAULT_CONFIG, op_delay=args.op_delay, rate_limit=args.rate_limit, op_delays={})
+    config = dict(DEFAULT_CONFIG, op_delay=args.op_delay, rate_limit=args.rate_limit, op_delays={},
+                  firewall_family="firewall", **profiles.profile_config(args.profile))
     store = Store(seed, config)
     if args.state_file and os.path.exists(args.state_file):
         with open(args.state_file, encoding="utf-8") as handle:

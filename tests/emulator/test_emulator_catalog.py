@@ -107,7 +107,7 @@ def test_bill_filters(emulator):
 
 def test_bill_detail(emulator):
     bill_id = emulator.ok("GET", "/v1/bill")["result"][0]["bill_id"]
-    assert emulator.ok("GET", "/v1/bill/" + bill_id)["result"][0]["items"]
+    assert emulator.ok("GET", "/v1/bill/" + bill_id)["result"][0]["groups"][0]["items"]
     assert_error(emulator.signed("GET", "/v1/bill/BILL-000000-0001"), 400, "ID_INVALID")
 
 

@@ -1,4 +1,4 @@
-"""Fault rules of the control API: status (JSON and HTML), drop, ambiguous, delay, async_error."""
+"""Fault rules of the control API: status (JSON and HTML), drop, ambiguous, delay, async_error, empty_result."""
 
 import time
 
@@ -61,6 +61,22 @@ def test_ambiguous_performs_then_500(emulator):
     assert response.status_code == 500 and response.json()["error_code"] == "DEV_CHECK_RETURN"
     rows = emulator.ok("GET", "/v1/instances")["result"]
     assert len(rows) == 1 and rows[0]["name"] == "web"   # the write happened
+
+
+def test_empty_result_performs_then_answers_success_without_rows(emulator):
+    emulator.fault(method="POST", path="^/v1/firewall$", action="empty_result")
+    response = emulator.signed("POST", "/v1/firewall", json={"title": "no-id"})
+    assert response.status_code == 202 and response.json()["result"] == [] and response.json()["count"] == 0
+    assert [f["title"] for f in emulator.ok("GET", "/v1/firewall")["result"]] == ["no-id"]   # the write happened
+
+
+def test_a_delay_longer_than_the_client_waits_still_performs_the_write_late(emulator):
+    """What a client's timeout looks like from the API: the create lands after the client gave up."""
+    emulator.fault(method="POST", path="^/v1/firewall$", action="delay", seconds=1.0)
+    with pytest.raises(requests.exceptions.Timeout):
+        emulator.signed("POST", "/v1/firewall", json={"title": "late"}, session=None, timeout=0.2)
+    assert emulator.ok("GET", "/v1/firewall")["result"] == []
+    assert emulator.wait_for(lambda: emulator.ok("GET", "/v1/firewall")["result"], timeout=5)
 
 
 def test_delay(emulator):

@@ -19,7 +19,8 @@ import time
 import yaml
 
 TESTS = pathlib.Path(__file__).resolve().parents[1]
-COLLECTIONS = TESTS / "output" / "pytest"
+# IWINV_RELIABILITY_COLLECTIONS runs the scenarios against another copy of the collection (such as an older commit's).
+COLLECTIONS = pathlib.Path(os.environ.get("IWINV_RELIABILITY_COLLECTIONS") or TESTS / "output" / "pytest")
 OUTPUT = pathlib.Path(os.environ.get("IWINV_TEST_OUTPUT") or TESTS / "output") / "reliability"
 FIGURES_FILE = OUTPUT / "figures.json"
 BIN = pathlib.Path(sys.executable).parent
@@ -148,9 +149,13 @@ def volumes_of(state):
     return list(state["volumes"].values())
 
 
-def duplicates(rows):
+def firewalls_of(state):
+    return list(state.get("firewalls", {}).values())
+
+
+def duplicates(rows, key="name"):
     """How many resources share a name with an earlier one (0 when every name is unique)."""
-    counts = collections.Counter(row["name"] for row in rows)
+    counts = collections.Counter(row[key] for row in rows)
     return sum(count - 1 for count in counts.values())
 
 
@@ -183,7 +188,8 @@ def record(figures, scenario, injected, result, stack, started, **numbers):
     state = stack.emulator.state()
     figure = {"scenario": scenario, "injected": injected, "result": result, "requests": len(log),
               "faults_survived": faulted(log), "status_429": count(log, status=429),
-              "duplicates": duplicates(instances_of(state)) + duplicates(volumes_of(state)),
+              "duplicates": duplicates(instances_of(state)) + duplicates(volumes_of(state))
+              + duplicates(firewalls_of(state), "title"),
               "seconds": round(time.monotonic() - started, 1)}
     figure.update(numbers)
     figures.append(figure)

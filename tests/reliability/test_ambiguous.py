@@ -40,7 +40,7 @@ def test_lost_instance_create_is_adopted_not_repeated(stack, figures, how):
     assert len(instances_of(state)) == 1 and duplicates(instances_of(state)) == 0
     record(figures, "ambiguous instance create (%s)" % how, "POST /v1/instances performed, answer lost (%s)" % how,
            "1 instance exists, adopted with a warning; rerun changed=0, no write", stack, started,
-           faults_survived=1, resources=len(instances_of(state)))
+           faults_survived=1, resources=len(instances_of(state)), lost_write="instance create (%s)" % how, misreported=0)
 
 
 @pytest.mark.parametrize("how", sorted(LOST_ANSWERS))
@@ -54,4 +54,4 @@ def test_lost_block_storage_create_is_adopted_not_repeated(stack, figures, how):
     record(figures, "ambiguous block storage create (%s)" % how,
            "POST /v1/block-storages performed, answer lost (%s)" % how,
            "1 volume exists, attached; rerun changed=0, no write", stack, started,
-           faults_survived=1, resources=len(volumes_of(state)))
+           faults_survived=1, resources=len(volumes_of(state)), lost_write="block storage create (%s)" % how, misreported=0)

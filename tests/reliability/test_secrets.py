@@ -43,13 +43,14 @@ def test_no_secret_in_output_errors_results_or_caches(stack, figures):
         {"name": "A volume", "iwinv.cloud.iwinv_block_storage": {"name": "sec-data", "instance": "sec-1", "type": "ssd",
                                                                  "size": 20}},
         {"name": "Read the instances", "iwinv.cloud.iwinv_instance_info": {}},
+        {"name": "Check the API contract", "iwinv.cloud.iwinv_api_check": {}},
         {"name": "Console link under no_log", "no_log": True, "iwinv.cloud.iwinv_instance_console_info": {"name": "sec-1"}},
         {"name": "Stop it (diff)", "iwinv.cloud.iwinv_instance": {"name": "sec-1", "state": "stopped"}},
         {"name": "Delete an unknown id", "iwinv.cloud.iwinv_instance": {"id": "i-unknown", "state": "stopped"}},
     ]
     # Paced (a high limit, so as not to slow the test): the pacer file in the cache directory is scanned too.
     run = stack.playbook(tasks, "-vvv", "--diff", dump=False, defaults=stack.credentials(rate_limit=6000))
-    assert run.recap("ok") == 9 and run.recap("ignored") == 3, run.output
+    assert run.recap("ok") == 10 and run.recap("ignored") == 3, run.output
 
     cache_dir = stack.workdir / "inventory-cache"
     config = {"plugin": "iwinv.cloud.iwinv", "api_url": stack.emulator.url, "access_key": stack.emulator.access_key,

@@ -3,9 +3,17 @@
 import os
 import sys
 
+import pytest
+
 UNIT_TESTS = os.path.dirname(os.path.abspath(__file__))
 if UNIT_TESTS not in sys.path:
     sys.path.insert(0, UNIT_TESTS)
+
+
+@pytest.fixture(autouse=True)
+def private_cache_home(tmp_path, monkeypatch):
+    """Every test keeps the files the collection writes on the controller (pacer, journal) to itself."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -128,7 +128,7 @@ def test_module_docs_are_valid_yaml_with_the_required_parts(name):
     assert set(strings) == {"DOCUMENTATION", "EXAMPLES", "RETURN"}, "%s lacks a doc string" % name
     doc = yaml.safe_load(strings["DOCUMENTATION"])
     assert doc["module"] == name
-    assert str(doc["version_added"]) == "0.1.0"
+    assert str(doc["version_added"]) == "1.0.0"
     assert doc["author"] == ["iwinv.cloud contributors (@iwinv-cloud)"]
     assert "iwinv.cloud.iwinv" in doc["extends_documentation_fragment"]
     assert {"check_mode", "diff_mode"} <= set(declared_attributes(doc))

@@ -187,25 +187,37 @@ def emulator_client(emulator):
     return IwinvClient(emulator.access_key, emulator.secret_key, api_url=emulator.url, rate_limit=0)
 
 
-def test_a_lost_create_answer_is_reconciled_by_name_never_resent(emulator):
-    host = hosts(emulator, count=1)[0]
-    emulator.fault(method="POST", path="^/v1/block-storages$", action="ambiguous")
-    volume_id = bs.create_block_storage(emulator_client(emulator), host, "ssd", 20, "lost-answer")
-    assert [v["instance_id"] for v in emulator.state()["volumes"].values() if v["block_storage_id"] == volume_id] == [host]
-    assert len(writes(emulator)) == 1
-
-
-def test_a_create_that_was_not_executed_says_running_again_is_safe(emulator):
-    host = hosts(emulator, count=1)[0]
-    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
-    with pytest.raises(IwinvAmbiguousWriteError, match="was not created: running the task again is safe"):
-        bs.create_block_storage(emulator_client(emulator), host, "ssd", 20, "never-made")
-    assert len(writes(emulator)) == 1
-
-
 def run(emulator, **options):
     options.setdefault("wait_timeout", 30)
     return run_module(iwinv_block_storage.main, emulator_args(emulator, **options))
+
+
+def test_a_lost_create_answer_is_reconciled_by_name_never_resent(emulator):
+    host = hosts(emulator, count=1)[0]
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="ambiguous")
+    result = run(emulator, name="lost-answer", type="ssd", size=20, instance=host)
+    assert result["changed"] and result["block_storage"]["instance_id"] == host, result
+    assert [v["block_storage_id"] for v in emulator.state()["volumes"].values()] == [result["block_storage"]["id"]]
+    assert len(writes(emulator)) == 1
+
+
+def test_a_create_never_seen_fails_as_unknown_never_as_safe_to_rerun(emulator):
+    host = hosts(emulator, count=1)[0]
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
+    result = run(emulator, name="never-made", type="ssd", size=20, instance=host, wait_timeout=2)
+    assert result["failed"] and "it has not happened, or not yet" in result["msg"], result
+    assert "noted on this controller" in result["msg"] and "is safe" not in result["msg"]
+    assert result["changed"] is True and result["block_storage"]["name"] == "never-made"
+    again = run(emulator, name="never-made", type="ssd", size=20, instance=host, wait_timeout=2)
+    assert again["failed"] and "a second one is not created before" in again["msg"], again
+    assert len(writes(emulator)) == 1
+
+
+def test_a_create_answer_without_an_id_is_ambiguous():
+    client, session = fake_client(ok([{"name": "data", "status": "creating"}]))
+    with pytest.raises(IwinvAmbiguousWriteError, match="does not give the created volume's id"):
+        bs.create_block_storage(client, "i-1", "ssd", 20, "data")
+    assert len(session.calls) == 1
 
 
 def test_module_create_rerun_move_and_absent(emulator):
@@ -315,3 +327,32 @@ def test_info_filters_and_types(emulator):
     assert info(zone="KR1-Z01")["block_storages"] == [] and [t["type"] for t in info(zone="KR1-Z01")["block_storage_types"]] == ["ssd"]
     assert info(id="bs-000000000000")["block_storages"] == []
     assert info(name="fast")["block_storages"][0]["size"] == 20
+
+
+def test_a_volume_being_deleted_is_settled_before_its_name_is_judged(emulator):
+    """Issue 20: the size of the volume on its way out is not judged; once it is gone, the new one is created."""
+    emulator.config(op_delay=0.1, op_delays={"block_storage.delete": 1.5})
+    host = hosts(emulator, count=1)[0]
+    old = run(emulator, name="data", type="ssd", size=20, instance=host)["block_storage"]
+    assert run(emulator, name="data", state="absent", wait=False)["changed"]
+    new = run(emulator, name="data", type="ssd", size=30, instance=host)
+    assert new["changed"] and new["block_storage"]["size"] == 30 and new["block_storage"]["id"] != old["id"], new
+
+
+def test_a_volume_named_by_id_that_vanishes_while_settled_is_never_created_again(emulator):
+    emulator.config(op_delay=0.1, op_delays={"block_storage.delete": 1.5})
+    host = hosts(emulator, count=1)[0]
+    old = run(emulator, name="data", type="ssd", size=20, instance=host)["block_storage"]
+    run(emulator, id=old["id"], state="absent", wait=False)
+    result = run(emulator, id=old["id"], type="ssd", size=20, instance=host)
+    assert result["failed"] and "never created again" in result["msg"], result
+    assert len([r for r in writes(emulator) if r["path"] == "/v1/block-storages"]) == 1   # the first create only
+
+
+def test_a_volume_in_error_warns_what_to_do(emulator):
+    emulator.config(op_delay=0.1)
+    host = hosts(emulator, count=1)[0]
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="async_error")
+    assert run(emulator, name="broken", type="ssd", size=20, instance=host)["failed"]
+    again = run(emulator, name="broken", type="ssd", size=20, instance=host)
+    assert "status 'error'" in json.dumps(again["warnings"]) and "delete it" in json.dumps(again["warnings"]), again

@@ -38,7 +38,8 @@ BILL_ROW = {
     "payment_price": 33000, "currency": "KRW", "date_paid": "2026-08-05",
     "payment_method": {"type": "card", "card_number": "****-****-****-1234"},
     "invoice_url": "https://billing.example.invalid/invoice/202608",
-    "items": [{"name": "Compute", "price": 25000, "vat": 2500, "card_number": "****-1234"}],
+    "groups": [{"name": "Server", "items": [{"name": "Compute", "price": 25000, "vat": 2500, "card_number": "****-1234"}]},
+               {"name": "Storage", "items": [{"name": "Block storage", "price": 5000, "vat": 500}]}, "junk"],
 }
 
 
@@ -104,7 +105,8 @@ def test_bill_translation_drops_payment_instrument_and_links():
         "id": "BILL-202608-0001", "name": "2026-07 usage", "type": "regular", "status": "paid",
         "usage_start": "2026-07-01", "usage_end": "2026-07-31", "bill_date": "2026-08-01", "paid_date": "2026-08-05",
         "price": 30000, "vat": 3000, "total": 33000, "currency": "KRW",
-        "lines": [{"name": "Compute", "price": 25000, "vat": 2500}],
+        "lines": [{"group": "Server", "name": "Compute", "price": 25000, "vat": 2500},
+                  {"group": "Storage", "name": "Block storage", "price": 5000, "vat": 500}],
     }
     text = json.dumps(bill)
     assert "card" not in text and "1234" not in text and "invoice" not in text
@@ -272,7 +274,17 @@ def test_bills_against_the_emulator(emulator):
     assert "card" not in json.dumps(bills)
     assert catalog.list_bills(client, start_date="2000-01-01", end_date="2000-01-31") == []
     detail = catalog.get_bill(client, bills[0]["id"])
-    assert detail["lines"] and detail["total"] == detail["price"] + detail["vat"]
+    assert [item["name"] for item in detail["lines"]] == ["Compute", "Block storage"]
+    assert sum(item["price"] for item in detail["lines"]) == detail["price"] == detail["total"] - detail["vat"]
+    assert "lines" not in bills[0]   # the list has no lines
     assert catalog.get_bill(client, "BILL-000000-0000") is None
     live = catalog.live_bill(client)
     assert live["id"] == "BILL-live" and live["currency"] == "KRW"
+
+
+def test_an_unknown_os_family_is_named_even_when_the_api_answers_in_korean():
+    client, _session = make_client(error(400, "CHECK_PARAM_ENUM", code="0xf", message="요청을 처리할 수 없습니다."))
+    with pytest.raises(IwinvApiError) as caught:
+        catalog.list_images(client, os="beos")
+    assert caught.value.message.startswith("os 'beos' is not an OS family the API knows")
+    assert caught.value.error_code == "CHECK_PARAM_ENUM"

@@ -8,6 +8,8 @@ import itertools
 import json
 import random
 
+import time
+
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
@@ -367,19 +369,37 @@ def test_wait_false_returns_at_once_and_a_later_run_waits_for_the_attach(emulato
     started = run_firewall(emulator, name="web-fw", instances=[instance_id], wait=False)
     assert started["changed"] is True and [i["id"] for i in started["firewall"]["instances"]] == [instance_id]
     assert emulator.ok("GET", "/v1/firewall/%s" % started["firewall"]["id"])["result"][0]["instances"] == []
-    settled = run_firewall(emulator, name="web-fw", instances=[instance_id])   # the attach is in progress: IN_USE, then wait
-    assert [i["id"] for i in settled["firewall"]["instances"]] == [instance_id]
-    attaches = [r for r in emulator.requests() if r["path"].endswith("/attach")]
-    assert [r["status"] for r in attaches] == [202, 400] and attaches[1]["error_code"] == "IN_USE"
+    # The journal tells the later run an attach is in flight: it waits for it, and sends nothing.
+    settled = run_firewall(emulator, name="web-fw", instances=[instance_id])
+    assert [i["id"] for i in settled["firewall"]["instances"]] == [instance_id] and settled["changed"] is False
+    assert [r["status"] for r in emulator.requests() if r["path"].endswith("/attach")] == [202]
     assert run_firewall(emulator, name="web-fw", instances=[instance_id])["changed"] is False
 
 
-def test_ambiguous_attach_is_not_resent_and_the_wait_reads_it_back(emulator):
+def test_an_attach_taken_but_unanswered_is_sent_again_and_in_use_proves_it_in_progress(emulator):
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
     emulator.fault(method="POST", path="/attach$", action="ambiguous")
     result = run_firewall(emulator, name="web-fw", instances=[instance_id])
     assert result["changed"] is True and [i["id"] for i in result["firewall"]["instances"]] == [instance_id]
-    assert len([r for r in emulator.requests() if r["path"].endswith("/attach")]) == 1
+    attaches = [r for r in emulator.requests() if r["path"].endswith("/attach")]
+    assert [(r["status"], r["error_code"]) for r in attaches] == [(500, "DEV_CHECK_RETURN"), (400, "IN_USE")]
+
+
+def test_an_attach_lost_before_the_api_saw_it_is_sent_again_and_done(emulator):
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
+    emulator.fault(method="POST", path="/attach$", action="status", status=502)
+    result = run_firewall(emulator, name="web-fw", instances=[instance_id])
+    assert result["changed"] is True and [i["id"] for i in result["firewall"]["instances"]] == [instance_id]
+    assert [r["status"] for r in emulator.requests() if r["path"].endswith("/attach")] == [502, 202]
+    assert any("sent again" in str(warning) for warning in result["warnings"])
+
+
+def test_a_failure_after_a_lost_attach_names_that_request_and_reports_changed(emulator):
+    instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
+    emulator.fault(method="POST", path="/attach$", action="status", status=502, count=2)
+    result = run_firewall(emulator, name="web-fw", instances=[instance_id])
+    assert result["failed"] and result["changed"] is True and result["firewall"]["name"] == "web-fw"
+    assert "requests whose answer was lost before: POST /v1/firewall/" in result["msg"], result["msg"]
 
 
 def test_ambiguous_edit_is_reconciled_by_reading_back(emulator):
@@ -421,3 +441,15 @@ def test_predicted_instances_after_attaches_and_detaches():
     wanted = [{"id": "i-3", "name": "c"}, {"id": "i-1", "name": "a"}]
     predicted = iwinv_firewall.predicted_instances(current, wanted, ["i-3"], ["i-2"])
     assert predicted == [{"id": "i-1", "name": "a"}, {"id": "i-3", "name": "c"}]
+
+
+def test_every_wait_of_a_firewall_task_counts_against_its_one_wait_timeout(emulator):
+    """Settling an earlier attach (3 s) and waiting for a new one (3 s) share wait_timeout=4: no 4 + 4."""
+    emulator.config(op_delays={"firewall.attach": 3.0})
+    first, second = emulator.bulk_instances(2, zones=["KR1-Z08"], name_prefix="budget")["instance_ids"]
+    run_firewall(emulator, name="web-fw", instances=[first], wait=False)
+    started = time.monotonic()
+    result = run_firewall(emulator, name="web-fw", instances=[first, second], wait_timeout=4)
+    assert time.monotonic() - started < 6
+    assert result["failed"] and "timed out after 4 s" in result["msg"] and "wait_timeout=4)" in result["msg"], result
+    assert result["changed"] is True and result["firewall"]["name"] == "web-fw"   # the second attach was sent

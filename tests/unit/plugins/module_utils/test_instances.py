@@ -8,8 +8,7 @@ import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new
 
 from fakes import FakeSession, NoPacer, ok
 
@@ -71,67 +70,47 @@ def test_a_lost_create_answer_raises_ambiguous_after_one_post(emulator):
     assert [r["method"] for r in emulator.requests()] == ["POST"]
 
 
-def test_reconcile_adopts_the_one_instance_that_was_not_there_before(emulator):
+def test_a_create_answer_without_an_id_is_ambiguous_never_a_crash():
+    """Accepted, but which instance it made is unknown: the caller reads back, as for a lost answer."""
+    client, session = fake_client(ok([{"name": "web-1", "status": "building"}], status=202))
+    with pytest.raises(IwinvAmbiguousWriteError, match="does not give the one created instance's id"):
+        instances.create_instance(client, "web-1", "KR1-Z08", "std.1c1g", "img-ubuntu-2204")
+    assert len(session.calls) == 1
+
+
+def test_new_instances_are_those_of_the_name_and_zone_not_there_before(emulator):
     client = emulator_client(emulator)
     old = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
     emulator.ok("POST", "/v1/instances", form=create_form(zone="KR2-Z01"))   # same name, another zone
     new = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
     emulator.clear_requests()
-    adopted = instances.reconcile_create(client, "web-1", "KR1-Z08", ids_before={old})
-    assert adopted["id"] == new
+    found = instances.new_instances(client, "web-1", "KR1-Z08", ids_before={old})
+    assert [instance["id"] for instance in found] == [new]
     assert [r["method"] for r in emulator.requests()] == ["GET"]   # one read back, never a second POST
 
 
-def test_reconcile_fails_when_nothing_new_appeared(emulator):
-    client = emulator_client(emulator)
-    old = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"]
-    with pytest.raises(ResolveError, match="probably not created; run the task again"):
-        instances.reconcile_create(client, "web-1", "KR1-Z08", ids_before={old})
-
-
-def test_reconcile_fails_listing_ids_when_several_new_ones_appeared(emulator):
+def test_several_new_instances_fail_listing_their_ids(emulator):
     client = emulator_client(emulator)
     ids = [emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]["instance_id"] for index in range(2)]
     with pytest.raises(ResolveError) as error:
-        instances.reconcile_create(client, "web-1", "KR1-Z08", ids_before=set())
+        only_new(instances.new_instances(client, "web-1", "KR1-Z08", set()), "instance 'web-1'")
     assert all(instance_id in str(error.value) for instance_id in ids)
 
 
-# --- waiting ---------------------------------------------------------------------------------------------------
+# --- what a wait looks for -------------------------------------------------------------------------------------
 
-def test_wait_until_status_returns_the_settled_instance(emulator):
-    client = emulator_client(emulator)
-    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
-    settled = instances.wait_until_status(client, {"id": row["instance_id"], "name": "web-1"}, "active", timeout=30)
-    assert settled["status"] == "active" and settled["id"] == row["instance_id"]
-
-
-def test_an_operation_ending_in_error_fails_naming_the_instance_and_status(emulator):
-    client = emulator_client(emulator)
-    emulator.fault(method="POST", path="^/v1/instances$", action="async_error")
-    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
-    with pytest.raises(WaitFailedError) as error:
-        instances.wait_until_status(client, {"id": row["instance_id"], "name": "web-1"}, "active", timeout=30)
-    assert "'web-1'" in error.value.message and row["instance_id"] in error.value.message
-    assert "'error'" in error.value.message
+@pytest.mark.parametrize("status, settled, failed", [
+    ("building", False, False), ("work", False, False), ("deleting", False, False), ("rebooting", False, False),
+    ("active", True, False), ("off", True, False), ("error", True, True),
+])
+def test_settled_and_failed_statuses(status, settled, failed):
+    current = {"id": "i-1", "name": "web-1", "status": status}
+    assert instances.is_settled(current) is settled
+    assert instances.has_failed_or_gone(current) is failed
 
 
-def test_settling_returns_an_instance_in_error_instead_of_failing(emulator):
-    client = emulator_client(emulator)
-    emulator.fault(method="POST", path="^/v1/instances$", action="async_error")
-    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
-    settled = instances.wait_until_settled(client, {"id": row["instance_id"], "name": "web-1"}, timeout=30)
-    assert settled["status"] == "error"
-
-
-def test_waiting_for_deletion_ends_when_the_instance_is_gone(emulator):
-    client = emulator_client(emulator)
-    row = emulator.ok("POST", "/v1/instances", form=create_form())["result"][0]
-    target = {"id": row["instance_id"], "name": "web-1"}
-    instances.wait_until_status(client, target, "active", timeout=30)
-    instances.delete_instance(client, row["instance_id"])
-    assert instances.wait_until_gone(client, target, timeout=30) is None
-    assert instances.get_instance(client, row["instance_id"]) is None
+def test_gone_is_settled_and_a_failure_of_an_operation_waited_for():
+    assert instances.is_settled(None) and instances.has_failed_or_gone(None)
 
 
 def test_console_returns_url_and_type(emulator):

@@ -15,6 +15,11 @@ from ansible_collections.iwinv.cloud.plugins.modules.iwinv_instance import (
     plan_actions,
 )
 
+from ansible_collections.iwinv.cloud.plugins.module_utils import instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
+
+from fakes import FakeClock
 from module_runner import emulator_args, run_module
 
 FLAVOR_1C = {"id": "std.1c1g", "name": "1 vCore / 1GB"}
@@ -242,27 +247,36 @@ def test_a_lost_power_answer_is_read_back_and_followed_never_resent(emulator):
     assert [r["path"] for r in emulator.requests() if r["method"] != "GET"] == ["/v1/instances/%s/shutdown" % created["id"]]
 
 
-def test_a_lost_power_answer_for_a_request_not_performed_fails_with_api_error(emulator):
+def test_a_lost_power_answer_for_a_request_not_performed_fails_saying_so_and_reports_changed(emulator):
     created = run(emulator, **CREATE)["instance"]
     emulator.fault(method="POST", path="/shutdown$", action="status", status=502)
     result = run(emulator, id=created["id"], state="stopped")
-    assert result["failed"] and "was not done: run the task again" in result["msg"]
+    assert result["failed"] and "it has not happened, or not yet" in result["msg"]
+    assert "running the task again is safe" in result["msg"]
+    assert result["changed"] is True and result["instance"]["id"] == created["id"]   # it may have been sent
     assert result["api_error"]["status"] == 502
     assert len([r for r in emulator.requests() if r["method"] == "POST" and r["path"].endswith("/shutdown")]) == 1
 
 
-@pytest.mark.parametrize("current, action, target, taken", [
-    (instance("work"), ("shutdown", None), "off", True),
-    (instance("off"), ("shutdown", None), "off", True),
-    (instance("active"), ("shutdown", None), "off", False),
-    (None, ("delete", None), None, True),
-    (instance("deleting"), ("delete", None), None, True),
-    (instance("active"), ("delete", None), None, False),
-    (instance(description="new"), ("edit", {"description": "new"}), "none", True),
-    (instance(description="old"), ("edit", {"description": "new"}), "none", False),
+@pytest.mark.parametrize("current, action, before, taken", [
+    (instance("work"), ("shutdown", None), "active", True),
+    (instance("off"), ("shutdown", None), "active", True),
+    (instance("active"), ("shutdown", None), "active", False),
+    (instance("active"), ("reboot", None), "active", False),      # a reboot ends where it started: no proof
+    (instance("work"), ("reboot", None), "active", True),
+    (instance("active"), ("resize", FLAVOR_2C), "active", False),  # the old flavor: not done
+    (instance("active", flavor=dict(FLAVOR_2C)), ("resize", FLAVOR_2C), "active", True),
+    (instance("off"), ("rebuild", IMAGE_DEBIAN), "off", False),
+    (instance("off", image={"id": "img-debian-12", "os": "debian", "version": "12"}), ("rebuild", IMAGE_DEBIAN), "off", True),
+    (None, ("resize", FLAVOR_2C), "active", False),
+    (None, ("delete", None), "active", True),
+    (instance("deleting"), ("delete", None), "active", True),
+    (instance("active"), ("delete", None), "active", False),
+    (instance(description="new"), ("edit", {"description": "new"}), "active", True),
+    (instance(description="old"), ("edit", {"description": "new"}), "active", False),
 ])
-def test_operation_taken_reads_the_instance_back(current, action, target, taken):
-    assert iwinv_instance.operation_taken(current, action, target) is taken
+def test_operation_taken_judges_by_effect_never_by_a_status_that_held_before(current, action, before, taken):
+    assert iwinv_instance.operation_taken(current, action, before) is taken
 
 
 def test_present_on_an_instance_in_error_warns_how_to_recover():
@@ -270,10 +284,50 @@ def test_present_on_an_instance_in_error_warns_how_to_recover():
     assert actions == [] and "state=started" in warnings[0]
 
 
-def test_a_lost_create_answer_with_nothing_to_adopt_fails_with_api_error_and_sends_one_post(emulator):
+def test_a_lost_create_answer_with_nothing_to_adopt_fails_as_unknown_and_sends_one_post(emulator):
     emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503)
-    result = run(emulator, **CREATE)
-    assert result["failed"] and "probably not created; run the task again" in result["msg"]
+    result = run(emulator, wait_timeout=2, **CREATE)
+    assert result["failed"] and "it has not happened, or not yet" in result["msg"]
+    assert "noted on this controller" in result["msg"] and "safe" not in result["msg"]
+    assert result["changed"] is True and result["instance"]["name"] == "web-1"
     assert result["api_error"]["status"] == 503
+    again = run(emulator, wait_timeout=2, **CREATE)   # the same controller: the note stops a second create
+    assert again["failed"] and "a second one is not created before" in again["msg"], again
     assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
     assert emulator.state()["instances"] in ({}, [])
+
+
+def test_an_instance_that_vanishes_while_an_operation_is_waited_for_fails_at_once(monkeypatch):
+    clock = FakeClock(0.0)
+    task = iwinv_instance.InstanceTask.__new__(iwinv_instance.InstanceTask)
+    task.client = None
+    task.run_state = TaskRun(600, "instance", clock=clock, sleep=clock.sleep)
+    task.run_state.wrote(instance("work"))
+    monkeypatch.setattr(instances, "get_instance", lambda client, instance_id: None)
+    with pytest.raises(WaitFailedError, match="was deleted while waiting for it to become 'active'"):
+        task.wait_for(instance("work"), "active")
+    assert clock.now <= 1.0   # the first read, not wait_timeout
+    assert task.run_state.failure_result() == {"changed": True, "instance": {}}
+
+
+def test_zone_never_narrows_identity_and_a_different_zone_fails_with_no_write(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.clear_requests()
+    for options in (dict(CREATE, zone="KR1-Z01"), {"name": "web-1", "zone": "KR1-Z01"},
+                    {"name": "web-1", "zone": "KR1-Z01", "state": "absent"}):
+        result = run(emulator, **options)
+        assert result["failed"] and "the zone of an instance cannot change" in result["msg"], result
+        assert not result.get("changed")
+    assert [r["method"] for r in emulator.requests()] == ["GET"] * len(emulator.requests())
+    assert [row["instance_id"] for row in emulator.state()["instances"].values()] == [created["id"]]
+
+
+def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emulator):
+    refused = run(emulator, name="win-1", zone="KR1-Z08", flavor="std.1c1g", image="Windows Server 2022",
+                  _ansible_check_mode=True)
+    assert refused["failed"] and "does not take image img-windows-2022" in refused["msg"]
+    created = run(emulator, name="big-1", zone="KR1-Z08", flavor="std.2c4g", image="Ubuntu 22.04")["instance"]
+    emulator.clear_requests()
+    smaller = run(emulator, _ansible_check_mode=True, id=created["id"], flavor="std.1c1g")
+    assert smaller["failed"] and "a disk cannot shrink" in smaller["msg"]
+    assert all(r["method"] == "GET" for r in emulator.requests())

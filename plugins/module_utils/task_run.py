@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One run of a resource module: the deadline of all its waits, waiting, and judging a write by its effect.
+
+iwinv_instance, iwinv_block_storage and iwinv_firewall each make one TaskRun and use it for every wait and
+for every write whose answer is lost (IwinvAmbiguousWriteError), so that the three behave alike:
+
+* `wait_timeout` is one budget for the whole task, and a timeout names it and the seconds the task waited;
+* a write whose answer was lost is judged by reading the resource back, never by a status that also matched
+  before the write; an unknown outcome stays unknown in the message;
+* once a write may have happened, a failure still reports `changed: true` and the resource as far as known.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.journal import until
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError, WaitTimeoutError, describe_status, wait_until
+
+# The end of a failure after a create noted in the journal: the next run does the right thing.
+JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (within 15 minutes) adopts it if it appears, "
+                    "and never creates a second one while it may still land")
+
+# How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
+# answers late may still be executing it. Bounded by what is left of wait_timeout.
+LATE_WRITE_WINDOW = 60.0
+
+
+class TaskRun:
+    """The deadline (wait_timeout from the start of the task), the waits within it, and what was written."""
+
+    def __init__(self, wait_timeout, result_key, journal=None, clock=time.monotonic, sleep=time.sleep):
+        self.wait_timeout = wait_timeout
+        self.journal = journal
+        self.result_key = result_key
+        self.clock = clock
+        self.sleep = sleep
+        self.started = clock()
+        self.deadline = self.started + wait_timeout
+        self.changed = False
+        self.resource = None
+
+    def remaining(self):
+        return max(0.0, self.deadline - self.clock())
+
+    def elapsed(self):
+        return self.clock() - self.started
+
+    # --- what a failure reports ------------------------------------------------------------------------
+
+    def wrote(self, resource=None):
+        """A write was sent (or may have been): from now on a failure reports changed=true and `resource`."""
+        self.changed = True
+        if resource is not None:
+            self.resource = resource
+
+    def failure_result(self):
+        """What a failure adds to its message: nothing before any write; after one, changed and the resource."""
+        if not self.changed:
+            return {}
+        return {"changed": True, self.result_key: self.resource or {}}
+
+    # --- waiting ---------------------------------------------------------------------------------------
+
+    def wait(self, read, is_done, what, is_failed=None, status_of=describe_status, limit=None):
+        """wait_until within what is left of the run's budget (or of `limit` seconds, when smaller).
+
+        A timeout names the wait_timeout the user set and the seconds the whole task waited, not the rest of
+        the budget this one wait had.
+        """
+        timeout = self.remaining() if limit is None else min(limit, self.remaining())
+        try:
+            return wait_until(read, is_done, is_failed, timeout=timeout, what=what, clock=self.clock, sleep=self.sleep,
+                              status_of=status_of)
+        except WaitError as exc:
+            if self.changed and isinstance(exc.last, dict):
+                self.resource = exc.last   # a failure after a write reports the resource as last read
+            if not isinstance(exc, WaitTimeoutError) or limit is not None and limit < self.remaining():
+                raise
+            raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
+                                   % (round(self.elapsed()), what, status_of(exc.last), self.wait_timeout), exc.last) from None
+
+    # --- writes judged by their effect -------------------------------------------------------------------
+
+    def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice="", journal_key=None):
+        """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
+
+        Reads at once, then, for `window` seconds (within the run's budget), until `took_effect(obj)` holds.
+        When it never does, raises `error` with a message that says what was read and that the outcome is
+        unknown (a write that was never seen may still land late), after noting `journal_key` in the journal
+        so that a later task settles it first (settle_earlier_create).
+        """
+        self.wrote(known)
+        current = read()
+        if took_effect(current):
+            return current
+        if window > 0 and self.remaining() > 0:
+            try:
+                return self.wait(read, took_effect, what, limit=window, status_of=shown)
+            except WaitTimeoutError as exc:
+                current = exc.last
+        if journal_key and self.journal is not None:
+            self.journal.note(journal_key)
+            advice = JOURNALED_ADVICE if self.journal.persistent else advice
+        error.message = "%s; %s%s" % (error.message, what_is_known(what, current, self.elapsed()), advice)
+        error.args = (error.message,)
+        raise error
+
+    # --- what earlier tasks left in flight ---------------------------------------------------------------
+
+    def settle_earlier_create(self, journal_key, look, what, exists):
+        """The resource an earlier task's unresolved create made, once it shows; None when none is noted.
+
+        `look()` reads the candidates (a list); `exists` says whether the resource is already known, in which
+        case the note is simply dropped. When nothing shows within the late-write window, the task fails
+        rather than create a second resource while the first may still land.
+        """
+        if self.journal is None:
+            return None
+        entry = self.journal.pending(journal_key).get(journal_key)
+        if entry is None:
+            return None
+        if exists:
+            self.journal.forget(journal_key)
+            return None
+        found = look()
+        if not found:
+            try:
+                found = self.wait(look, bool, what, limit=LATE_WRITE_WINDOW, status_of=shown)
+            except WaitTimeoutError:
+                raise ValueError("an earlier task's creation of %s got no clear answer and may still land; reading back "
+                                 "for %d s does not show it, so a second one is not created before %s (15 minutes after "
+                                 "the first); check with the info module whether it appeared"
+                                 % (what, round(self.elapsed()), until(entry))) from None
+        self.journal.forget(journal_key)
+        return found
+
+    def settle_earlier_writes(self, prefix, read, is_done, what, status_of=describe_status):
+        """Wait for the writes an earlier task started (and noted under `prefix`) to show, then forget them.
+
+        `is_done(obj, entry)` says whether the write of one entry shows in `obj`. Returns the last object read,
+        or None when nothing was pending.
+        """
+        if self.journal is None:
+            return None
+        entries = self.journal.pending(prefix)
+        if not entries:
+            return None
+        current = self.wait(read, lambda obj: all(is_done(obj, entry) for entry in entries.values()), what,
+                            status_of=status_of)
+        for key in entries:
+            self.journal.forget(key)
+        return current
+
+
+def shown(obj):
+    """What was read back, in a word: gone, a status, or nothing found (a read-back that returns a list)."""
+    if isinstance(obj, dict) or obj is None:
+        return describe_status(obj)
+    return "none found" if not obj else "%d found" % len(obj)
+
+
+def what_is_known(what, current, seconds):
+    """The honest end of a failure after a lost answer: what reading back showed, and that the rest is unknown."""
+    return ("reading back for %d s does not show %s (read: %s): it has not happened, or not yet"
+            % (seconds, what, shown(current)))
+
+
+def rerun_advice(kind):
+    """The end of a failure after a lost answer to a write that a rerun judges again (all but a create)."""
+    return "; running the task again is safe: it reads the %s again and acts only if still needed" % kind
+
+
+def create_unknown_advice(info_module, kind):
+    """The end of a failure after a lost answer to a create that never showed: a rerun now could make a second one."""
+    return ("; the API may still create it: check with %s that no %s of that name appeared before running the task again"
+            % (info_module, kind))

@@ -1,0 +1,124 @@
+"""The alternative profile answers every DECISIONS.md "Tolerate" point the other way; the default is untouched."""
+
+import pytest
+
+from emulator_helpers import assert_error
+
+KOREAN_ID_INVALID = "유효하지 않은 ID 입니다."
+
+FORM = {"zone_id": "KR1-Z08", "image_id": "img-ubuntu-2404", "flavor_id": "std.1c1g", "name": "alt-1"}
+
+
+@pytest.fixture
+def alternative(emulator):
+    emulator.config(profile="alternative")
+    return emulator
+
+
+def test_selecting_a_profile_sets_its_config_and_back(emulator):
+    config = emulator.config(profile="alternative")
+    assert (config["profile"], config["page_size_cap"], config["rate_limit_status"]) == ("alternative", 100, 400)
+    config = emulator.config(profile="default")
+    assert (config["profile"], config["rate_limit_status"]) == ("default", 429)
+    assert emulator.config(rate_limit_status=503, profile="alternative")["rate_limit_status"] == 503   # explicit value wins
+
+
+def test_unknown_profile_or_family_is_refused(emulator):
+    for body in ({"profile": "lenient"}, {"firewall_family": "acl"}):
+        response = emulator.control.put(emulator.url + "/_emulator/config", json=body, timeout=30)
+        assert response.status_code == 400 and "must be one of" in response.json()["error"]
+
+
+def test_a_capped_page_echoes_the_request_as_strings_and_counts_the_total(alternative):
+    alternative.config(page_size_cap=10)
+    body = alternative.ok("GET", "/v1/bill", query={"page_size": "100"})
+    assert len(body["result"]) == 10
+    assert (body["page_no"], body["page_size"], body["count"]) == ("1", "100", 12)
+    last = alternative.ok("GET", "/v1/bill", query={"page_size": "100", "page_no": "2"})
+    assert len(last["result"]) == 2
+
+
+def test_a_cap_below_the_default_page_size_is_echoed_as_it_is(alternative):
+    alternative.config(page_size_cap=4)
+    body = alternative.ok("GET", "/v1/flavors", query={"page_size": "100"})
+    assert len(body["result"]) == 4
+    assert (body["page_no"], body["page_size"], body["count"], body["total"]) == ("1", "4", 5, 5)
+
+
+def test_default_paging_is_unchanged(emulator):
+    body = emulator.ok("GET", "/v1/flavors", query={"page_size": "1000"})
+    assert (len(body["result"]), body["page_no"], body["page_size"], body["count"]) == (5, 1, 100, 5)
+
+
+@pytest.mark.parametrize("path", ["/v1/instances/nope", "/v1/images/nope", "/v1/block-storages/nope", "/v1/bill/nope"])
+def test_unknown_ids_answer_an_empty_list_instead_of_id_invalid(alternative, path):
+    body = alternative.ok("GET", path)
+    assert body["result"] == [] and body["count"] == 0
+
+
+def assert_korean_error(response, status, error_code):
+    body = response.json()
+    assert (response.status_code, body["error_code"]) == (status, error_code), body
+    assert body["result"] == {"code": int(body["code"], 16), "message": body["message"]}
+    return body
+
+
+@pytest.mark.parametrize("path", ["/v1/flavors/nope", "/v1/firewall/nope"])
+def test_empty_detail_answers_become_id_invalid(alternative, path):
+    assert assert_korean_error(alternative.signed("GET", path), 400, "ID_INVALID")["message"] == KOREAN_ID_INVALID
+
+
+def test_writes_on_unknown_ids_keep_their_error(alternative):
+    assert_korean_error(alternative.signed("POST", "/v1/instances/nope/start"), 400, "ID_INVALID")
+
+
+def test_errors_are_korean_with_an_object_result(alternative):
+    response = alternative.signed("GET", "/v1/zones", secret_key="wrong")
+    body = assert_korean_error(response, 401, "INVALID_SIGNATURE")
+    assert body["message"] == "서명이 올바르지 않습니다." and body["result"]["code"] == 8
+    assert response.headers["X-RateLimit-Limit"]
+
+
+def test_rate_limit_is_a_400_with_retry_after(alternative):
+    alternative.config(rate_limit=1)
+    alternative.ok("GET", "/v1/zones")
+    response = alternative.signed("GET", "/v1/zones")
+    assert_korean_error(response, 400, "LIMIT_EXCEEDED")
+    assert response.headers["Retry-After"] == "2" and response.headers["X-RateLimit-Limit"] == "1"
+
+
+def test_default_has_no_rate_limit_headers(emulator):
+    emulator.config(rate_limit=1)
+    assert "X-RateLimit-Limit" not in emulator.signed("GET", "/v1/zones").headers
+    response = emulator.signed("GET", "/v1/zones")
+    assert_error(response, 429, "LIMIT_EXCEEDED")
+    assert "Retry-After" not in response.headers
+
+
+def test_statuses_use_other_words(alternative):
+    alternative.config(op_delays={"instance.create": 0.5, "block_storage.create": 0.5, "block_storage.detach": 30})
+    created = alternative.ok("POST", "/v1/instances", form=FORM)["result"][0]
+    assert created["status"] == "spawning"
+    instance_id = created["instance_id"]
+    alternative.wait_for(lambda: alternative.ok("GET", "/v1/instances/" + instance_id)["result"][0]["status"] == "active")
+    volume = alternative.ok("POST", "/v1/block-storages", form={"instance_id": instance_id, "type": "ssd", "size": "10"})
+    volume_id = volume["result"][0]["block_storage_id"]
+    alternative.wait_for(lambda: alternative.ok("GET", "/v1/block-storages/" + volume_id)["result"][0]["status"] == "in-use")
+    nested = alternative.ok("GET", "/v1/instances/" + instance_id, query={"fields": "8200"})["result"][0]
+    assert [v["status"] for v in nested["block_storage"]] == ["in-use"]
+    alternative.ok("POST", "/v1/block-storages/%s/detach" % volume_id)
+    detaching = alternative.ok("GET", "/v1/block-storages/" + volume_id)["result"][0]
+    assert (detaching["status"], detaching["instance_id"]) == ("detaching", None)
+    assert alternative.state()["volumes"][volume_id]["instance_id"] == instance_id   # only the answer differs
+
+
+def test_security_groups_family_refuses_the_firewall_paths(emulator):
+    emulator.config(firewall_family="security-groups")
+    assert_error(emulator.signed("GET", "/v1/firewall"), 404, "NOT_FOUND")
+    assert_error(emulator.signed("POST", "/v1/firewall", json={"title": "web-fw"}), 404, "NOT_FOUND")
+    assert emulator.state()["firewalls"] == {}
+    assert emulator.ok("GET", "/v1/security-groups", query={"page_size": "1"})["result"] == []
+
+
+def test_default_family_has_no_security_groups(emulator):
+    assert_error(emulator.signed("GET", "/v1/security-groups"), 404, "NOT_FOUND")

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""iwinv_api_check end to end against the emulator: both profiles, the request budget, no secret in the result."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.iwinv.cloud.plugins.modules.iwinv_api_check import main
+
+from module_runner import emulator_args, run_module
+
+VM = {"zone_id": "KR1-Z08", "image_id": "img-ubuntu-2404", "flavor_id": "std.1c1g", "name": "checked"}
+TOLERATED_ON_ALTERNATIVE = {"error_envelope", "page_size_echo", "count_per_page", "instance_statuses",
+                            "block_storage_statuses", "unknown_instance", "unknown_image", "unknown_flavor"}
+
+
+def an_instance_with_a_volume(emulator):
+    emulator.config(op_delays={"instance.create": 0.05, "block_storage.create": 0.05})
+    instance = emulator.ok("POST", "/v1/instances", form=VM)["result"][0]
+    emulator.wait_for(lambda: emulator.ok("GET", "/v1/instances/" + instance["instance_id"])["result"][0]["status"] == "active")
+    emulator.ok("POST", "/v1/block-storages", form={"instance_id": instance["instance_id"], "type": "ssd", "size": "10"})
+    emulator.wait_for(lambda: "creating" not in str(emulator.ok("GET", "/v1/block-storages")["result"]))
+    return instance
+
+
+def statuses(result):
+    return {check["name"]: check["status"] for check in result["checks"]}
+
+
+def test_default_profile_is_all_ok_in_nine_gets_that_never_ask_for_secrets(emulator):
+    instance = an_instance_with_a_volume(emulator)
+    emulator.config(page_size_cap=4)
+    emulator.clear_requests()
+    result = run_module(main, emulator_args(emulator, _ansible_check_mode=True))
+    assert result["changed"] is False
+    assert set(statuses(result).values()) == {"ok"}, result["checks"]
+    assert [c["observed"] for c in result["checks"] if c["name"] == "page_size_cap"][0].startswith("cap 4 (echoed)")
+    assert result["summary"] == {"ok": 15, "differs": 0, "unknown": 0, "requests": 9}
+    log = emulator.requests()
+    assert len(log) == 9 and {entry["method"] for entry in log} == {"GET"}
+    assert not any(entry["path"].endswith("/remote-console") for entry in log)
+    assert [entry["query"].get("fields") for entry in log if entry["path"] == "/v1/instances"] == ["11"]
+    secrets = emulator.state()["instances"][instance["instance_id"]]
+    assert secrets["default_account"]["password"] not in json.dumps(result)
+    assert secrets["vnc_token"] not in json.dumps(result) and emulator.secret_key not in json.dumps(result)
+
+
+def test_alternative_profile_differs_where_it_answers_the_other_way(emulator):
+    emulator.config(profile="alternative")
+    an_instance_with_a_volume(emulator)
+    emulator.config(op_delays={"instance.create": 60}, page_size_cap=4)
+    emulator.ok("POST", "/v1/instances", form=dict(VM, name="still-building"))
+    emulator.clear_requests()
+    result = run_module(main, emulator_args(emulator))
+    checks = {check["name"]: check for check in result["checks"]}
+    differs = {name for name, check in checks.items() if check["status"] == "differs"}
+    assert differs == TOLERATED_ON_ALTERNATIVE | {"rate_limit_headers"}
+    assert all(checks[name]["advice"].startswith("tolerated") for name in TOLERATED_ON_ALTERNATIVE)
+    assert checks["block_storage_statuses"]["observed"] == "seen: in-use"
+    assert checks["instance_statuses"]["observed"] == "seen: active, spawning"
+    assert checks["page_size_cap"]["observed"].startswith("cap 4 (echoed)")   # below 10 the profile echoes it
+    assert checks["rate_limit_headers"]["observed"].startswith("x-ratelimit-limit: ")
+    assert result["summary"]["requests"] == len(emulator.requests()) == 9
+
+
+def test_security_groups_only_api_costs_one_more_request(emulator):
+    emulator.config(firewall_family="security-groups")
+    result = run_module(main, emulator_args(emulator))
+    check = [c for c in result["checks"] if c["name"] == "firewall_family"][0]
+    assert check["status"] == "differs" and "/v1/firewall: HTTP 404 NOT_FOUND" in check["observed"]
+    assert [entry["path"] for entry in emulator.requests()][-2:] == ["/v1/firewall", "/v1/security-groups"]
+    assert result["summary"]["requests"] == 10
+
+
+def test_a_wrong_secret_stops_after_one_request_and_is_not_a_task_failure(emulator):
+    result = run_module(main, emulator_args(emulator, secret_key="wrong-secret-5b1d"))
+    assert not result.get("failed")
+    signature = result["checks"][0]
+    assert (signature["status"], signature["observed"]) == ("differs", "HTTP 401 INVALID_SIGNATURE")
+    assert "wrong-secret-5b1d" not in json.dumps(result)
+    assert len(emulator.requests()) == 1 and result["summary"] == {"ok": 1, "differs": 1, "unknown": 13, "requests": 1}
+
+
+def test_a_skewed_clock_is_measured_even_when_refused(emulator):
+    emulator.config(clock_offset=900)
+    result = run_module(main, emulator_args(emulator))
+    clock = [c for c in result["checks"] if c["name"] == "clock_offset"][0]
+    assert clock["status"] == "differs" and "behind the API server" in clock["observed"] and "NTP" in clock["advice"]
+    assert 890 <= int(clock["observed"].split()[1]) <= 910
+
+
+def test_no_api_gives_unknown_not_a_crash(emulator):
+    result = run_module(main, emulator_args(emulator, api_url="http://127.0.0.1:9", api_timeout=2))
+    assert result["checks"][0]["status"] == "unknown" and "GET /v1/zones failed" in result["checks"][0]["observed"]
