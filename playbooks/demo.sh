@@ -6,6 +6,12 @@
 #   bash playbooks/demo.sh --check-idempotence   what CI runs: demo.yml first in check mode (it must send no
 #                                                write request), and each playbook a second time (it must
 #                                                report changed=0)
+#   --venv=DIR                                   use the virtual environment DIR (ansible-core and requests
+#                                                installed) instead of .venv/; tests/run.sh compat passes
+#                                                each ansible-core version's own
+#   --artifact=FILE                              install this built collection instead of building one
+#   --unpaced                                    no rate limit (emulator and modules) and short operations:
+#                                                the same playbooks in a fraction of the time
 #
 # 1. the virtual environment .venv/ (bash tests/run.sh setup: Python 3.11, ansible-core, requests)
 # 2. builds the collection from this checkout and installs the artifact under tests/output/demo/
@@ -35,10 +41,20 @@ fi
 
 KEEP=0
 IDEMPOTENCE=0
+VENV="$ROOT/.venv"
+OWN_VENV=0
+ARTIFACT=""
+EMULATOR_PACE=(--op-delay 1)
 for arg in "$@"; do
     case "$arg" in
         --keep) KEEP=1 ;;
         --check-idempotence) IDEMPOTENCE=1 ;;
+        --venv=?*) VENV="$(cd "${arg#--venv=}" && pwd)" OWN_VENV=1 ;;
+        --artifact=?*) ARTIFACT="$(realpath "${arg#--artifact=}")" ;;
+        --unpaced)
+            EMULATOR_PACE=(--op-delay 0.2 --rate-limit 100000)
+            export IWINV_RATE_LIMIT=0
+            ;;
         -h | --help)
             sed -n '2,/^$/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
@@ -50,7 +66,6 @@ for arg in "$@"; do
     esac
 done
 
-VENV="$ROOT/.venv"
 OUT="${IWINV_TEST_OUTPUT:-$ROOT/tests/output}/demo"
 STATE_FILE="$OUT/emulator-state.json"
 EMULATOR_LOG="$OUT/emulator.log"
@@ -63,6 +78,9 @@ mkdir -p "$OUT"
 say "1/5 virtual environment ($VENV)"
 if [ -x "$VENV/bin/ansible-playbook" ] && "$VENV/bin/python" -c 'import requests' 2>/dev/null; then
     echo "using the existing $VENV ($("$VENV/bin/ansible-playbook" --version | sed -n 1p))"
+elif [ "$OWN_VENV" = 1 ]; then
+    echo "--venv=$VENV: it needs ansible-core and requests installed" >&2
+    exit 2
 else
     echo "creating it with 'bash tests/run.sh setup' (a few minutes, once)"
     bash tests/run.sh setup >"$OUT/setup.log" 2>&1 || {
@@ -75,17 +93,19 @@ export PATH="$VENV/bin:$PATH"
 
 say "2/5 build and install the collection from this checkout"
 rm -rf "$OUT/collections" "$OUT"/iwinv-cloud-*.tar.gz
-ansible-galaxy collection build --force --output-path "$OUT" . >"$OUT/build.log"
-ARTIFACT="$(ls "$OUT"/iwinv-cloud-*.tar.gz)"
+if [ -z "$ARTIFACT" ]; then
+    ansible-galaxy collection build --force --output-path "$OUT" . >"$OUT/build.log"
+    ARTIFACT="$(ls "$OUT"/iwinv-cloud-*.tar.gz)"
+fi
 export ANSIBLE_COLLECTIONS_PATH="$OUT/collections"
 ansible-galaxy collection install --offline --force -p "$OUT/collections" "$ARTIFACT" >"$OUT/install.log"
-echo "built $(basename "$ARTIFACT"), installed in $OUT/collections"
+echo "installed $ARTIFACT in $OUT/collections"
 export ANSIBLE_CONFIG="$ROOT/playbooks/ansible.cfg"
 
 say "3/5 start the iwinv API emulator"
 rm -f "$STATE_FILE" # a fresh account; --keep leaves the file for a later run to inspect
 "$VENV/bin/python" -u tests/emulator/server.py --port 0 --access-key demo-access --secret-key demo-secret \
-    --op-delay 1 --state-file "$STATE_FILE" >"$EMULATOR_LOG" 2>&1 </dev/null &
+    "${EMULATOR_PACE[@]}" --state-file "$STATE_FILE" >"$EMULATOR_LOG" 2>&1 </dev/null &
 EMULATOR_PID=$!
 trap 'kill "$EMULATOR_PID" 2>/dev/null; wait "$EMULATOR_PID" 2>/dev/null || true' EXIT
 URL=""

@@ -8,7 +8,7 @@
 #                                          selected stage's tool (ansible-test or pytest); use one stage
 #   SANITY_ARGS=... INTEGRATION_ARGS=... PYTEST_ARGS=... LINT_ARGS=...   the same through the environment
 #
-# Stages: setup sanity units emulator integration alternative lint changelog demo release docs ee runner bench reliability
+# Stages: setup sanity units emulator integration alternative lint changelog demo release docs ee runner bench reliability compat
 #   setup        .venv/ with tests/requirements-ci.txt (reinstalled only when that file changes), the pip
 #                bootstrap stand-in that ansible-test --venv needs offline, and a fresh copy of the checkout
 #                at tests/output/ac/ansible_collections/iwinv/cloud (ansible-test needs that path)
@@ -37,6 +37,7 @@
 #                RELIABILITY_MARKERS (default "not slow") selects the tests; empty runs every test (the pacing run
 #                at 60 requests/minute adds about 3 minutes); then tests/reliability/report.py rewrites
 #                docs/reliability.md
+#   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.
@@ -55,7 +56,7 @@ COPY="$AC_ROOT/ansible_collections/iwinv/cloud"
 STAMP="$VENV/.requirements-ci.sha256"
 SKIP=77 # a stage function returns this when it had nothing to do
 
-ALL_STAGES=(setup sanity units emulator integration alternative lint changelog demo release docs ee runner bench reliability)
+ALL_STAGES=(setup sanity units emulator integration alternative lint changelog demo release docs ee runner bench reliability compat)
 
 # ---------------------------------------------------------------------------------------------- arguments
 STAGES=()
@@ -117,9 +118,10 @@ find_python() {
 # downloads from a host this network cannot reach, unless ~/.ansible/test/cache/get_pip_<version>.py exists.
 # It runs that file with the new environment's Python and pip's arguments. The stand-in installs pip with
 # the standard library's ensurepip, then installs what was asked for from the package index.
+# write_get_pip_standin [PYTHON]: for the ansible-test installed with PYTHON (default: the venv's).
 write_get_pip_standin() {
     local version cache file
-    version="$("$VENV/bin/python" - <<'EOF'
+    version="$("${1:-$VENV/bin/python}" - <<'EOF'
 import re, ansible_test, os
 path = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
 with open(path, encoding="utf-8") as handle:
@@ -405,6 +407,8 @@ stage_reliability() {
     IWINV_TEST_OUTPUT="$OUTPUT" run_pytest tests/reliability || return $?
     IWINV_TEST_OUTPUT="$OUTPUT" "$VENV/bin/python" tests/reliability/report.py --output "$OUTPUT/reliability/reliability.md"
 }
+
+stage_compat() { source tests/ci/compat.sh && compat_main; }
 
 # ---------------------------------------------------------------------------------------------- main
 declare -A RESULT SECONDS_TAKEN

@@ -127,24 +127,22 @@ options:
 """
 
 EXAMPLES = r"""
-# iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY
-plugin: iwinv.cloud.iwinv
+# One YAML document (ansible-core 2.16's sanity test takes no more); other files, as comments:
+#
+# iwinv.yml: every instance, credentials from IWINV_ACCESS_KEY and IWINV_SECRET_KEY, is this one line:
+#   plugin: iwinv.cloud.iwinv
+#
+# The secret key may also be an inline vault value (ansible-vault encrypt_string --name secret_key '...'),
+# used with --ask-vault-pass:
+#   secret_key: !vault |
+#     $ANSIBLE_VAULT;1.1;AES256
+#     62313365396662343061393464336163383764373764613633653634306231386433626436623361
+#     3233
 
----
-# team.iwinv.yml: credentials from environment variables of your own choosing
+# team.iwinv.yml: running instances of two zones; credentials from environment variables of your own choosing
 plugin: iwinv.cloud.iwinv
 access_key: "{{ lookup('ansible.builtin.env', 'TEAM_IWINV_ACCESS_KEY') }}"
 secret_key: "{{ lookup('ansible.builtin.env', 'TEAM_IWINV_SECRET_KEY') }}"
-
----
-# prod.iwinv.yml: running instances of two zones; the secret key as an inline vault value
-# (ansible-vault encrypt_string --name secret_key '...'), used with --ask-vault-pass
-plugin: iwinv.cloud.iwinv
-access_key: AKxxxxxxxx
-secret_key: !vault |
-  $ANSIBLE_VAULT;1.1;AES256
-  62313365396662343061393464336163383764373764613633653634306231386433626436623361
-  3233
 zones: [KR1-Z01, KR1-Z08]
 status: [active]
 hostname: "{{ iwinv_name }}.{{ iwinv_zone | lower }}"

@@ -258,9 +258,10 @@ def bill_from_api(row):
         "total": row.get("payment_price"),
         "currency": row.get("currency"),
     }
-    items = bill_items_from_api(row)
-    if items is not None:
-        bill["items"] = items
+    # "lines", not the API's "items": bill.items in Jinja is the dict method, not the key.
+    lines = bill_items_from_api(row)
+    if lines is not None:
+        bill["lines"] = lines
     return bill
 
 

@@ -137,7 +137,7 @@ bills:
       description: The currency of the amounts.
       type: str
       sample: KRW
-    items:
+    lines:
       description:
         - The bill's lines, from every group of the bill's detail (the API nests them as C(groups[].items)), in order.
         - Each line is C(group) (the name of its group), C(name), C(price) (VAT excluded) and C(vat).

@@ -186,8 +186,8 @@ def test_a_bill_by_id_returns_its_lines(stack, figures):
     started = time.monotonic()
     run = stack.playbook([{"name": "Bills", "iwinv.cloud.iwinv_bill_info": {}},
                           {"name": "One bill", "iwinv.cloud.iwinv_bill_info": {"id": "{{ r0.bills[0].id }}"}}])
-    items = run.results["r1"]["bills"][0]["items"]
-    assert [(item["group"], item["name"]) for item in items] == [("Server", "Compute"), ("Storage", "Block storage")]
+    lines = run.results["r1"]["bills"][0]["lines"]
+    assert [(line["group"], line["name"]) for line in lines] == [("Server", "Compute"), ("Storage", "Block storage")]
     record(figures, "bill by id", "none", "the bill's lines from groups[].items, with their group", stack, started,
            faults_survived=0)
 

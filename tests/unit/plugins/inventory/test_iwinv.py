@@ -9,11 +9,18 @@ import hmac
 import json
 import os
 import time
+import types
 
 import pytest
 import yaml
 
-from ansible.module_utils import _internal as module_utils_internal
+try:
+    from ansible.module_utils import _internal as module_utils_internal
+except ImportError:  # ansible-core 2.16 and 2.17
+    module_utils_internal = None
+if not hasattr(module_utils_internal, "is_controller"):
+    # ansible-core before 2.19 has no controller flag to keep: a stand-in that nothing reads
+    module_utils_internal = types.SimpleNamespace(is_controller=False)
 
 # Importing Ansible's controller code (below) flags the whole process as a controller, after which AnsibleModule
 # sends warnings to the display instead of the module result. Module tests in the same pytest run need the flag

@@ -105,7 +105,7 @@ def test_bill_translation_drops_payment_instrument_and_links():
         "id": "BILL-202608-0001", "name": "2026-07 usage", "type": "regular", "status": "paid",
         "usage_start": "2026-07-01", "usage_end": "2026-07-31", "bill_date": "2026-08-01", "paid_date": "2026-08-05",
         "price": 30000, "vat": 3000, "total": 33000, "currency": "KRW",
-        "items": [{"group": "Server", "name": "Compute", "price": 25000, "vat": 2500},
+        "lines": [{"group": "Server", "name": "Compute", "price": 25000, "vat": 2500},
                   {"group": "Storage", "name": "Block storage", "price": 5000, "vat": 500}],
     }
     text = json.dumps(bill)
@@ -274,9 +274,9 @@ def test_bills_against_the_emulator(emulator):
     assert "card" not in json.dumps(bills)
     assert catalog.list_bills(client, start_date="2000-01-01", end_date="2000-01-31") == []
     detail = catalog.get_bill(client, bills[0]["id"])
-    assert [item["name"] for item in detail["items"]] == ["Compute", "Block storage"]
-    assert sum(item["price"] for item in detail["items"]) == detail["price"] == detail["total"] - detail["vat"]
-    assert "items" not in bills[0]   # the list has no lines
+    assert [item["name"] for item in detail["lines"]] == ["Compute", "Block storage"]
+    assert sum(item["price"] for item in detail["lines"]) == detail["price"] == detail["total"] - detail["vat"]
+    assert "lines" not in bills[0]   # the list has no lines
     assert catalog.get_bill(client, "BILL-000000-0000") is None
     live = catalog.live_bill(client)
     assert live["id"] == "BILL-live" and live["currency"] == "KRW"
