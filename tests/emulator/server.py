@@ -36,7 +36,7 @@ from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # no
 
 MAX_BODY = 10 * 1024 * 1024
 CLOCK_TOLERANCE = 300
-FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error", "empty_result")
+FAULT_ACTIONS = ("status", "drop", "ambiguous", "delay", "async_error", "empty_result", "vanish")
 LOG_LIMIT = 200000
 BULK_STATUSES = ("active", "off", "error", "pending", "building", "work")
 
@@ -84,6 +84,9 @@ class Faults:
             raise ValueError("the status action needs an integer status")
         if rule["action"] == "delay" and not isinstance(rule.get("seconds"), (int, float)):
             raise ValueError("the delay action needs seconds")
+        after = rule.get("after", 0)
+        if not isinstance(after, int) or after < 0:
+            raise ValueError("after must be a non-negative integer")
         return dict(rule, count=count, method=str(rule.get("method") or "*").upper(), path=rule.get("path", ""))
 
     def add(self, rule):
@@ -102,6 +105,9 @@ class Faults:
         with self.lock:
             for rule in self.rules:
                 if rule["method"] in ("*", method) and re.search(rule["path"], path):
+                    if rule.get("after"):   # this matching request passes untouched
+                        rule["after"] -= 1
+                        return None
                     rule["count"] -= 1
                     if rule["count"] <= 0:
                         self.rules.remove(rule)
@@ -303,6 +309,8 @@ class Handler(BaseHTTPRequestHandler):
             return None, None, {}, None
         if action == "delay":
             time.sleep(float(fault["seconds"]))
+        if action == "vanish":
+            self.vanish(path)
         status, payload = self.execute(path, query_string, body, fail_async=action == "async_error")
         if action == "ambiguous":
             error = fault.get("error_code", "DEV_CHECK_RETURN")
@@ -330,6 +338,15 @@ class Handler(BaseHTTPRequestHandler):
         envelope = {"code": "0x00", "error_code": "SUCCESS", "message": "", "result": result, "count": len(result)}
         envelope.update(extra)
         return status, envelope
+
+    def vanish(self, path):
+        """The resource the path names is removed before the request is performed (it then finds nothing)."""
+        store = self.emulator.store
+        _handler, _kind, params = api.route(self.command, path)
+        with store.lock:
+            store.settle()
+            store.vanish(params)
+            self.emulator.save()
 
     def drop(self):
         self.close_connection = True

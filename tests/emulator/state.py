@@ -181,7 +181,10 @@ class Store:
         if op["fail"]:
             self._finish_instance(op, "error")
             return
-        instance_id = op["target"]
+        self.remove_instance(op["target"])
+
+    def remove_instance(self, instance_id):
+        """The instance is gone (deleted, or removed behind the API's back): its volumes stay, detached."""
         self.instances.pop(instance_id, None)
         for volume in self.volumes.values():
             if volume["instance_id"] == instance_id:   # volumes are kept, detached
@@ -189,6 +192,17 @@ class Store:
                 volume["status"] = "available"
         for key in [k for k, link in self.links.items() if link["instance_id"] == instance_id]:
             del self.links[key]
+
+    def vanish(self, params):
+        """Removes the volume or instance a request path names at once, as if removed from the console."""
+        volume_id, instance_id = params.get("block_storage_id"), params.get("instance_id")
+        if volume_id:
+            self.volumes.pop(volume_id, None)
+        elif instance_id:
+            self.remove_instance(instance_id)
+        else:
+            raise ApiError(500, "DEV_CHECK_RETURN", "the vanish fault needs a path that names an instance or a volume")
+        self.ops = [op for op in self.ops if op["target"] != (volume_id or instance_id)]   # nothing left to finish
 
     def _finish_volume(self, op, status):
         volume = self.volumes.get(op["target"])

@@ -1,4 +1,4 @@
-"""Fault rules of the control API: status (JSON and HTML), drop, ambiguous, delay, async_error, empty_result."""
+"""Fault rules of the control API: status (JSON and HTML), drop, ambiguous, delay, async_error, empty_result, vanish."""
 
 import time
 
@@ -110,10 +110,36 @@ def test_async_error_shutdown_and_volume_attach(emulator):
     assert volume(emulator, vid)["status"] == "error"
 
 
+def test_vanish_removes_the_instance_after_the_reads_let_through(emulator):
+    """As if deleted from the console while a client waits: the first read sees it, the next finds nothing."""
+    iid = create_instance(emulator)["instance_id"]
+    vid = emulator.ok("POST", "/v1/block-storages", form={"instance_id": iid, "type": "ssd", "size": "10"})["result"][0]["block_storage_id"]
+    emulator.ok("POST", "/v1/instances/%s/reboot" % iid)
+    emulator.fault(method="GET", path="^/v1/instances/%s$" % iid, action="vanish", after=1)
+    assert instance(emulator, iid)["status"] == "work"   # let through
+    assert_error(emulator.signed("GET", "/v1/instances/" + iid), 400, "ID_INVALID")
+    state = emulator.state()
+    assert iid not in state["instances"] and state["volumes"][vid]["instance_id"] is None   # its volume stays, detached
+    assert [entry.get("fault") for entry in emulator.requests() if entry["path"] == "/v1/instances/" + iid][-2:] == [None, "vanish"]
+    assert requests.get(emulator.url + "/_emulator/faults", timeout=10).json()["faults"] == []   # spent
+
+
+def test_vanish_removes_a_volume_and_needs_a_path_that_names_one(emulator):
+    iid = create_instance(emulator)["instance_id"]
+    vid = emulator.ok("POST", "/v1/block-storages", form={"instance_id": iid, "type": "ssd", "size": "10"})["result"][0]["block_storage_id"]
+    emulator.fault(method="GET", path="^/v1/block-storages/", action="vanish")
+    assert_error(emulator.signed("GET", "/v1/block-storages/" + vid), 400, "ID_INVALID")
+    assert emulator.state()["volumes"] == {} and instance(emulator, iid)["status"] == "active"
+    emulator.fault(path="^/v1/zones$", action="vanish")
+    assert emulator.signed("GET", "/v1/zones").status_code == 500
+
+
 def test_bad_fault_rule_refused(emulator):
     response = requests.post(emulator.url + "/_emulator/faults", json={"action": "explode"}, timeout=10)
     assert response.status_code == 400
     response = requests.post(emulator.url + "/_emulator/faults", json={"action": "status", "path": "("}, timeout=10)
+    assert response.status_code == 400
+    response = requests.post(emulator.url + "/_emulator/faults", json={"action": "vanish", "after": -1}, timeout=10)
     assert response.status_code == 400
 
 
