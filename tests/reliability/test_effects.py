@@ -249,3 +249,37 @@ def test_a_firewall_deleted_with_wait_false_is_created_again_at_once(stack, figu
     assert run.results["r3"]["changed"] and len(firewalls_of(stack.emulator.state())) == 1
     record(figures, "firewall deleted with wait=false, created again at once", "a 2 s detach before the delete",
            "the delete waited for the detach; the create made one new firewall", stack, started, faults_survived=0)
+
+
+# --- 11 and 12. a resource removed (as from the console) while the task waits for it ------------------------------
+
+def test_an_instance_that_vanishes_while_its_creation_is_waited_for_fails_at_once(stack, figures):
+    started = time.monotonic()
+    stack.emulator.config(op_delays={"instance.create": 600.0})   # it would stay building past wait_timeout
+    stack.emulator.fault(method="GET", path="^/v1/instances/[^/]+$", action="vanish")   # the wait's first read finds it gone
+    run = stack.playbook([instance_task("vanishing", wait_timeout=600)])
+    result = run.results["r0"]
+    assert result.get("failed") and "was deleted while waiting for it to become 'active'" in result["msg"], run.output
+    assert result["changed"] is True   # it was created: the failure does not hide the write
+    assert count(stack.requests(), "GET", "/v1/instances/") == 1   # failed at its first read, not after wait_timeout
+    assert count(stack.requests(), "POST", "/v1/instances") == 1 and instances_of(stack.emulator.state()) == []
+    record(figures, "instance deleted (as from the console) while its creation is waited for",
+           "vanish on the wait's first GET /v1/instances/{id}; a 600 s build, wait_timeout=600",
+           "failed at once ('was deleted while waiting'), changed=true; 1 read of it, 1 POST, nothing re-created",
+           stack, started, faults_survived=0, misreported=0)
+
+
+def test_an_instance_named_by_id_that_vanishes_while_waited_for_is_never_created_again(stack, figures):
+    started = time.monotonic()
+    instance_id = stack.emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="by-id", status="building")["instance_ids"][0]
+    stack.emulator.fault(method="GET", path="^/v1/instances/%s$" % instance_id, action="vanish", after=1)   # found, then gone
+    run = stack.playbook([instance_task("by-id-00001", id=instance_id, wait_timeout=600)])
+    result = run.results["r0"]
+    assert result.get("failed") and "an instance named by id is never created again" in result["msg"], run.output
+    assert instance_id in result["msg"] and not result["changed"]
+    assert count(stack.requests(), "GET", "/v1/instances/") == 2   # found busy, then found gone at the first wait read
+    assert count(stack.requests(), "POST") == 0 and instances_of(stack.emulator.state()) == []
+    record(figures, "instance named by id deleted (as from the console) while it is waited for",
+           "a building instance; vanish on the second GET /v1/instances/{id}; wait_timeout=600",
+           "failed at once: never created again; 2 reads of it, no POST", stack, started, faults_survived=0,
+           misreported=0)
