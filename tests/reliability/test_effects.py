@@ -269,17 +269,36 @@ def test_an_instance_that_vanishes_while_its_creation_is_waited_for_fails_at_onc
            stack, started, faults_survived=0, misreported=0)
 
 
-def test_an_instance_named_by_id_that_vanishes_while_waited_for_is_never_created_again(stack, figures):
-    started = time.monotonic()
+def busy_instance(stack):
+    """A building instance (made through the control API: it stays building) and a task naming it by id."""
     instance_id = stack.emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="by-id", status="building")["instance_ids"][0]
-    stack.emulator.fault(method="GET", path="^/v1/instances/%s$" % instance_id, action="vanish", after=1)   # found, then gone
-    run = stack.playbook([instance_task("by-id-00001", id=instance_id, wait_timeout=600)])
+    return instance_id, "/v1/instances/", instance_task("by-id-00001", id=instance_id, wait_timeout=600)
+
+
+def busy_volume(stack):
+    """A volume still being created (for 600 s) and a task naming it by id."""
+    host = stack.emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="vol-host")["instance_ids"][0]
+    stack.emulator.config(op_delays={"block_storage.create": 600.0})
+    form = {"instance_id": host, "type": "ssd", "size": "20", "name": "by-id"}
+    volume_id = stack.emulator.ok("POST", "/v1/block-storages", form=form)["result"][0]["block_storage_id"]
+    return volume_id, "/v1/block-storages/", volume_task("by-id", id=volume_id, instance=host, wait_timeout=600)
+
+
+@pytest.mark.parametrize("kind", ["instance", "volume"])
+def test_a_resource_named_by_id_that_vanishes_while_waited_for_is_never_created_again(stack, figures, kind):
+    started = time.monotonic()
+    resource_id, path, task = {"instance": busy_instance, "volume": busy_volume}[kind](stack)
+    stack.emulator.fault(method="GET", path="^%s%s$" % (path, resource_id), action="vanish", after=1)   # found, then gone
+    posts = count(stack.requests(), "POST")
+    run = stack.playbook([task])
     result = run.results["r0"]
-    assert result.get("failed") and "an instance named by id is never created again" in result["msg"], run.output
-    assert instance_id in result["msg"] and not result["changed"]
-    assert count(stack.requests(), "GET", "/v1/instances/") == 2   # found busy, then found gone at the first wait read
-    assert count(stack.requests(), "POST") == 0 and instances_of(stack.emulator.state()) == []
-    record(figures, "instance named by id deleted (as from the console) while it is waited for",
-           "a building instance; vanish on the second GET /v1/instances/{id}; wait_timeout=600",
-           "failed at once: never created again; 2 reads of it, no POST", stack, started, faults_survived=0,
+    assert result.get("failed") and "named by id is never created again" in result["msg"], run.output
+    assert resource_id in result["msg"] and not result["changed"]
+    assert count(stack.requests(), "GET", path) == 2   # found busy, then found gone at the first wait read
+    assert count(stack.requests(), "POST") == posts   # nothing created
+    state = stack.emulator.state()
+    assert resource_id not in state["instances"] and resource_id not in state["volumes"]
+    record(figures, "%s named by id deleted (as from the console) while it is waited for" % kind,
+           "a busy %s; vanish on the second GET %s{id}; wait_timeout=600" % (kind, path),
+           "failed at once: never created again; 2 reads of it, no POST from the task", stack, started, faults_survived=0,
            misreported=0)
