@@ -111,7 +111,8 @@ def named_instances(client, name, zone=None):
 def only_instance(instances, name):
     """The one instance of a name lookup, or None; several are an error that lists their ids."""
     if len(instances) > 1:
-        raise ResolveError("the instance name '%s' matches %d instances (ids: %s); use id, or zone to narrow it"
+        raise ResolveError("the instance name '%s' matches %d instances (ids: %s); use id to choose one "
+                           "(the zone does not pick among instances of one name)"
                            % (name, len(instances), ", ".join(instance["id"] for instance in instances)))
     return instances[0] if instances else None
 

@@ -440,9 +440,13 @@ def profile_or_family(key, value):
 
 
 def bulk_instances(emu, data):
-    """Bulk-add instances for scale tests; every `no_public_ip_every`-th one (default 5) has no public IP."""
+    """Bulk-add instances for scale tests; every `no_public_ip_every`-th one (default 5) has no public IP.
+
+    `names` gives exact names instead (count = how many): an instance made in the console, beside the collection's.
+    """
     store = emu.store
-    count = int(data.get("count", 1))
+    names = [str(name) for name in data.get("names") or []]
+    count = len(names) or int(data.get("count", 1))
     prefix = str(data.get("name_prefix", "bulk"))
     status = str(data.get("status", "active"))
     every = int(data.get("no_public_ip_every", 5))
@@ -458,7 +462,8 @@ def bulk_instances(emu, data):
                 raise ValueError("unknown %s %s" % (key, value))
         ids = []
         for number in range(1, count + 1):
-            inst = store.new_instance("%s-%05d" % (prefix, number), zones[(number - 1) % len(zones)], flavor_id,
+            name = names[number - 1] if names else "%s-%05d" % (prefix, number)
+            inst = store.new_instance(name, zones[(number - 1) % len(zones)], flavor_id,
                                       image_id, status, public_ip=not (every and number % every == 0))
             ids.append(inst["instance_id"])
         emu.save()

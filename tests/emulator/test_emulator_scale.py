@@ -97,6 +97,12 @@ def test_bulk_options(emulator):
     assert all(r["ip"][0]["public"] for r in rows) and rows[0]["name"] == "scale-00001"
 
 
+def test_bulk_exact_names_may_repeat_a_name(emulator):
+    emulator.bulk_instances(1, names=["twin", "twin"], zones=["KR1-Z08", "KR2-Z01"])
+    rows = emulator.ok("GET", "/v1/instances", query={"fields": "131071"})["result"]
+    assert sorted((r["name"], r["zone"]["zone_id"]) for r in rows) == [("twin", "KR1-Z08"), ("twin", "KR2-Z01")]
+
+
 def test_state_file_survives_restart(tmp_path):
     state_file = tmp_path / "state.json"
     first = EmulatorProcess(state_file=state_file, op_delay=0.1)
