@@ -23,7 +23,7 @@ def catalog_reads(emulator):
 def test_two_runs_read_the_catalog_once_unless_turned_off(emulator, max_age, reads):
     for name in ("web-1", "web-2"):
         result = run_module(iwinv_instance.main,
-                            emulator_args(emulator, **dict(CREATE, name=name, catalog_cache_max_age=max_age)))
+                            emulator_args(emulator, **{**CREATE, "name": name, "catalog_cache_max_age": max_age}))
         assert result["changed"] is True and result["instance"]["zone"]["id"] == "KR1-Z08"
     assert len(catalog_reads(emulator)) == reads
 
