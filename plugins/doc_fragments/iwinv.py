@@ -65,6 +65,23 @@ options:
       - If not set, the value of the E(IWINV_CATALOG_CACHE_MAX_AGE) environment variable is used.
     type: int
     default: 300
+  instance_list_max_age:
+    description:
+      - Seconds for which the list of every instance that M(iwinv.cloud.iwinv_instance) reads is kept and shared by
+        every process on the controller using the same O(api_url) and O(access_key), in a small owner-only file in
+        the user's cache directory. In a fleet, one read then tells every fork that its name is free, and one read
+        per poll serves every fork waiting for its instance.
+      - The full list is read only while at least as many tasks of the key run as the requests it takes (its
+        pages), so a lone task sends no more requests than without it. An instance found by name is always read
+        again by id before the task acts on it, and a kept list is never used for a name that a task on this
+        controller is writing or wrote after the list was read, so this controller never creates a name twice.
+        An instance created outside this controller (the console, another controller) within these seconds may
+        be missed.
+      - The file holds the rows as the collection returns them, never a key, a password or a console link. V(0)
+        turns the sharing off (every task reads for itself); values above 300 count as 300.
+      - If not set, the value of the E(IWINV_INSTANCE_LIST_MAX_AGE) environment variable is used.
+    type: int
+    default: 20
 attributes:
   action_group:
     description: Use C(group/iwinv.cloud.iwinv) in C(module_defaults) to set the common options of every module at once.

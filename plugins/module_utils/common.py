@@ -9,6 +9,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.iwinv.cloud.plugins.module_utils import instance_view
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import DEFAULT_MAX_AGE, CatalogCache
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     DEFAULT_API_URL,
@@ -35,6 +36,8 @@ def common_argument_spec():
         rate_limit=dict(type="int", default=60, fallback=(env_fallback, ["IWINV_RATE_LIMIT"])),
         catalog_cache_max_age=dict(type="int", default=DEFAULT_MAX_AGE,
                                    fallback=(env_fallback, ["IWINV_CATALOG_CACHE_MAX_AGE"])),
+        instance_list_max_age=dict(type="int", default=instance_view.DEFAULT_MAX_AGE,
+                                   fallback=(env_fallback, ["IWINV_INSTANCE_LIST_MAX_AGE"])),
     )
 
 
@@ -75,9 +78,9 @@ class IwinvModule:
         if self.params["rate_limit"] < 0:
             self.fail("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
                       % self.params["rate_limit"])
-        if self.params["catalog_cache_max_age"] < 0:
-            self.fail("catalog_cache_max_age must be 0 (no catalog cache) or a number of seconds, got %s"
-                      % self.params["catalog_cache_max_age"])
+        for option, off in (("catalog_cache_max_age", "no catalog cache"), ("instance_list_max_age", "no shared list")):
+            if self.params[option] < 0:
+                self.fail("%s must be 0 (%s) or a number of seconds, got %s" % (option, off, self.params[option]))
         if self.params.get("wait_timeout") is not None and self.params["wait_timeout"] <= 0:
             self.fail("wait_timeout must be a positive number of seconds, got %s" % self.params["wait_timeout"])
 
@@ -92,6 +95,14 @@ class IwinvModule:
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, **kwargs)
+
+    def instance_view(self):
+        """The instance list shared by the tasks of this key (instance_view.py), or None when turned off."""
+        max_age = self.params["instance_list_max_age"]
+        if max_age == 0:
+            return None
+        return instance_view.InstanceView(self.client, self.params["api_url"], self.params["access_key"], max_age,
+                                          warn=self.warn)
 
     def task_run(self, result_key):
         """The TaskRun of a module that writes: its deadline starts now (wait_timeout covers the whole task)."""

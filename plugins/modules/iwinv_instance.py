@@ -219,9 +219,13 @@ default_account:
       sample: S3cret-Example
 """
 
+import contextlib
+import time
+
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
@@ -253,6 +257,14 @@ CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info",
 
 class PlanError(ValueError):
     """The desired state cannot be reached from the current one; the message says why and what to do."""
+
+
+class NameTaken(Exception):
+    """Another task of this controller is creating this name, or wrote it after this task looked: look again."""
+
+
+# How often a task looks again when other tasks of this controller keep writing the name it would create.
+LOOK_AGAIN_LIMIT = 3
 
 
 def option_errors(params):
@@ -390,7 +402,9 @@ class InstanceTask:
         self.client = iwinv.client
         self.params = iwinv.params
         self.run_state = iwinv.task_run("instance")
+        self.view = iwinv.instance_view()
         self.ids_with_name = set()
+        self.looked_at = None
         self.default_account = None
 
     # --- find and settle -------------------------------------------------------------------------
@@ -404,10 +418,18 @@ class InstanceTask:
                 raise PlanError("no instance has the id '%s'; to create an instance, give name, zone, flavor and image "
                                 "without id" % params["id"])
             return instance
-        named = instances.named_instances(self.client, params["name"])
+        named = self.look_up(params["name"])
         # Remembered for a create whose answer gets lost: the new instance is the one not seen here.
         self.ids_with_name = set(instance["id"] for instance in named)
         return instances.only_instance(named, params["name"])
+
+    def look_up(self, name):
+        """The instances of this name, through the shared list when there is one; notes when the answer was true."""
+        if self.view is None:
+            self.looked_at = time.time()
+            return instances.named_instances(self.client, name)
+        named, self.looked_at = self.view.named(name, fresh=self.looked_at is not None)
+        return named
 
     def earlier_create(self, found):
         """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
@@ -434,6 +456,19 @@ class InstanceTask:
         return settled
 
     def reader(self, instance):
+        """What a wait reads: the shared list once it is newer than what this task saw last, else the instance."""
+        if self.view is None:
+            return self.fresh_reader(instance)
+        seen = {"after": time.time()}
+
+        def read():
+            current, seen_at = self.view.read(instance["id"], seen["after"])
+            seen["after"] = max(seen["after"], seen_at) + NEWER
+            return current
+        return read
+
+    def fresh_reader(self, instance):
+        """Judging a write by its effect reads the instance itself."""
         return lambda: instances.get_instance(self.client, instance["id"])
 
     # --- desired -------------------------------------------------------------------------------
@@ -493,6 +528,22 @@ class InstanceTask:
     # --- run -----------------------------------------------------------------------------------
 
     def run(self):
+        """The task; when another task of this controller takes the name first, it starts over (nothing written yet)."""
+        for unused in range(LOOK_AGAIN_LIMIT):
+            try:
+                return self.run_once()
+            except NameTaken:
+                self.wait_for_other_writes()
+        raise PlanError("instance '%s' is being created or changed by other tasks of this controller again and again; "
+                        "give each task its own name" % self.params["name"])
+
+    def wait_for_other_writes(self):
+        name = self.params["name"]
+        self.run_state.wait(lambda: self.view.busy(name), lambda busy: not busy,
+                            "another task's write of instance '%s'" % name,
+                            status_of=lambda busy: "in progress" if busy else "done")
+
+    def run_once(self):
         before = self.settle(self.earlier_create(self.find()))
         desired = self.desired(before)
         actions, warnings = plan_actions(before, desired)
@@ -524,7 +575,8 @@ class InstanceTask:
             target = TARGET_STATUS[action[0]]
             if target == "previous":
                 target = instance["status"]
-            instance = self.perform(instance, action, refs)
+            with self.noted_write(instance, action):
+                instance = self.perform(instance, action, refs)
             self.run_state.wrote(instance)
             if action[0] == "edit":
                 continue
@@ -555,6 +607,24 @@ class InstanceTask:
             return None
         return instances.get_instance(self.client, instance["id"])
 
+    @contextlib.contextmanager
+    def noted_write(self, instance, action):
+        """Tell the shared list which names a write touches, while it is sent and once it is answered."""
+        if self.view is None:
+            yield
+            return
+        kind, argument = action
+        if kind == "create":
+            key = self.view.claim(self.params["name"], self.looked_at)
+            if key is None:
+                raise NameTaken()
+        else:
+            key = self.view.writing([instance["name"], argument.get("name") if kind == "edit" else None])
+        try:
+            yield
+        finally:
+            self.view.written(key)
+
     def perform(self, instance, action, refs):
         """Send one operation; returns the instance to follow (for a create, the new one)."""
         kind, argument = action
@@ -579,7 +649,7 @@ class InstanceTask:
     def reconcile(self, instance, action, error):
         """A write whose answer was lost: read back, carry on if its effect shows, never send it again."""
         what = "the %s of %s" % (action[0], instances.describe(instance))
-        current = self.run_state.reconcile(error, self.reader(instance),
+        current = self.run_state.reconcile(error, self.fresh_reader(instance),
                                            lambda current: operation_taken(current, action, instance["status"]), what,
                                            known=instance, advice=RERUN_ADVICE)
         self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken" % what)

@@ -1,0 +1,272 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A recent list of every instance, shared by the tasks of one key, and the writes that make it stale.
+
+In a fleet every fork looks its name up, then waits for its new instance: one request each, of the same list.
+The view keeps the last full list (rows as instances.instance_from_api makes them: no secret) in a StateFile per
+(api_url, access key) for at most `max_age` seconds, so that one read serves every fork:
+
+* a name look-up uses it to learn that a name is free, or which one instance has it; that instance is then read
+  by id, so what a task acts on is never older than its own read. A kept list that shows the name twice is not
+  trusted: the name is looked up afresh.
+* a wait uses it when it was read after the moment the waiter needs news from (its write's answer, then the
+  last list it saw), so every fork waiting at the same time shares one read per poll.
+
+Write-aware: every instance write of this controller notes the names it touches before it is sent, and when it
+is answered. A kept list is never used for a name with a write in flight or answered after the list was read.
+A create claims its name first: when another task of this controller is creating that name, or created it after
+this task looked, the claim fails and the task looks again, so one controller never creates a name twice.
+
+Cost: a full list takes one request per page (and one more when its last page holds 10 to 99 rows, see
+IwinvClient.paginate); a name look-up or a read by id takes one. The view reads the full list only when at least
+that many tasks of the key are running now (a fleet), so a lone task never sends more requests than without it.
+
+Everything read back from the file is untrusted: entries of the wrong shape or time are dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, list_instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
+
+DEFAULT_MAX_AGE = 20
+MAX_AGE_CAP = 300
+VIEW_MAX_BYTES = 4 * 1024 * 1024
+# Tasks wait for the task that reads the list for them, which may itself wait for the pacer.
+VIEW_LOCK_TIMEOUT = 120.0
+# A little clock disagreement between processes is tolerated; a time further ahead is not trusted.
+FUTURE_TOLERANCE = 5.0
+# Until a full list has been read, assume it takes two requests (one page and the check for a second).
+UNKNOWN_LIST_COST = 2
+COST_KEEP = 24 * 3600.0
+MAX_LIST_COST = 1000
+# A running task counts as demand while its process lives and it used the view within this many seconds.
+TASK_WINDOW = 60.0
+# A write noted as in flight longer than this (its process was killed) counts as answered when seen.
+IN_FLIGHT_MAX = 300.0
+# Answered writes are kept this long: a claim compares them with when its task looked.
+WRITE_KEEP = 900.0
+MAX_WRITES = 500
+MAX_TASKS = 500
+# Each read of a wait asks for a list newer than the one it saw last.
+NEWER = 0.001
+
+
+class InstanceView:
+    """The shared recent instance list of one (api_url, access key), and this controller's writes of instances."""
+
+    def __init__(self, client, api_url, access_key, max_age=DEFAULT_MAX_AGE, directory=None, warn=None,
+                 clock=time.time, is_alive=None):
+        self.client = client
+        self.max_age = min(max_age, MAX_AGE_CAP)
+        self.clock = clock
+        self.is_alive = is_alive or process_alive
+        self.pid = os.getpid()
+        self.state = StateFile("instances", api_url, access_key, directory=directory, max_bytes=VIEW_MAX_BYTES,
+                               lock_timeout=VIEW_LOCK_TIMEOUT, warn=warn)
+
+    # --- look-ups and waits ---------------------------------------------------------------------------
+
+    def named(self, name, fresh=False):
+        """(the instances named exactly `name`, looked_at): any one found is read by id now; looked_at is when the
+        list that answered was read (claim() compares later writes with it)."""
+        rows, looked_at, kept = self._named_rows(name, fresh)
+        if not kept or not rows:
+            return rows, looked_at
+        current = get_instance(self.client, rows[0]["id"])
+        if current is not None and current["name"] == name:
+            return [current], looked_at
+        rows, looked_at, kept = self._named_rows(name, fresh=True)   # renamed or deleted since the list was read
+        return rows, looked_at
+
+    def read(self, instance_id, after):
+        """(the instance as seen no earlier than `after`, or None when gone; when it was seen) for a wait."""
+        with self.state.locked() as data:
+            now = self._tidy(data)
+            kept = self._usable_list(data, now, after=after)
+            if kept is None and self._full_list_pays(data, now):
+                kept = self._read_list(data)
+            row = by_id(kept["rows"], instance_id) if kept is not None else None
+            if row is not None:
+                return row, kept["at"]
+        seen_at = self.clock()
+        return get_instance(self.client, instance_id), seen_at
+
+    def _named_rows(self, name, fresh):
+        """(rows named `name`, when read, whether they came from a kept list)."""
+        with self.state.locked() as data:
+            now = self._tidy(data)
+            kept = None if fresh else self._usable_list(data, now, name=name)
+            if kept is not None:
+                matches = by_name(kept["rows"], name)
+                if len(matches) <= 1:
+                    return matches, kept["at"], True
+            if self._full_list_pays(data, now):
+                listed = self._read_list(data)
+                return by_name(listed["rows"], name), listed["at"], False
+        looked_at = self.clock()
+        return list_instances(self.client, name=name), looked_at, False
+
+    def _usable_list(self, data, now, name=None, after=None):
+        """The kept list when it is young enough, read after `after`, and not stale for `name`; else None."""
+        kept = data.get("list")
+        if kept is None or kept["at"] <= now - self.max_age:
+            return None
+        if after is not None and kept["at"] < after:
+            return None
+        if name is not None and any(name in write["names"] and write_end(write) >= kept["at"]
+                                    for write in data["writes"].values()):
+            return None
+        return kept
+
+    def _full_list_pays(self, data, now):
+        """Whether reading the full list costs no more requests than the tasks running now would send without it."""
+        cost = data.get("cost")
+        requests = cost["requests"] if cost is not None else UNKNOWN_LIST_COST
+        return len(data["tasks"]) >= requests
+
+    def _read_list(self, data):
+        """Read every instance (under the lock: the tasks that wait for it use it), keep it and what it cost."""
+        started = self.clock()
+        sent_before = self.client.request_count
+        rows = list_instances(self.client)
+        data["list"] = {"at": started, "rows": rows}
+        data["cost"] = {"at": started, "requests": max(1, self.client.request_count - sent_before)}
+        return data["list"]
+
+    # --- writes ----------------------------------------------------------------------------------------
+
+    def claim(self, name, looked_at):
+        """Before creating `name`: note the create and return its key, or None when another task of this
+        controller is creating that name or wrote it after `looked_at` (the task must look again)."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            if any(name in write["names"] and write_end(write) >= looked_at for write in data["writes"].values()):
+                return None
+            return self._note(data, [name])
+
+    def writing(self, names):
+        """Note a write of these instance names before it is sent; returns the key for written()."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return self._note(data, names)
+
+    def written(self, key):
+        """The write of `key` was answered, or failed: lists read from now on show what it did."""
+        with self.state.locked() as data:
+            write = data["writes"].get(key)
+            if write is not None:
+                write["done"] = self.clock()
+
+    def busy(self, name):
+        """Whether a write of `name` by another task of this controller is in flight."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return any(name in write["names"] and write["done"] is None for write in data["writes"].values())
+
+    def _note(self, data, names):
+        now = self.clock()
+        key = "%d-%r" % (self.pid, now)
+        data["writes"][key] = {"names": [name for name in names if name], "at": now, "done": None, "pid": self.pid}
+        return key
+
+    # --- what the file holds ---------------------------------------------------------------------------
+
+    def _tidy(self, data):
+        """Drop what is malformed or too old, note this task as running, settle writes of dead tasks; returns now."""
+        now = self.clock()
+        keep_valid_list(data, now, self.max_age)
+        keep_valid_cost(data, now)
+        tasks = valid_dict(data, "tasks")
+        for pid in [pid for pid, seen in tasks.items() if not self._running(pid, seen, now)]:
+            del tasks[pid]
+        tasks[str(self.pid)] = now
+        trim(tasks, MAX_TASKS, lambda pid: tasks[pid])
+        writes = valid_dict(data, "writes")
+        for key in list(writes):
+            if not is_valid_write(writes[key], now):
+                del writes[key]
+            elif writes[key]["done"] is None and not self._in_flight(writes[key], now):
+                writes[key]["done"] = now   # its task died: what it did shows in lists read from now on
+            elif writes[key]["done"] is not None and writes[key]["done"] < now - WRITE_KEEP:
+                del writes[key]
+        trim(writes, MAX_WRITES, lambda key: writes[key]["at"])
+        return now
+
+    def _running(self, pid, seen, now):
+        return (isinstance(seen, (int, float)) and now - TASK_WINDOW < seen <= now + FUTURE_TOLERANCE
+                and pid.isdigit() and self.is_alive(int(pid)))
+
+    def _in_flight(self, write, now):
+        return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
+
+
+def write_end(write):
+    """When a write ended; one in flight has not ended (it is later than any list)."""
+    return float("inf") if write["done"] is None else write["done"]
+
+
+def by_name(rows, name):
+    return [row for row in rows if row["name"] == name]
+
+
+def by_id(rows, instance_id):
+    return next((row for row in rows if row["id"] == instance_id), None)
+
+
+def process_alive(pid):
+    """Whether a process of this id runs (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True   # it exists, under another user
+    return True
+
+
+# --- validation of what was read back ---------------------------------------------------------------------
+
+def is_time(value, now):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value <= now + FUTURE_TOLERANCE
+
+
+def is_row(row):
+    return (isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("name"), str)
+            and isinstance(row.get("status"), str))
+
+
+def keep_valid_list(data, now, max_age):
+    kept = data.get("list")
+    if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and kept["at"] > now - max_age
+            and isinstance(kept.get("rows"), list) and all(is_row(row) for row in kept["rows"])):
+        data.pop("list", None)
+
+
+def keep_valid_cost(data, now):
+    cost = data.get("cost")
+    if not (isinstance(cost, dict) and is_time(cost.get("at"), now) and cost["at"] > now - COST_KEEP
+            and isinstance(cost.get("requests"), int) and 1 <= cost["requests"] <= MAX_LIST_COST):
+        data.pop("cost", None)
+
+
+def is_valid_write(write, now):
+    return (isinstance(write, dict) and is_time(write.get("at"), now) and isinstance(write.get("pid"), int)
+            and isinstance(write.get("names"), list) and all(isinstance(name, str) for name in write["names"])
+            and (write.get("done") is None or is_time(write["done"], now)))
+
+
+def valid_dict(data, key):
+    if not isinstance(data.get(key), dict):
+        data[key] = {}
+    return data[key]
+
+
+def trim(entries, limit, age_key):
+    """Keep the `limit` newest entries."""
+    for key in sorted(entries, key=age_key)[:max(0, len(entries) - limit)]:
+        del entries[key]

@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""instance_view.py: one instance list read serves the look-ups and waits of a fleet; never a name twice."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.iwinv.cloud.plugins.module_utils import instance_view
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import InstanceView
+
+from fakes import FakeClock, FakeSession, NoPacer, ok
+
+RUNNING = {1001, 1002, 1003}     # process ids of the fleet's other tasks
+
+
+def row(instance_id, name, status="active"):
+    return {"instance_id": instance_id, "name": name, "status": status, "zone": {"zone_id": "KR1-Z08"},
+            "default_account": {"username": "root", "password": "pw-of-%s" % name}}
+
+
+def view_of(tmp_path, clock, *answers, pid=1000, access_key="test-access", max_age=20):
+    """A task (process `pid`) with its own client, answering requests from `answers` in order."""
+    client = IwinvClient(access_key, "the-secret-key", api_url="https://api.test", session=FakeSession(*answers),
+                         pacer=NoPacer(), clock=clock, sleep=clock.sleep)
+    view = InstanceView(client, "https://api.test", access_key, max_age, directory=str(tmp_path), clock=clock,
+                        is_alive=lambda other: other in RUNNING or other == pid)
+    view.pid = pid
+    return view
+
+
+def sent(view):
+    """The requests a task sent, as 'GET /v1/instances?name=web-1' style strings (query keys that matter)."""
+    calls = view.client.session.calls
+    return ["%s %s%s" % (call["method"], call["url"].replace("https://api.test", ""),
+                         "?name=%s" % call["params"]["name"] if "name" in (call.get("params") or {}) else "")
+            for call in calls]
+
+
+def fleet_running(tmp_path, clock, count=3, access_key="test-access"):
+    """`count` other tasks of the key are running now (they looked something up a moment ago)."""
+    for pid in sorted(RUNNING)[:count]:
+        view_of(tmp_path, clock, pid=pid, access_key=access_key).busy("anything")
+
+
+def test_a_lone_task_looks_its_name_up_with_one_request_and_keeps_nothing(tmp_path):
+    clock = FakeClock()
+    view = view_of(tmp_path, clock, ok([]))
+    assert view.named("web-1")[0] == []
+    assert sent(view) == ["GET /v1/instances?name=web-1"]
+    again = view_of(tmp_path, clock, ok([]), pid=1001)
+    again.named("web-2")
+    assert sent(again) == ["GET /v1/instances?name=web-2"]    # nothing was kept to answer it
+
+
+def test_in_a_fleet_one_list_read_answers_every_free_name(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    first = view_of(tmp_path, clock, ok([row("i-1", "db-1")]))
+    assert first.named("web-1")[0] == []
+    assert sent(first) == ["GET /v1/instances"]
+    for pid, name in ((1001, "web-2"), (1002, "web-3")):
+        other = view_of(tmp_path, clock, pid=pid)        # no answer queued: a request would fail the test
+        assert other.named(name)[0] == []
+
+
+def test_an_instance_found_in_the_kept_list_is_read_by_id_before_it_is_used(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    view_of(tmp_path, clock, ok([row("i-1", "db-1", "active")])).named("web-1")
+    other = view_of(tmp_path, clock, ok([row("i-1", "db-1", "off")]), pid=1001)
+    found, unused = other.named("db-1")
+    assert [instance["status"] for instance in found] == ["off"]          # as read now, not as kept
+    assert sent(other) == ["GET /v1/instances/i-1"]
+    assert "password" not in json.dumps(found)
+
+
+def test_a_kept_list_that_shows_a_name_twice_is_not_trusted(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock, count=0)
+    fleet_running(tmp_path, clock, count=1)
+    view_of(tmp_path, clock, ok([row("i-1", "db"), row("i-2", "db")]), pid=1002).named("web-1")
+    other = view_of(tmp_path, clock, ok([row("i-1", "db")]), pid=1003)
+    found, unused = other.named("db")
+    assert [instance["id"] for instance in found] == ["i-1"] and sent(other) == ["GET /v1/instances"]
+
+
+def test_the_kept_list_expires_after_max_age(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    view_of(tmp_path, clock, ok([])).named("web-1")
+    clock.now += 19
+    assert view_of(tmp_path, clock, pid=1001).named("web-2")[0] == []
+    clock.now += 2
+    late = view_of(tmp_path, clock, ok([]), pid=1002)
+    late.named("web-3")
+    assert sent(late) == ["GET /v1/instances"]
+
+
+def test_a_name_written_since_the_list_was_read_is_looked_up_again(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    view_of(tmp_path, clock, ok([])).named("web-1")
+    writer = view_of(tmp_path, clock, pid=1001)
+    clock.now += 1
+    key = writer.claim("web-1", clock.now - 1)
+    assert key is not None
+    while_in_flight = view_of(tmp_path, clock, ok([]), pid=1002)
+    while_in_flight.named("web-1")
+    assert sent(while_in_flight) == ["GET /v1/instances"]     # a write in flight: the kept list is not used
+    clock.now += 1
+    writer.written(key)
+    after = view_of(tmp_path, clock, ok([row("i-9", "web-1")]), ok([row("i-9", "web-1")]), pid=1003)
+    assert [instance["id"] for instance in after.named("web-1")[0]] == ["i-9"]
+    other_name = view_of(tmp_path, clock, pid=1002)
+    assert other_name.named("web-2")[0] == []                 # other names still use the kept list
+
+
+def test_a_claim_fails_while_another_task_creates_the_name_or_after_it_did(tmp_path):
+    clock = FakeClock()
+    first, second = view_of(tmp_path, clock, pid=1001), view_of(tmp_path, clock, pid=1002)
+    looked_at = clock.now
+    key = first.claim("web-1", looked_at)
+    assert key is not None and second.claim("web-1", looked_at) is None and second.busy("web-1")
+    clock.now += 2
+    first.written(key)
+    assert not second.busy("web-1")
+    assert second.claim("web-1", looked_at) is None           # created after the second task looked
+    assert second.claim("web-1", clock.now + 1) is not None   # looked again after it was created
+    assert second.claim("web-2", looked_at) is not None       # other names are free
+
+
+def test_a_write_of_a_task_that_died_counts_as_ended_when_seen(tmp_path):
+    clock = FakeClock()
+    key = view_of(tmp_path, clock, pid=4242).claim("web-1", clock.now)   # 4242 is not running
+    assert key is not None
+    survivor = view_of(tmp_path, clock, pid=1001)
+    assert not survivor.busy("web-1")
+    assert survivor.claim("web-1", clock.now - 1) is None      # what it did may show only in lists read from now
+    clock.now += 1
+    assert survivor.claim("web-1", clock.now) is not None
+
+
+def test_a_write_in_flight_for_too_long_counts_as_ended(tmp_path):
+    clock = FakeClock()
+    view_of(tmp_path, clock, pid=1001).claim("web-1", clock.now)
+    clock.now += instance_view.IN_FLIGHT_MAX + 1
+    assert not view_of(tmp_path, clock, pid=1002).busy("web-1")
+
+
+def test_waiting_tasks_share_one_read_per_poll(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    created = clock.now
+    clock.now += 1
+    first = view_of(tmp_path, clock, ok([row("i-1", "web-1", "building"), row("i-2", "web-2", "active")]))
+    current, seen_at = first.read("i-1", created)
+    assert current["status"] == "building" and sent(first) == ["GET /v1/instances"]
+    second = view_of(tmp_path, clock, pid=1001)
+    assert second.read("i-2", created)[0]["status"] == "active"       # the same read served it
+    clock.now += 2
+    third = view_of(tmp_path, clock, ok([row("i-1", "web-1", "active")]), pid=1002)
+    assert third.read("i-1", seen_at + instance_view.NEWER)[0]["status"] == "active"
+    assert sent(third) == ["GET /v1/instances"]                       # newer news than the kept list was asked for
+
+
+def test_a_lone_waiter_reads_its_instance_by_id(tmp_path):
+    clock = FakeClock()
+    view = view_of(tmp_path, clock, ok([row("i-1", "web-1", "building")]))
+    assert view.read("i-1", clock.now)[0]["status"] == "building"
+    assert sent(view) == ["GET /v1/instances/i-1"]
+
+
+def test_an_instance_missing_from_the_list_is_read_by_id(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    view = view_of(tmp_path, clock, ok([]), ok([row("i-1", "web-1", "building")]))
+    assert view.read("i-1", clock.now)[0]["id"] == "i-1"
+    assert sent(view) == ["GET /v1/instances", "GET /v1/instances/i-1"]
+
+
+def test_a_list_of_several_pages_is_read_only_when_as_many_tasks_run(tmp_path):
+    clock = FakeClock()
+    page = [row("i-%d" % n, "vm-%d" % n) for n in range(100)]
+    fleet_running(tmp_path, clock, count=1)
+    two_tasks = view_of(tmp_path, clock, ok(page, page_size=100), ok([row("i-x", "vm-x")], page_size=100))
+    two_tasks.named("web-1")
+    assert sent(two_tasks) == ["GET /v1/instances", "GET /v1/instances"]      # 2 tasks, 2 pages: it pays
+    clock.now += 30                                                              # the list expired; its cost is known
+    lone = view_of(tmp_path, clock, ok([]), pid=1001)
+    RUNNING.discard(1002)
+    try:
+        lone.named("web-2")
+    finally:
+        RUNNING.add(1002)
+    assert sent(lone) == ["GET /v1/instances?name=web-2"]
+
+
+def test_the_file_holds_no_secret_and_is_per_key(tmp_path):
+    clock = FakeClock()
+    for key in ("key-one", "key-two"):
+        fleet_running(tmp_path, clock, access_key=key)
+    view_of(tmp_path, clock, ok([row("i-1", "web-1")]), access_key="key-one").named("web-2")
+    other_key = view_of(tmp_path, clock, ok([]), access_key="key-two", pid=1001)
+    other_key.named("web-3")
+    assert sent(other_key) == ["GET /v1/instances"]        # another key's list is never used
+    files = os.listdir(str(tmp_path))
+    text = "".join(open(os.path.join(str(tmp_path), name), encoding="utf-8").read() for name in files)
+    assert "pw-of-web-1" not in text and "the-secret-key" not in text and "key-one" not in "".join(files)
+
+
+@pytest.mark.parametrize("stored", [
+    {"list": {"at": 1710000000.0, "rows": [{"id": "i-1"}]}},                           # a row without name/status
+    {"list": {"at": 1710000000.0 + 3600, "rows": []}},                                 # dated in the future
+    {"list": "nonsense", "cost": {"at": 1710000000.0, "requests": -5}, "tasks": [], "writes": {"x": 1}},
+])
+def test_what_the_file_holds_is_checked_before_use(tmp_path, stored):
+    clock = FakeClock()
+    view = view_of(tmp_path, clock, ok([]))
+    with view.state.locked() as data:
+        data.update(stored)
+    view.named("web-1")
+    assert sent(view) == ["GET /v1/instances?name=web-1"]     # nothing kept was trusted
