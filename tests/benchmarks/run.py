@@ -66,8 +66,10 @@ FLEET_429_BUDGET = 0
 # A fleet's requests (every fleet case that shares the instance list, --smoke included): per instance its create
 # and a share of the list reads that answer the name look-ups and the waits (issue 17's goal: 2), plus the three
 # catalog lists (zones, flavors, images) once per controller and per CATALOG_MAX_AGE of wall time (the catalog
-# cache's default age).
+# cache's default age), plus FLEET_TIMING_SLACK per controller: the first fork looks its name up alone, and how
+# many list reads see every instance `active` depends on timing.
 FLEET_REQUESTS_PER_INSTANCE = 2
+FLEET_TIMING_SLACK = 2
 CATALOG_LISTS = ("GET /v1/zones", "GET /v1/flavors", "GET /v1/images")
 CATALOG_MAX_AGE = 300
 # The fleet before the catalog cache (docs/performance.md, 22:30 UTC, median of 3 runs), for the before/after table.
@@ -517,9 +519,10 @@ def fleet_problems(sample):
     catalog_reads = sample["controllers"] * len(CATALOG_LISTS) * (1 + int(sample["seconds"] // CATALOG_MAX_AGE))
     if sample["catalog"] > catalog_reads:
         problems.append("%s: %d catalog list reads, budget %d" % (what, sample["catalog"], catalog_reads))
-    if sample.get("shared", True) and sample["requests"] > FLEET_REQUESTS_PER_INSTANCE * sample["expected"] + catalog_reads:
-        problems.append("%s: %d requests, budget %d per instance + %d catalog reads"
-                        % (what, sample["requests"], FLEET_REQUESTS_PER_INSTANCE, catalog_reads))
+    slack = FLEET_TIMING_SLACK * sample["controllers"]
+    if sample.get("shared", True) and sample["requests"] > FLEET_REQUESTS_PER_INSTANCE * sample["expected"] + catalog_reads + slack:
+        problems.append("%s: %d requests, budget %d per instance + %d catalog reads + %d"
+                        % (what, sample["requests"], FLEET_REQUESTS_PER_INSTANCE, catalog_reads, slack))
     if sample["controllers"] == 1 and sample["limited"] > FLEET_429_BUDGET:
         problems.append("%s: %d answers 429, budget %d" % (what, sample["limited"], FLEET_429_BUDGET))
     return problems
