@@ -10,8 +10,10 @@ The view keeps the last full list (rows as instances.instance_from_api makes the
 * a name look-up uses it to learn that a name is free, or which one instance has it; that instance is then read
   by id, so what a task acts on is never older than its own read. A kept list that shows the name twice is not
   trusted: the name is looked up afresh.
-* a wait uses it when it was read after the moment the waiter needs news from (its write's answer, then the
-  last list it saw), so every fork waiting at the same time shares one read per poll.
+* a wait uses it, or the list's first page that another wait read, when it was read after the moment the waiter
+  needs news from (its write's answer, then the last list it saw), so every fork waiting at the same time shares
+  one read per poll. A wait reads only the first page (one request): a partial list is no risk there, since an
+  instance missing from it is read by id.
 
 Write-aware: every instance write of this controller notes the names it touches before it is sent, and when it
 is answered. A kept list is never used for a name with a write in flight or answered after the list was read.
@@ -20,17 +22,19 @@ this task looked, the claim fails and the task looks again, so one controller ne
 
 Cost: a full list takes one request per page (and one more when its last page holds 10 to 99 rows, see
 IwinvClient.paginate); a name look-up or a read by id takes one. The view reads the full list only when at least
-that many tasks of the key are running now (a fleet), so a lone task never sends more requests than without it.
+that many tasks of the key are running now (a fleet), and the first page for a wait only when another task runs
+and the whole list fitted one page, so a lone task never sends more requests than without it.
 
 Everything read back from the file is untrusted: entries of the wrong shape or time are dropped.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, list_instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import first_page_of_instances, get_instance, list_instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
 
 DEFAULT_MAX_AGE = 20
@@ -40,8 +44,12 @@ VIEW_MAX_BYTES = 4 * 1024 * 1024
 VIEW_LOCK_TIMEOUT = 120.0
 # A little clock disagreement between processes is tolerated; a time further ahead is not trusted.
 FUTURE_TOLERANCE = 5.0
-# Until a full list has been read, assume it takes two requests (one page and the check for a second).
+# Until a full list has been read, assume it takes two requests (one page and the check for a second): the
+# cost of a list that fits one page.
 UNKNOWN_LIST_COST = 2
+ONE_PAGE_COST = 2
+# What the file keeps: the last full list (look-ups and waits) and the last first page (waits only).
+KEPT_LISTS = ("list", "page")
 COST_KEEP = 24 * 3600.0
 MAX_LIST_COST = 1000
 # A running task counts as demand while its process lives and it used the view within this many seconds.
@@ -87,9 +95,9 @@ class InstanceView:
         """(the instance as seen no earlier than `after`, or None when gone; when it was seen) for a wait."""
         with self.state.locked() as data:
             now = self._tidy(data)
-            kept = self._usable_list(data, now, after=after)
-            if kept is None and self._full_list_pays(data, now):
-                kept = self._read_list(data)
+            kept = self._newest_after(data, now, after)
+            if kept is None and self._first_page_pays(data):
+                kept = self._read_first_page(data)
             row = by_id(kept["rows"], instance_id) if kept is not None else None
             if row is not None:
                 return row, kept["at"]
@@ -105,29 +113,38 @@ class InstanceView:
                 matches = by_name(kept["rows"], name)
                 if len(matches) <= 1:
                     return matches, kept["at"], True
-            if self._full_list_pays(data, now):
+            if self._full_list_pays(data):
                 listed = self._read_list(data)
                 return by_name(listed["rows"], name), listed["at"], False
         looked_at = self.clock()
         return list_instances(self.client, name=name), looked_at, False
 
-    def _usable_list(self, data, now, name=None, after=None):
-        """The kept list when it is young enough, read after `after`, and not stale for `name`; else None."""
+    def _usable_list(self, data, now, name):
+        """The kept full list when it is young enough and not stale for `name`; else None."""
         kept = data.get("list")
         if kept is None or kept["at"] <= now - self.max_age:
             return None
-        if after is not None and kept["at"] < after:
-            return None
-        if name is not None and any(name in write["names"] and write_end(write) >= kept["at"]
-                                    for write in data["writes"].values()):
+        if any(name in write["names"] and write_end(write) >= kept["at"] for write in data["writes"].values()):
             return None
         return kept
 
-    def _full_list_pays(self, data, now):
-        """Whether reading the full list costs no more requests than the tasks running now would send without it."""
+    def _newest_after(self, data, now, after):
+        """The newest kept list or first page read at or after `after` (and young enough), else None."""
+        fresh = [data[key] for key in KEPT_LISTS
+                 if key in data and data[key]["at"] >= after and data[key]["at"] > now - self.max_age]
+        return max(fresh, key=lambda kept: kept["at"]) if fresh else None
+
+    def _list_cost(self, data):
         cost = data.get("cost")
-        requests = cost["requests"] if cost is not None else UNKNOWN_LIST_COST
-        return len(data["tasks"]) >= requests
+        return cost["requests"] if cost is not None else UNKNOWN_LIST_COST
+
+    def _full_list_pays(self, data):
+        """Whether reading the full list costs no more requests than the tasks running now would send without it."""
+        return len(data["tasks"]) >= self._list_cost(data)
+
+    def _first_page_pays(self, data):
+        """Whether a wait should read the first page: another task may use it, and it likely holds every instance."""
+        return len(data["tasks"]) >= 2 and self._list_cost(data) <= ONE_PAGE_COST
 
     def _read_list(self, data):
         """Read every instance (under the lock: the tasks that wait for it use it), keep it and what it cost."""
@@ -137,6 +154,12 @@ class InstanceView:
         data["list"] = {"at": started, "rows": rows}
         data["cost"] = {"at": started, "requests": max(1, self.client.request_count - sent_before)}
         return data["list"]
+
+    def _read_first_page(self, data):
+        """Read the list's first page for the waits (under the lock: the tasks that wait for it use it), keep it."""
+        started = self.clock()
+        data["page"] = {"at": started, "rows": first_page_of_instances(self.client)}
+        return data["page"]
 
     # --- writes ----------------------------------------------------------------------------------------
 
@@ -179,7 +202,8 @@ class InstanceView:
     def _tidy(self, data):
         """Drop what is malformed or too old, note this task as running, settle writes of dead tasks; returns now."""
         now = self.clock()
-        keep_valid_list(data, now, self.max_age)
+        for key in KEPT_LISTS:
+            keep_valid_list(data, key, now, self.max_age)
         keep_valid_cost(data, now)
         tasks = valid_dict(data, "tasks")
         for pid in [pid for pid, seen in tasks.items() if not self._running(pid, seen, now)]:
@@ -203,6 +227,17 @@ class InstanceView:
 
     def _in_flight(self, write, now):
         return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
+
+
+def aligned_pause(interval, clock=time.time):
+    """Seconds to sleep for a waiter's `interval`: about as long, ending on a multiple of it in epoch time.
+
+    Tasks that wait at the same interval (1, 2, 4, 8 s: each a multiple of the ones before) then wake together,
+    so one read serves them all instead of one read each at staggered moments. Between half and one and a half
+    intervals: never an almost immediate read after a write.
+    """
+    now = clock()
+    return math.ceil((now + interval / 2.0) / interval) * interval - now
 
 
 def write_end(write):
@@ -240,11 +275,11 @@ def is_row(row):
             and isinstance(row.get("status"), str))
 
 
-def keep_valid_list(data, now, max_age):
-    kept = data.get("list")
+def keep_valid_list(data, key, now, max_age):
+    kept = data.get(key)
     if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and kept["at"] > now - max_age
             and isinstance(kept.get("rows"), list) and all(is_row(row) for row in kept["rows"])):
-        data.pop("list", None)
+        data.pop(key, None)
 
 
 def keep_valid_cost(data, now):

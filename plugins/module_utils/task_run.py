@@ -64,7 +64,7 @@ class TaskRun:
 
     # --- waiting ---------------------------------------------------------------------------------------
 
-    def wait(self, read, is_done, what, is_failed=None, status_of=describe_status, limit=None):
+    def wait(self, read, is_done, what, is_failed=None, status_of=describe_status, limit=None, pause=None):
         """wait_until within what is left of the run's budget (or of `limit` seconds, when smaller).
 
         A timeout names the wait_timeout the user set and the seconds the whole task waited, not the rest of
@@ -73,7 +73,7 @@ class TaskRun:
         timeout = self.remaining() if limit is None else min(limit, self.remaining())
         try:
             return wait_until(read, is_done, is_failed, timeout=timeout, what=what, clock=self.clock, sleep=self.sleep,
-                              status_of=status_of)
+                              status_of=status_of, pause=pause)
         except WaitError as exc:
             if self.changed and isinstance(exc.last, dict):
                 self.resource = exc.last   # a failure after a write reports the resource as last read

@@ -36,19 +36,20 @@ def describe_status(obj):
 
 
 def wait_until(read, is_done, is_failed=None, timeout=600, what="resource", clock=time.monotonic, sleep=time.sleep,
-               first_interval=FIRST_INTERVAL, max_interval=MAX_INTERVAL, status_of=describe_status):
+               first_interval=FIRST_INTERVAL, max_interval=MAX_INTERVAL, status_of=describe_status, pause=None):
     """Poll `read()` until `is_done(obj)`; return that object.
 
     Callers wait right after a write, or after reading a busy object, so the first read comes after the
     first interval: reading at once would only spend a request. The interval starts near one second and
     doubles up to `max_interval`, so a short operation is seen soon and a long one costs few requests.
-    Never sleeps past the deadline; reads once more at it.
+    Never sleeps past the deadline; reads once more at it. `pause(interval)`, when given, says how long to sleep
+    for an interval (see instance_view.aligned_pause).
     """
     started = clock()
     deadline = started + timeout
     interval = first_interval
     while True:
-        sleep(min(interval, max(deadline - clock(), 0)))
+        sleep(min(pause(interval) if pause else interval, max(deadline - clock(), 0)))
         interval = min(interval * GROWTH, max_interval)
         obj = read()
         if is_done(obj):

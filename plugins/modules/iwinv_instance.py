@@ -225,7 +225,7 @@ import time
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER, aligned_pause
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
@@ -403,6 +403,8 @@ class InstanceTask:
         self.params = iwinv.params
         self.run_state = iwinv.task_run("instance")
         self.view = iwinv.instance_view()
+        # Waits through the shared list wake on aligned moments, so that one read serves every waiting fork.
+        self.pause = aligned_pause if self.view is not None else None
         self.ids_with_name = set()
         self.looked_at = None
         self.default_account = None
@@ -449,7 +451,8 @@ class InstanceTask:
             return instance
         if instance["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
             return None
-        settled = self.run_state.wait(self.reader(instance), instances.is_settled, instances.describe(instance))
+        settled = self.run_state.wait(self.reader(instance), instances.is_settled, instances.describe(instance),
+                                      pause=self.pause)
         if settled is None and self.params["id"] and self.params["state"] != "absent":
             raise PlanError("%s was deleted while its operation in progress was waited for; an instance named by id is "
                             "never created again" % instances.describe(instance))
@@ -590,10 +593,11 @@ class InstanceTask:
     def wait_for(self, instance, target):
         """Wait until the operation ends in `target` (None: gone); `error`, or vanishing, fails at once."""
         if target is None:
-            return self.run_state.wait(self.reader(instance), lambda current: current is None, instances.describe(instance))
+            return self.run_state.wait(self.reader(instance), lambda current: current is None, instances.describe(instance),
+                                       pause=self.pause)
         try:
             return self.run_state.wait(self.reader(instance), lambda current: current is not None and current["status"] == target,
-                                       instances.describe(instance), is_failed=instances.has_failed_or_gone)
+                                       instances.describe(instance), is_failed=instances.has_failed_or_gone, pause=self.pause)
         except WaitFailedError as exc:
             if exc.last is not None:
                 raise

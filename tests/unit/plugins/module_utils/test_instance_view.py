@@ -168,6 +168,31 @@ def test_waiting_tasks_share_one_read_per_poll(tmp_path):
     assert sent(third) == ["GET /v1/instances"]                       # newer news than the kept list was asked for
 
 
+def test_a_wait_reads_one_page_and_an_instance_missing_from_it_by_id(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock, count=1)
+    full_page = [row("i-%d" % n, "vm-%d" % n) for n in range(100)]
+    view = view_of(tmp_path, clock, ok(full_page, page_size=100), ok([row("i-new", "web-1", "building")]))
+    assert view.read("i-new", clock.now)[0]["status"] == "building"
+    assert sent(view) == ["GET /v1/instances", "GET /v1/instances/i-new"]     # no second page for a wait
+    other = view_of(tmp_path, clock, ok([]), pid=1001)
+    assert other.read("i-7", clock.now - 1)[0]["id"] == "i-7"                  # the page serves other waits
+    assert other.named("web-2")[0] == []                                        # but never a look-up (partial)
+    assert sent(other) == ["GET /v1/instances?name=web-2"]
+
+
+def test_waits_read_by_id_when_the_list_takes_several_pages(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    pages = [ok([row("i-%d" % n, "vm-%d" % n) for n in range(start, end)], page_size=100)
+             for start, end in ((0, 100), (100, 200), (200, 220))]
+    view_of(tmp_path, clock, *pages).named("web-1")                                # 3 requests
+    waiter = view_of(tmp_path, clock, ok([row("i-new", "web-1", "building")]), pid=1001)
+    clock.now += 1
+    waiter.read("i-new", clock.now)
+    assert sent(waiter) == ["GET /v1/instances/i-new"]
+
+
 def test_a_lone_waiter_reads_its_instance_by_id(tmp_path):
     clock = FakeClock()
     view = view_of(tmp_path, clock, ok([row("i-1", "web-1", "building")]))
@@ -225,3 +250,13 @@ def test_what_the_file_holds_is_checked_before_use(tmp_path, stored):
         data.update(stored)
     view.named("web-1")
     assert sent(view) == ["GET /v1/instances?name=web-1"]     # nothing kept was trusted
+
+
+@pytest.mark.parametrize("interval", [1.0, 2.0, 4.0, 8.0, 10.0])
+@pytest.mark.parametrize("offset", [0.0, 0.3, 0.49, 0.5, 0.51, 0.99])
+def test_waits_at_one_interval_wake_together(interval, offset):
+    """Tasks that started at different moments wake on the same multiple of their interval."""
+    now = 1710000000.0 + offset * interval
+    pause = instance_view.aligned_pause(interval, clock=lambda: now)
+    assert interval / 2 <= pause < interval * 1.5
+    assert (now + pause) / interval == pytest.approx(round((now + pause) / interval))

@@ -82,3 +82,12 @@ def test_gone_is_a_status_the_caller_can_wait_for():
     answers = [{"status": "deleting"}, {"status": "deleting"}, None]
     assert wait_until(lambda: answers.pop(0), lambda obj: obj is None, clock=clock, sleep=clock.sleep) is None
     assert clock.sleeps == [1.0, 2.0, 4.0]
+
+
+def test_a_pause_function_sets_each_sleep_but_never_past_the_deadline():
+    clock = FakeClock(0.0)
+    read, reads = reader(clock, settles_at=1000.0)
+    with pytest.raises(WaitTimeoutError):
+        wait_until(read, is_active, timeout=20, clock=clock, sleep=clock.sleep, pause=lambda interval: interval * 1.4)
+    assert clock.sleeps[:3] == [1.4, 2.8, 5.6]
+    assert reads[-1] == 20.0 and clock.now == 20.0

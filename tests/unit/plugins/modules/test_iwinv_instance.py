@@ -302,6 +302,7 @@ def test_an_instance_that_vanishes_while_an_operation_is_waited_for_fails_at_onc
     task = iwinv_instance.InstanceTask.__new__(iwinv_instance.InstanceTask)
     task.client = None
     task.view = None
+    task.pause = None
     task.run_state = TaskRun(600, "instance", clock=clock, sleep=clock.sleep)
     task.run_state.wrote(instance("work"))
     monkeypatch.setattr(instances, "get_instance", lambda client, instance_id: None)
