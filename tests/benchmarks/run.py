@@ -569,7 +569,8 @@ def fleet_page(report):
     """The fleet section of the page (its own heading on): (text, budget problems)."""
     fleet, over = fleet_section(report)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return FLEET_PAGE.format(fleet=fleet, per_instance=FLEET_REQUESTS_PER_INSTANCE, when=when), over
+    return FLEET_PAGE.format(fleet=fleet, per_instance=FLEET_REQUESTS_PER_INSTANCE, slack=FLEET_TIMING_SLACK, when=when,
+                             op_delay=OP_DELAY), over
 
 
 def splice_fleet(page, fleet_text):
@@ -589,21 +590,30 @@ FLEET_PAGE = FLEET_HEADING + """
 
 Hosts each creating one instance with `iwinv_instance` (names for zone, flavor and image, wait for `active`) with
 the default `rate_limit: 60`, against an emulator that enforces 60 requests per rolling minute and answers 429
-beyond. "1 x 100" is one `ansible-playbook` run of 100 hosts; "3 x 20" is three runs at once, each in a home of its
-own (`HOME`, `XDG_CACHE_HOME`: no shared file, like three AWX job containers), on the same key. The floor is the
-time that the API's limit imposes: requests / 60 per minute, one second a request; "wall / floor" compares the
-whole run with it. Heavy cases run once (the 100-instance and the three-controller fleets take minutes each), the
-20-instance fleet twice (these rows: {when}); `--smoke` runs 1 x 5 and 2 x 3 and enforces, for every case, that each name exists once
-with one successful create, the zone, flavor and image lists read once per controller (and per 300 s, the
-catalog cache's age), at most {per_instance} requests per instance besides them, and no 429 for one controller.
+beyond. Builds take {op_delay} s unless the row says "30 s builds" (a real build takes a minute or more: then the
+waits dominate). "1 x 100" is one `ansible-playbook` run of 100 hosts; "3 x 20" is three runs at once, each in a
+home of its own (`HOME`, `XDG_CACHE_HOME`: no shared file, like three AWX job containers), on the same key. The
+floor is the time that the API's limit imposes on a long run: requests / 60 per minute, one second a request;
+"wall / floor" compares the whole run with it (a run of fewer than 60 requests may beat it: the API's window
+is rolling, so a whole minute's budget may go at once). A row "before: no shared instance list" is the same
+fleet with `instance_list_max_age: 0`, measured in the same run. Heavy cases run once (the 100-instance and the
+three-controller fleets take minutes each), the 20-instance fleet twice (these rows: {when}); `--smoke` runs
+1 x 5 and 2 x 3 and enforces, for every case, that each name exists once with one successful create, the zone,
+flavor and image lists read once per controller (and per 300 s, the catalog cache's age), and, when the
+instance list is shared, at most {per_instance} requests per instance besides them (plus {slack} per controller: the
+first fork looks its name up alone, and how many reads see every instance `active` depends on timing), and no
+429 for one controller.
 
-Within one controller the forks share one pacer (a burst of 10 requests, then one every 1.32 s: a long fleet
-tends to 1.32 times the floor) and one catalog cache: the zone, flavor and image lists are read once for the whole fleet instead of once per host (the first
-row, before the cache, read them 20 times each). Each host still makes its own name look-up, its create and its
-read of the new instance. Several controllers on one key do not share files: each meets the 429s the others
-cause; adaptive pacing halves its rate at the first 429 (once per 10 s, down to a tenth of `rate_limit`) and
-recovers a tenth of `rate_limit` a minute, so the 429s are bounded and every task succeeds (reads and the
-creates that a 429 proves unexecuted are retried).
+Within one controller the forks share one pacer, one catalog cache and one instance list
+([waiting and rate limits](waiting-and-rate-limits.md)). The pacer keeps a log of the key's requests and lets one
+go while fewer than 60 reached the API in the last minute: the whole budget may go at once, then requests go as
+fast as the oldest leave the window. The zone, flavor and image lists are read once for the whole fleet (the first
+row, before the catalog cache, read them 20 times each). One read of the instance list tells every fork that its
+name is free, and one read of its first page per poll serves every fork waiting for its instance; what is left
+per host is its create. Several controllers on one key share no file: each meets the 429s the others cause;
+adaptive pacing halves its budget at the first 429 (once per 10 s, down to a tenth of `rate_limit`), holds off
+briefly, and recovers a tenth of `rate_limit` a minute, so the 429s are bounded and every task succeeds (reads
+and the creates that a 429 proves unexecuted are retried).
 
 {fleet}
 """
@@ -670,7 +680,7 @@ no host variables). Ratios are medians of the per-run ratios. Most of the differ
 "Ansible's own s" is the time that ansible-core takes to hold the same hosts, groups and variables with no API
 and no plugin code (`add_host`, `set_variable` through the proxy that ansible-core 2.19 puts in front of
 inventory plugins); the last column compares the plugin with both floors together. With pacing at the default
-60/minute, add about (requests - 10) x 1.32 s.
+60/minute, a build of more than 60 requests waits about one second for each request beyond the 60th.
 
 {inventory}
 {fleet}## Per-task overhead: an info module versus `ansible.builtin.uri`
