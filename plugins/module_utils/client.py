@@ -250,8 +250,9 @@ class FilePacer:
     at or after T and before s + 60, so s > T - 60. Each other one took its ticket before T and arrived at or
     after s, and its bound is never below its arrival (an answer comes after the arrival). At T each of them
     was therefore in the log with a bound above T - 60: at least `allowed` of them, so r could not have gone.
-    So no slack is needed, and the whole budget may go at once: the API's window is rolling, and one
-    controller alone never meets a 429.
+    (This assumes a request arrives within its flight or never; PACING_MARGIN covers the window's boundary
+    and clock rounding.) So no slack is needed, and the whole budget may go at once: the API's window is
+    rolling, and one controller alone never meets a 429.
     When the file cannot be used, the log lives in this process only (StateFile warns once).
     Adaptive: `limited()` (a 429 from the API) lowers `allowed` for every process of the key, which then
     recovers slowly (SLOWDOWN_FACTOR, RECOVERY_PER_MINUTE).
