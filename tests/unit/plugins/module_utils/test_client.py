@@ -397,7 +397,7 @@ def test_two_processes_share_one_log(tmp_path):
     times = sorted(out.get(timeout=30) for _ticket in range(16))
     for worker in workers:
         worker.join(30)
-    assert max(sum(1 for other in times if first <= other < first + 60) for first in times) == 10
+    assert len(times) == 16 and max(sum(1 for other in times if first <= other < first + 60) for first in times) <= 10
 
 
 # --- detail endpoints ------------------------------------------------------------------------------
