@@ -48,8 +48,9 @@ options:
       - Pacing is shared by every process on the controller using the same access key (Ansible's forks,
         the inventory, parallel playbooks), through a small locked file in the user's cache directory
         (C($XDG_CACHE_HOME/iwinv.cloud) or C(~/.cache/iwinv.cloud)).
-      - A short burst goes out at once; then requests are spaced so that no rolling minute holds more than
-        O(rate_limit) requests. V(0) turns pacing off.
+      - Up to O(rate_limit) requests go out at once; then each waits until an earlier one leaves the rolling
+        minute, so that no rolling minute holds more than O(rate_limit) requests (values above 1000 pace at
+        1000). V(0) turns pacing off.
       - If not set, the value of the E(IWINV_RATE_LIMIT) environment variable is used.
     type: int
     default: 60

@@ -36,8 +36,9 @@ notes:
   - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
     from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are read back
     from it, and a cache of another shape is read again from the API.
-  - With the default O(rate_limit) of 60 requests a minute, the first 10 requests go out at once and the rest about
-    1.2 s apart, so 10,000 instances (102 requests) take about two minutes; turn the cache on to read them once.
+  - With the default O(rate_limit) of 60 requests a minute, the first 60 requests go out at once and the rest as
+    earlier ones leave the rolling minute, so 10,000 instances (102 requests) take a little over a minute; turn the
+    cache on to read them once.
   - The controller's clock must be within 5 minutes of the API server's, and the controller's public IP address
     must be in the API key's IP allowlist.
 options:

@@ -67,6 +67,9 @@ class FakeClock:
 
 class NoPacer:
     def acquire(self):
+        return None
+
+    def done(self, ticket):
         pass
 
     def limited(self):

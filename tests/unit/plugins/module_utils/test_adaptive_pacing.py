@@ -9,38 +9,43 @@ import pytest
 from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import FilePacer, IwinvClient
 
-from fakes import FakeClock, FakeSession, error, ok
+from fakes import DROPPED, FakeClock, FakeSession, error, ok
 
 
 def pacer(tmp_path, clock, rate_limit=60):
     return FilePacer("key", rate_limit, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
 
 
-def sent_in(pacer_, clock, seconds):
-    """How many requests the pacer lets out in `seconds` of steady demand (the burst spent first)."""
-    while True:                       # spend what is in the bucket
-        before = clock.now
-        pacer_.acquire()
-        if clock.now > before:
-            break
-    end, count = clock.now + seconds, 0
-    while clock.now < end:
-        pacer_.acquire()
+def burst(pacer_, clock):
+    """How many requests go at once from now on, each answered at once."""
+    start, count = clock.now, 0
+    while True:
+        pacer_.done(pacer_.acquire())
+        if clock.now > start:
+            return count
         count += 1
-    return count
 
 
-def test_a_429_halves_the_rate_and_empties_the_bucket(tmp_path):
+def test_a_429_halves_the_allowed_count_and_holds_off_every_process(tmp_path):
     clock = FakeClock()
     paced = pacer(tmp_path, clock)
-    full = sent_in(paced, clock, 66)
+    assert burst(paced, clock) == 60
+    clock.now += 61                               # the window is empty again
     paced.limited()
     assert paced.current_rate == pytest.approx(30.0)
+    other = pacer(tmp_path, clock)                # another fork of the key
     before = clock.now
-    paced.acquire()
-    assert clock.now > before                     # no token left after the 429
-    halved = sent_in(paced, clock, 66)
-    assert full == pytest.approx(50, abs=1) and halved < full * 0.6
+    other.done(other.acquire())
+    assert clock.now - before == pytest.approx(60.0 / 30)   # held off: the API's window was full
+    assert burst(other, clock) == 30 - 1            # 30 in the window with the one above
+
+
+def test_the_allowed_count_recovers_with_the_rate(tmp_path):
+    clock = FakeClock()
+    paced = pacer(tmp_path, clock)
+    paced.limited()
+    clock.now += 60
+    assert burst(paced, clock) == 36              # a tenth of rate_limit back per minute
 
 
 def test_the_429s_of_one_burst_count_once(tmp_path):
@@ -107,9 +112,14 @@ def test_with_pacing_off_a_429_changes_nothing(tmp_path):
 class RecordingPacer:
     def __init__(self):
         self.limits = 0
+        self.taken, self.done_with = [], []
 
     def acquire(self):
-        pass
+        self.taken.append(len(self.taken))
+        return self.taken[-1]
+
+    def done(self, ticket):
+        self.done_with.append(ticket)
 
     def limited(self):
         self.limits += 1
@@ -126,3 +136,17 @@ def test_the_client_tells_the_pacer_of_429s_only(answer, limits):
                          clock=clock, sleep=clock.sleep)
     client.get("/v1/zones")
     assert recording.limits == limits
+
+
+@pytest.mark.parametrize("answers", [
+    (ok([]),),
+    (error(429, "LIMIT_EXCEEDED", headers={"Retry-After": "1"}), ok([])),
+    (DROPPED, ok([])),
+])
+def test_the_client_tells_the_pacer_when_each_request_is_over(answers):
+    clock = FakeClock()
+    recording = RecordingPacer()
+    client = IwinvClient("k", "s", api_url="https://api.test", session=FakeSession(*answers), pacer=recording,
+                         clock=clock, sleep=clock.sleep)
+    client.get("/v1/zones")
+    assert recording.done_with == recording.taken == list(range(len(answers)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import multiprocessing
 import os
+import random
 import time
 
 import pytest
@@ -261,28 +262,90 @@ def test_paging_ignores_count_which_is_page_local():
 
 # --- pacing ----------------------------------------------------------------------------------------
 
-def test_pacer_allows_a_burst_then_spaces_requests(tmp_path):
+def file_pacer(tmp_path, clock, rate_limit=60, **kwargs):
+    return FilePacer("key", rate_limit, directory=str(tmp_path), clock=clock, sleep=clock.sleep, **kwargs)
+
+
+def test_pacer_lets_the_whole_budget_go_at_once_then_waits_for_the_first_to_leave(tmp_path):
     clock = FakeClock()
-    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
-    for _attempt in range(10):
-        pacer.acquire()
+    pacer = file_pacer(tmp_path, clock)
+    for _request in range(60):
+        pacer.done(pacer.acquire())
     assert clock.sleeps == []
     pacer.acquire()
-    assert clock.sleeps and abs(clock.sleeps[0] - (60 + client_mod.PACING_SLACK) / 50) < 1e-6
+    assert clock.now - 1710000000.0 == pytest.approx(client_mod.PACING_WINDOW + client_mod.PACING_MARGIN)
 
 
-def test_pacer_never_lets_a_rolling_minute_exceed_the_limit(tmp_path):
+class Fleet:
+    """Forks sharing one pacer on a fake clock; each request reaches the API a random time after its ticket was
+    taken, and is answered a random time after that (the pacer hears of it then, as the client tells it)."""
+
+    def __init__(self, pacer, clock, rng, forks=10, max_delay=8.0, max_answer=2.0):
+        self.pacer, self.clock, self.rng = pacer, clock, rng
+        self.forks, self.max_delay, self.max_answer = forks, max_delay, max_answer
+        self.pending = []     # (answer time, ticket)
+        self.arrivals = []
+        pacer.sleep = self.sleep
+
+    def sleep(self, seconds):
+        self.answer_until(self.clock.now + seconds)
+
+    def answer_until(self, when):
+        for answer, ticket in sorted(self.pending):
+            if answer <= when:
+                self.clock.now = max(self.clock.now, answer)
+                self.pacer.done(ticket)
+                self.pending.remove((answer, ticket))
+        self.clock.now = max(self.clock.now, when)
+
+    def run(self, requests):
+        ready = [self.clock.now] * self.forks
+        while len(self.arrivals) < requests:
+            ready.sort()
+            self.answer_until(ready.pop(0))
+            ticket = self.pacer.acquire()
+            arrival = self.clock.now + self.rng.uniform(0, self.max_delay)
+            answer = arrival + self.rng.uniform(0, self.max_answer)
+            self.arrivals.append(arrival)
+            self.pending.append((answer, ticket))
+            ready.append(answer)
+        return max(sum(1 for other in self.arrivals if start <= other < start + 60) for start in self.arrivals)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_rolling_minute_of_arrivals_exceeds_the_limit_whatever_the_delays(tmp_path, seed):
     clock = FakeClock()
-    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
-    sent = []
-    for _attempt in range(200):
-        pacer.acquire()
-        sent.append(clock.now)
-    for start in sent:
-        assert sum(1 for t in sent if start <= t < start + 60) <= 60
-    # ... nor does it when requests arrive up to PACING_SLACK seconds after their token was taken.
-    for start in sent:
-        assert sum(1 for t in sent if start <= t < start + 60 + client_mod.PACING_SLACK) <= 60
+    fleet = Fleet(file_pacer(tmp_path, clock), clock, random.Random(seed))
+    assert fleet.run(300) == 60     # the busiest minute of arrivals is at the limit, never above it
+
+
+def test_a_ticket_never_done_still_expires_after_its_flight(tmp_path):
+    clock = FakeClock()
+    pacer = file_pacer(tmp_path, clock, rate_limit=1, flight=40.0)
+    pacer.acquire()                 # the process was killed: no answer, no done()
+    pacer.acquire()
+    assert clock.now - 1710000000.0 == pytest.approx(40.0 + client_mod.PACING_WINDOW + client_mod.PACING_MARGIN)
+
+
+def test_an_answer_ends_the_flight_of_its_ticket_only(tmp_path):
+    clock = FakeClock()
+    pacer = file_pacer(tmp_path, clock, rate_limit=2, flight=40.0)
+    pacer.acquire()
+    pacer.done(pacer.acquire())
+    pacer.done("not-a-ticket")
+    pacer.acquire()
+    assert clock.now - 1710000000.0 == pytest.approx(client_mod.PACING_WINDOW + client_mod.PACING_MARGIN)
+
+
+def test_a_rate_limit_above_the_cap_paces_at_the_cap_and_its_log_fits_the_file(tmp_path):
+    clock = FakeClock()
+    pacer = file_pacer(tmp_path, clock, rate_limit=100000)
+    for _request in range(client_mod.MAX_LOGGED_REQUESTS):
+        pacer.done(pacer.acquire())
+    assert clock.sleeps == []
+    pacer.acquire()
+    assert clock.sleeps and pacer.state.persistent
+    assert os.path.getsize(pacer.path) <= client_mod.PACER_MAX_BYTES
 
 
 def test_pacer_file_is_named_without_the_access_key(tmp_path):
@@ -295,35 +358,46 @@ def test_rate_limit_zero_turns_pacing_off(tmp_path):
     clock = FakeClock()
     pacer = FilePacer("key", 0, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
     for _attempt in range(100):
-        pacer.acquire()
+        pacer.done(pacer.acquire())
     assert clock.sleeps == [] and os.listdir(str(tmp_path)) == []
 
 
-def _take_tokens(directory, count, out):
-    pacer = FilePacer("shared-key", 120, directory=directory)
+# Two real processes on a clock SPEED times faster than time.time: the window lasts 60 / SPEED real seconds.
+SPEED = 30.0
+
+
+def fast_clock():
+    return time.time() * SPEED
+
+
+def fast_sleep(seconds):
+    time.sleep(seconds / SPEED)
+
+
+def _take_tickets(directory, count, start, out):
+    pacer = FilePacer("shared-key", 10, directory=directory, clock=fast_clock, sleep=fast_sleep)
+    start.wait(30)
     for _attempt in range(count):
-        pacer.acquire()
-        out.put(time.time())
+        pacer.done(pacer.acquire())
+        out.put(fast_clock())
 
 
-def test_two_processes_share_one_bucket(tmp_path):
-    """120/min = a burst of 20, then 100 per 66 s (one every 0.66 s), whichever process asks.
+def test_two_processes_share_one_log(tmp_path):
+    """rate_limit 10: two processes taking 8 tickets each at once share one budget of 10 per rolling minute.
 
-    Two processes taking 13 tokens each need 6 refills: about 4 s. With a bucket per
-    process, both would get their 13 at once.
+    With a log per process, both would take their 8 in the first minute.
     """
     # spawn, not fork: forking a process that runs threads (pytest plugins, the emulator fixture) can deadlock.
     context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    workers = [context.Process(target=_take_tokens, args=(str(tmp_path), 13, out)) for _worker in range(2)]
-    started = time.time()
+    out, start = context.Queue(), context.Barrier(3)
+    workers = [context.Process(target=_take_tickets, args=(str(tmp_path), 8, start, out)) for _worker in range(2)]
     for worker in workers:
         worker.start()
-    times = sorted(out.get(timeout=30) for _token in range(26))
+    start.wait(30)
+    times = sorted(out.get(timeout=30) for _ticket in range(16))
     for worker in workers:
         worker.join(30)
-    assert times[-1] - started >= 6 * 0.66 - 0.2
-    assert sum(1 for t in times if t - started < 0.5) <= 20
+    assert len(times) == 16 and max(sum(1 for other in times if first <= other < first + 60) for first in times) <= 10
 
 
 # --- detail endpoints ------------------------------------------------------------------------------

@@ -284,24 +284,41 @@ def test_every_path_the_collection_uses_passes_the_check():
 
 # --- 8. the pacer on a hostile state file -------------------------------------------------------------------
 
-HOSTILE_PACER_CONTENT = ['{"tokens": -1e9, "updated": 0}', '{"tokens": 1e300, "updated": 1e300}',
-                         '{"tokens": "many", "updated": null}', "[]", '"string"', '{"tokens": true}']
+HOSTILE_PACER_CONTENT = ['{"log": [["t", 1e300]], "hold_until": 1e300}', '{"log": [["t", -1e300], ["t", "soon"], 7]}',
+                         '{"log": %s}' % json.dumps([["t", 1e300]] * 3000), '{"log": [["%s", 0]]}' % ("x" * 10000),
+                         '{"log": "many", "hold_until": null}', "[]", '"string"', '{"log": true}']
+# At worst every entry counts until one flight and one window from now, and then a full window: never years.
+HOSTILE_PACER_WORST = 40.0 + 2 * (client_mod.PACING_WINDOW + client_mod.PACING_MARGIN) + 1e-6
 
 
 @pytest.mark.parametrize("content", HOSTILE_PACER_CONTENT)
 def test_hostile_pacer_values_are_bounded(tmp_path, content):
     clock = FakeClock()
-    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        assert clock.now - 1710000000.0 <= HOSTILE_PACER_WORST and seconds <= client_mod.MAX_PACING_SLEEP
+
+    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=sleep, flight=40.0)
     with open(pacer.path, "w", encoding="utf-8") as handle:
         handle.write(content)
     os.chmod(pacer.path, 0o600)
-    for _attempt in range(12):
-        pacer.acquire()
-    # At most the burst, then one token per refill interval: a couple of seconds, never years.
-    assert clock.now - 1710000000.0 < 3 * (60 + client_mod.PACING_SLACK) / 50
-    assert all(sleep <= client_mod.MAX_PACING_SLEEP for sleep in clock.sleeps)
-    record("pacer file with hostile values ({\"tokens\": -1e9}, 1e300, strings, [], a string)",
-           "values bounded: no wait longer than one refill interval (1.32 s at 60/min)", 0)
+    for _attempt in range(70):
+        pacer.done(pacer.acquire())
+    with pacer.state.locked() as state:
+        assert len(state["log"]) <= 60 and pacer.state.persistent
+    record("pacer file with hostile values (dates 1e300 or -1e300, strings, 3000 entries, [], a string)",
+           "values bounded: no wait longer than api_timeout + 10 s + 121 s", 0)
+
+
+def test_a_pacer_file_keeps_at_most_its_cap_of_entries(tmp_path):
+    clock = FakeClock()
+    pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
+    with pacer.state.locked() as state:
+        state["log"] = [["t", clock.now]] * 3000
+    pacer.done("another")                    # any visit writes the log back bounded
+    with pacer.state.locked() as state:
+        assert len(state["log"]) == client_mod.MAX_LOGGED_REQUESTS
 
 
 def test_a_symlink_at_the_pacer_path_leaves_its_target_alone(tmp_path):
