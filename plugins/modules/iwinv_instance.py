@@ -541,6 +541,7 @@ class InstanceTask:
                         "give each task its own name" % self.params["name"])
 
     def wait_for_other_writes(self):
+        """Until no other task of this controller writes the name (within wait_timeout); no API request."""
         name = self.params["name"]
         self.run_state.wait(lambda: self.view.busy(name), lambda busy: not busy,
                             "another task's write of instance '%s'" % name,
