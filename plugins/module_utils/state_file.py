@@ -5,7 +5,7 @@
 
     state = StateFile("pacer", api_url, access_key, warn=display.warning)
     with state.locked() as data:       # a dict, under an exclusive lock shared by every process of this user
-        data["tokens"] = 3.0           # written back when the block ends without an exception
+        data["log"] = []               # written back when the block ends without an exception
 
 - One file per (purpose, api_url, access_key): <cache dir>/<purpose>-<sha256 digest>.json, where the cache dir
   is $XDG_CACHE_HOME/iwinv.cloud or ~/.cache/iwinv.cloud (0700). Neither the access key nor the URL appears in
