@@ -181,8 +181,8 @@ class InstanceView:
     def written(self, key):
         """The write of `key` was answered, or failed: lists read from now on show what it did."""
         with self.state.locked() as data:
-            write = data["writes"].get(key)
-            if write is not None:
+            write = valid_dict(data, "writes").get(key)
+            if isinstance(write, dict):
                 write["done"] = self.clock()
 
     def busy(self, name):
@@ -193,7 +193,7 @@ class InstanceView:
 
     def _note(self, data, names):
         now = self.clock()
-        key = "%d-%r" % (self.pid, now)
+        key = "%d-%s" % (self.pid, os.urandom(4).hex())
         data["writes"][key] = {"names": [name for name in names if name], "at": now, "done": None, "pid": self.pid}
         return key
 

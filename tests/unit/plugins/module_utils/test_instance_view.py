@@ -260,3 +260,14 @@ def test_waits_at_one_interval_wake_together(interval, offset):
     pause = instance_view.aligned_pause(interval, clock=lambda: now)
     assert interval / 2 <= pause < interval * 1.5
     assert (now + pause) / interval == pytest.approx(round((now + pause) / interval))
+
+
+def test_a_write_ends_cleanly_when_the_file_was_emptied_meanwhile(tmp_path):
+    clock = FakeClock()
+    view = view_of(tmp_path, clock)
+    key = view.writing(["web-1"])
+    with view.state.locked() as data:
+        data.clear()
+        data["writes"] = "nonsense"
+    view.written(key)                      # no error: there is nothing left to end
+    assert not view.busy("web-1")
