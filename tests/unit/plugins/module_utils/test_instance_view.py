@@ -89,14 +89,15 @@ def test_a_kept_list_that_shows_a_name_twice_is_not_trusted(tmp_path):
     assert [instance["id"] for instance in found] == ["i-1"] and sent(other) == ["GET /v1/instances"]
 
 
-def test_the_kept_list_expires_after_max_age(tmp_path):
+@pytest.mark.parametrize("max_age, kept", [(20, 20), (86400, 300)])   # an age above 300 s counts as 300
+def test_the_kept_list_expires_after_max_age(tmp_path, max_age, kept):
     clock = FakeClock()
     fleet_running(tmp_path, clock)
-    view_of(tmp_path, clock, ok([])).named("web-1")
-    clock.now += 19
-    assert view_of(tmp_path, clock, pid=1001).named("web-2")[0] == []
+    view_of(tmp_path, clock, ok([]), max_age=max_age).named("web-1")
+    clock.now += kept - 1
+    assert view_of(tmp_path, clock, pid=1001, max_age=max_age).named("web-2")[0] == []
     clock.now += 2
-    late = view_of(tmp_path, clock, ok([]), pid=1002)
+    late = view_of(tmp_path, clock, ok([]), pid=1002, max_age=max_age)
     late.named("web-3")
     assert sent(late) == ["GET /v1/instances"]
 
