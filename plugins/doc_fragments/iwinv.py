@@ -83,6 +83,7 @@ options:
       - If not set, the value of the E(IWINV_INSTANCE_LIST_MAX_AGE) environment variable is used.
     type: int
     default: 20
+    version_added: 1.1.0
 attributes:
   action_group:
     description: Use C(group/iwinv.cloud.iwinv) in C(module_defaults) to set the common options of every module at once.

@@ -33,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the module glue
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-COLLECTION_VERSION = "1.0.0"
+COLLECTION_VERSION = "1.1.0"
 USER_AGENT = "iwinv.cloud/%s (Ansible collection)" % COLLECTION_VERSION
 DEFAULT_API_URL = "https://api-kr.iwinv.kr"
 
