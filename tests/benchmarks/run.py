@@ -4,7 +4,7 @@
 
     .venv/bin/python tests/benchmarks/run.py            full run (about 15 minutes): docs/performance.md
     .venv/bin/python tests/benchmarks/run.py --smoke    short run (CI, under 2 minutes): tests/output/performance-smoke.md
-    .venv/bin/python tests/benchmarks/run.py --fleet-only   the fleets only (about 15 minutes): their section of the page
+    .venv/bin/python tests/benchmarks/run.py --fleet-only   the fleets only (about 10 minutes): their section of the page
 
 Sections: API requests per module operation next to the minimum the API allows; the waiter next to fixed
 1/3/10 s polling; the inventory plugin next to plain signed `requests` calls; a fleet under the 60/minute
