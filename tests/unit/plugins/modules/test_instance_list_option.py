@@ -34,7 +34,7 @@ def list_reads(emulator):
 def test_two_runs_share_one_list_read_unless_turned_off(emulator, max_age, reads):
     another_task_runs(emulator)
     for name in ("web-1", "web-2"):
-        result = run_module(iwinv_instance.main, emulator_args(emulator, **dict(CREATE, name=name, instance_list_max_age=max_age)))
+        result = run_module(iwinv_instance.main, emulator_args(emulator, **{**CREATE, "name": name, "instance_list_max_age": max_age}))
         assert result["changed"] is True
     assert len(list_reads(emulator)) == reads
 
@@ -43,7 +43,7 @@ def test_the_environment_variable_turns_it_off(emulator, monkeypatch):
     monkeypatch.setenv("IWINV_INSTANCE_LIST_MAX_AGE", "0")
     another_task_runs(emulator)
     for name in ("web-1", "web-2"):
-        run_module(iwinv_instance.main, emulator_args(emulator, **dict(CREATE, name=name)))
+        run_module(iwinv_instance.main, emulator_args(emulator, **{**CREATE, "name": name}))
     assert len(list_reads(emulator)) == 2
 
 
