@@ -425,13 +425,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         filters = self.get_option("filters")
         if not filters:
             return True
-        self.templar.available_variables = combine_vars(host_vars, self._vars) if self.get_option("use_extra_vars") else host_vars
+        self._make_available(host_vars)
         for conditional in filters:
             try:
                 if not evaluate_conditional(self.templar, conditional):
                     return False
             except Exception as exc:  # pylint: disable=broad-exception-caught
-                message = "filters: %r failed for instance %s: %s" % (conditional, host_vars["iwinv_id"], to_native(exc))
+                message = "filters: %r failed for instance %s: %s" % (
+                    conditional, host_vars["iwinv_id"], clean_api_text(to_native(exc)))
                 if self.get_option("strict"):
                     raise AnsibleParserError(message) from None
                 self.display.warning("iwinv inventory: %s; the host is left out" % message)
@@ -458,7 +459,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         template = self.get_option("hostname")
         if not template:
             return host_vars["iwinv_name"] or host_vars["iwinv_id"]
-        self.templar.available_variables = combine_vars(host_vars, self._vars) if self.get_option("use_extra_vars") else host_vars
+        self._make_available(host_vars)
         try:
             hostname = to_native(self.templar.template(template)).strip()
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -466,6 +467,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not hostname:
             raise AnsibleParserError("hostname: the template gave an empty name for instance %s" % host_vars["iwinv_id"])
         return hostname
+
+    def _make_available(self, host_vars):
+        """The host's variables for the templar, with the extra variables when use_extra_vars is on."""
+        self.templar.available_variables = combine_vars(host_vars, self._vars) if self.get_option("use_extra_vars") \
+            else host_vars
 
     def _unique_hostname(self, hostname, instance_id, taken):
         """A safe hostname (safe_hostname, else the instance id) that no other host has, as a plain str: not an

@@ -102,7 +102,8 @@ def test_listed_hostnames_are_strings_that_awx_imports(stack, figures):
             assert hosts[host]["iwinv_id"] == {"__ansible_unsafe": ids[name]}
             assert hosts[host]["iwinv_description"] == {"__ansible_unsafe": "{{ 6 * 7 }}"}
     record("ansible-inventory --list / --list --export read as AWX's inventory import reads them",
-           "every group lists host names as strings; every value stays unsafe (ansible-core %s)" % ansible.__version__, 0)
+           "every group lists host names as strings; every value stays unsafe (ansible-core %s)"
+           % ansible.__version__, 0)
     record_scenario(figures, "inventory JSON as AWX imports it (ansible-core %s)" % ansible.__version__,
                     "%d instances, names with pattern and template characters, --list and --list --export"
                     % (len(HOSTILE_NAMES) + 1), "host names are strings, values unsafe", stack, started,

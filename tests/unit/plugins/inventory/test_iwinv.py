@@ -351,7 +351,8 @@ def test_a_failing_filter_leaves_the_host_out_with_a_warning(emulator, config, w
     inventory = load(config(filters=["iwinv_nothing == 'x'"]))
     assert group_hosts(inventory, "iwinv") == []
     assert len(warnings) == 1
-    assert warnings[0].startswith("iwinv inventory: filters: \"iwinv_nothing == 'x'\" failed for instance %s" % instance_id)
+    assert warnings[0].startswith("iwinv inventory: filters: \"iwinv_nothing == 'x'\" failed for instance %s"
+                                  % instance_id)
     assert "iwinv_nothing" in warnings[0] and warnings[0].endswith("the host is left out")
 
 
@@ -364,7 +365,8 @@ def test_a_failing_filter_fails_the_build_under_strict(emulator, config):
 def test_filters_see_extra_variables_with_use_extra_vars(emulator, config, monkeypatch):
     emulator.bulk_instances(3)
     monkeypatch.setattr(inventory_plugins, "load_extra_vars", lambda loader: {"wanted_zone": "KR2-Z01"})   # -e
-    assert group_hosts(load(config(use_extra_vars=True, filters=["iwinv_zone == wanted_zone"])), "iwinv") == ["bulk-00003"]
+    inventory = load(config(use_extra_vars=True, filters=["iwinv_zone == wanted_zone"]))
+    assert group_hosts(inventory, "iwinv") == ["bulk-00003"]
 
 
 # --- Constructable ---------------------------------------------------------------------------------------

@@ -50,7 +50,8 @@ def test_a_malformed_id_fails_before_any_request_and_shows_the_id(emulator, modu
 def test_a_reference_with_a_control_character_fails_before_any_request(emulator, module, options, shown):
     result = run_module(module_main(module), emulator_args(emulator, **options))
     assert result["failed"] is True and "api_error" not in result
-    assert result["msg"].startswith(shown + " is neither an id nor a name: it holds the control character"), result["msg"]
+    assert result["msg"].startswith(shown + " is neither an id nor a name: it holds the control character"), \
+        result["msg"]
     assert emulator.requests() == []
 
 
