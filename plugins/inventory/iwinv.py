@@ -12,10 +12,16 @@ description:
   - Lists the instances of an iwinv account as inventory hosts, grouped by zone and by status.
   - Reads with one zone listing plus one request per page of 100 instances, whatever the number of zones, and one
     more when the last page holds 10 to 99 instances; never one request per instance.
-  - Treats instance names and descriptions as data. Every value from the API, and the hostname, is marked unsafe, so
-    that no play templates it. A hostname is never C(localhost), C(127.0.0.1), C(::1) or the name of a host that
-    another inventory source already added; such an instance gets C(-<instance id>) appended, with a warning.
-    Host-pattern characters (V(,) V([) V(]) V(:) V(!) V(&) V(*) V(?) V(~) V(@), whitespace) in a hostname become V(_).
+  - Treats instance names and descriptions as data. Every host variable value from the API is marked unsafe, so
+    that no play templates it.
+  - "Hostnames are plain names, safe by construction, so that C(ansible-inventory --list) lists them as strings
+    on every supported ansible-core (what AWX's inventory import reads). A hostname keeps letters and digits (of
+    any script), V(_), V(.) and V(-); every other character becomes V(_): what templates read (V({) V(}) V(%)
+    V(#)), what changes a host pattern (V(,) V([) V(]) V(:) V(!) V(&) V(*) V(?) V(~) V(@)), what a shell reads
+    (V($), quotes, V(;), V(|), V(<), V(>), V(/), whitespace...) and control characters; so does a leading V(-).
+    A name with no letter or digit left is replaced with the instance id. Both come with a warning."
+  - A hostname is never C(localhost), C(127.0.0.1), C(::1) or the name of a host that another inventory source
+    already added; such an instance gets C(-<instance id>) appended, with a warning.
   - Never asks the API for an instance's default account password or console link, so no host variable and
     no cache entry can hold one.
   - Uses a configuration file whose name ends in C(iwinv.yml) or C(iwinv.yaml).
@@ -111,7 +117,8 @@ options:
     description:
       - A Jinja template over the host's variables (C(iwinv_name), C(iwinv_id), C(iwinv_zone), ...) that gives
         the inventory hostname, for example C("{{ iwinv_name }}.{{ iwinv_zone | lower }}").
-      - Default is the instance name.
+      - Default is the instance name. Either way the name is made safe as the description says (characters
+        outside letters, digits, V(_), V(.) and V(-) become V(_)).
       - A hostname already taken by another instance gets C(-<instance id>) appended, with a warning;
         the instance that the API lists first keeps the plain name.
     type: str
@@ -125,6 +132,22 @@ options:
     type: str
     default: public_ipv4
     choices: [public_ipv4, private_ipv4, name]
+  filters:
+    description:
+      - Jinja conditionals (without C({{ }})) over the host's C(iwinv_*) variables. A host is kept only when all of
+        them are true, for example C(iwinv_zone == 'KR1-Z08') or C("'staging' not in iwinv_description").
+      - They run before the host gets its name, C(ansible_host) and O(compose) variables, so a host left out
+        takes no hostname from another. O(use_extra_vars) makes the extra variables available to them.
+      - The values are data, as everywhere in this inventory. A description that holds a template is compared as
+        text, never rendered.
+      - A conditional that fails (an undefined variable, a filter's error, or on ansible-core 2.19 and later a
+        result that is not true or false) fails the inventory when O(strict) is true. Otherwise that host is left
+        out, with a warning that names the instance and the conditional, as a failing O(groups) conditional leaves
+        a host out of that group.
+    type: list
+    elements: str
+    default: []
+    version_added: 1.1.0
 """
 
 EXAMPLES = r"""
@@ -146,6 +169,10 @@ access_key: "{{ lookup('ansible.builtin.env', 'TEAM_IWINV_ACCESS_KEY') }}"
 secret_key: "{{ lookup('ansible.builtin.env', 'TEAM_IWINV_SECRET_KEY') }}"
 zones: [KR1-Z01, KR1-Z08]
 status: [active]
+# production only, without the instances described as scratch
+filters:
+  - iwinv_name is match('prod-')
+  - "'scratch' not in iwinv_description"
 hostname: "{{ iwinv_name }}.{{ iwinv_zone | lower }}"
 connect_with: private_ipv4
 keyed_groups:
@@ -167,12 +194,19 @@ import re
 from ansible import constants as C
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 from ansible.utils.vars import combine_vars
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import HAS_REQUESTS, IwinvApiError, check_api_url, clean_api_text
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    HAS_REQUESTS,
+    IwinvApiError,
+    check_api_url,
+    clean_api_text,
+    id_problem,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import client_from_options
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
@@ -180,9 +214,12 @@ CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")
 CONFIG_SUFFIXES = ("iwinv.yml", "iwinv.yaml")
 TOP_GROUP = "iwinv"
-# Characters that change what a host pattern (--limit, hosts:) selects (',' ':' '&' '!' separate or combine
-# patterns, '*' '?' '[' ']' match, a leading '~' or '@' means a regex or a file), whitespace and control characters.
-PATTERN_CHARACTERS = re.compile(r"[\s,\[\]:!&*?~@\x00-\x1f\x7f]")
+# A hostname keeps letters and digits (of any script), '_', '.' and '-'; anything else becomes '_': what templates
+# read ('{' '}' '%' '#'), what changes a host pattern (',' ':' '&' '!' '*' '?' '[' ']', a leading '~' or '@'), what a
+# shell reads ('$' '`' quotes ';' '|' '<' '>' '(' ')' '\\' '/' whitespace), control and invisible characters; and a
+# leading '-', which a command would take for an option. So hostnames are plain strings that need no unsafe mark.
+NOT_IN_HOSTNAMES = re.compile(r"[^\w.-]|^-")
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 HOST_VAR_STRINGS = ("iwinv_id", "iwinv_name", "iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name",
                     "iwinv_image", "iwinv_os", "iwinv_public_ipv4", "iwinv_private_ipv4", "iwinv_description")
 MISSING_ADDRESS = {"public_ipv4": "no public or private IPv4 address", "private_ipv4": "no private IPv4 address", "name": "no name"}
@@ -237,9 +274,19 @@ def clean_source(source):
     return {"zones": zones, "hosts": hosts}
 
 
-def neutral_hostname(name):
-    """A hostname that host patterns match only as itself: pattern and control characters become '_'."""
-    return PATTERN_CHARACTERS.sub("_", name)
+def safe_hostname(name):
+    """`name` with every character outside NOT_IN_HOSTNAMES's set made '_', as a plain str (never an unsafe
+    subclass), or None when no letter or digit is left ('{{ }}', '..'): such a name cannot be made safe."""
+    safe = "".join(NOT_IN_HOSTNAMES.sub("_", name))
+    return safe if LETTER_OR_DIGIT.search(safe) else None
+
+
+def evaluate_conditional(templar, conditional):
+    """A conditional's truth over the templar's variables: ansible-core 2.19's evaluate_conditional, or the
+    `{% if %}` template that Constructable's `groups` renders on 2.16 to 2.18."""
+    if hasattr(templar, "evaluate_conditional"):
+        return templar.evaluate_conditional(conditional)
+    return boolean(templar.template("{%% if %s %%} True {%% else %%} False {%% endif %%}" % conditional))
 
 
 def ansible_host(host_vars, connect_with):
@@ -362,11 +409,37 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_group(group_name("iwinv_status_", status))
         taken = set()
         for host_vars in hosts:
-            self._add_host(dict(host_vars), taken)
+            problem = id_problem(host_vars["iwinv_id"])
+            if problem:
+                self.display.warning("iwinv inventory: an instance is left out: its id %s is not an id (%s)"
+                                     % (clean_api_text(repr(host_vars["iwinv_id"])), problem))
+                continue
+            # Everything from the API (or the cache) is data, never a template, whatever the ansible-core version.
+            host_vars = wrap_var(dict(host_vars))
+            if self._kept(host_vars):
+                self._add_host(host_vars, taken)
+
+    def _kept(self, host_vars):
+        """Whether every `filters` conditional is true; one that fails fails the build under `strict`, else the
+        host is left out (as `groups` leaves a host out of a group whose conditional fails)."""
+        filters = self.get_option("filters")
+        if not filters:
+            return True
+        self._make_available(host_vars)
+        for conditional in filters:
+            try:
+                if not evaluate_conditional(self.templar, conditional):
+                    return False
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                message = "filters: %r failed for instance %s: %s" % (
+                    conditional, host_vars["iwinv_id"], clean_api_text(to_native(exc)))
+                if self.get_option("strict"):
+                    raise AnsibleParserError(message) from None
+                self.display.warning("iwinv inventory: %s; the host is left out" % message)
+                return False
+        return True
 
     def _add_host(self, host_vars, taken):
-        # Everything from the API (or the cache) is data, never a template, whatever the ansible-core version.
-        host_vars = wrap_var(host_vars)
         connect_with = self.get_option("connect_with")
         address = ansible_host(host_vars, connect_with)
         if address:
@@ -375,7 +448,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not address:
             self.display.warning("iwinv inventory: host %s (instance %s) has %s, so ansible_host is not set"
                                  % (hostname, host_vars["iwinv_id"], MISSING_ADDRESS[connect_with]))
-        hostname = wrap_var(hostname)
         self.inventory.add_host(hostname, group=TOP_GROUP)
         for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
             self.inventory.add_host(hostname, group=self.inventory.add_group(group))
@@ -387,7 +459,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         template = self.get_option("hostname")
         if not template:
             return host_vars["iwinv_name"] or host_vars["iwinv_id"]
-        self.templar.available_variables = combine_vars(host_vars, self._vars) if self.get_option("use_extra_vars") else host_vars
+        self._make_available(host_vars)
         try:
             hostname = to_native(self.templar.template(template)).strip()
         except Exception as exc:  # pylint: disable=broad-exception-caught
@@ -396,27 +468,39 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("hostname: the template gave an empty name for instance %s" % host_vars["iwinv_id"])
         return hostname
 
+    def _make_available(self, host_vars):
+        """The host's variables for the templar, with the extra variables when use_extra_vars is on."""
+        self.templar.available_variables = combine_vars(host_vars, self._vars) if self.get_option("use_extra_vars") \
+            else host_vars
+
     def _unique_hostname(self, hostname, instance_id, taken):
-        """A hostname no other host has: not an implicit localhost name, not another source's host, not taken
-        by an earlier instance (`-<instance id>` appended, with a warning), and with no host-pattern character."""
-        wanted = neutral_hostname(hostname)
+        """A safe hostname (safe_hostname, else the instance id) that no other host has, as a plain str: not an
+        implicit localhost name, not another source's host, not taken by an earlier instance (`-<instance id>`
+        appended). Any change comes with a warning."""
+        instance_id = "".join(instance_id)   # a valid id (_populate): safe as it is, and a plain str
+        wanted = safe_hostname(hostname) or instance_id
         unique = wanted
         while unique in taken or unique in C.LOCALHOST or self.inventory.get_host(unique):
-            unique = "%s-%s" % (unique, neutral_hostname(instance_id))
+            unique = "%s-%s" % (unique, instance_id)
         if unique != hostname:
             self.display.warning("iwinv inventory: instance %s is host %s, not %s: %s" % (
-                neutral_hostname(instance_id), unique, clean_api_text(hostname), self._why_renamed(hostname, wanted, taken)))
+                instance_id, unique, clean_api_text(hostname), self._why_renamed(hostname, wanted, taken)))
         taken.add(unique)
         return unique
 
     def _why_renamed(self, hostname, wanted, taken):
+        replaced = "".join(sorted(set(NOT_IN_HOSTNAMES.findall(hostname))))
+        if safe_hostname(hostname) is None:
+            return "no letter or digit is left once the characters a hostname cannot hold (%s) are replaced, so " \
+                   "the instance id names it" % clean_api_text(ascii(replaced))
         if wanted in taken:
             return "another instance has that name"
         if wanted in C.LOCALHOST:
             return "that name means the controller itself (implicit localhost)"
         if self.inventory.get_host(wanted):
             return "another inventory source has a host of that name"
-        return "host-pattern characters (%s) are replaced with '_'" % "".join(sorted(set(PATTERN_CHARACTERS.findall(hostname))))
+        return "characters that templates, host patterns or shells read specially (%s) are replaced with '_'" \
+            % clean_api_text(ascii(replaced))
 
     def _construct(self, hostname):
         """compose, groups and keyed_groups over the host's variables (Constructable)."""

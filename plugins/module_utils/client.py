@@ -125,7 +125,8 @@ class IwinvAmbiguousWriteError(IwinvApiError):
 
 
 # One path segment: every constant and every interpolated id (API ids are ASCII; names may not be).
-SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+MAX_ID_LENGTH = 128
+SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,%d}" % (MAX_ID_LENGTH - 1))
 
 
 def is_path_safe_id(value):
@@ -133,6 +134,23 @@ def is_path_safe_id(value):
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return False
     return SAFE_SEGMENT.fullmatch(str(value)) is not None
+
+
+def id_problem(value):
+    """What keeps `value` from being an id by the rule of api_path, or None when it is one (for option checks)."""
+    if is_path_safe_id(value):
+        return None
+    text = str(value)
+    if not text:
+        return "it is empty"
+    # The first character that the rule refuses where it stands (the first one has a narrower set).
+    position = next((index for index, char in enumerate(text)
+                     if not SAFE_SEGMENT.fullmatch(("_" if index else "") + char)), None)
+    if position is None:
+        return "it is %d characters long; an id has at most %d" % (len(text), MAX_ID_LENGTH)
+    where = "at the end" if position == len(text) - 1 else "at position %d" % (position + 1)
+    return "it holds %r %s; an id has only letters, digits, '_', '.' and '-' (and starts with neither '.' nor '-')" % (
+        text[position], where)
 
 
 def api_path(base, *segments):

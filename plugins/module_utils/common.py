@@ -18,9 +18,10 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     IwinvApiError,
     IwinvClient,
     check_api_url,
+    id_problem,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, reference_problem
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
@@ -52,7 +53,8 @@ def wait_argument_spec():
 class IwinvModule:
     """What every module shares: the AnsibleModule, the client, and how a run ends."""
 
-    def __init__(self, argument_spec, with_wait=False, **module_kwargs):
+    def __init__(self, argument_spec, with_wait=False, references=(), **module_kwargs):
+        """`references`: the options that take an id or a name, checked (like `id`) before any request."""
         spec = common_argument_spec()
         if with_wait:
             spec.update(wait_argument_spec())
@@ -65,6 +67,7 @@ class IwinvModule:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
         self._validate_common()
+        self._validate_ids(references)
         self._client = None
         self._task_run = None
 
@@ -83,6 +86,19 @@ class IwinvModule:
                 self.fail("%s must be 0 (%s) or a number of seconds, got %s" % (option, off, self.params[option]))
         if self.params.get("wait_timeout") is not None and self.params["wait_timeout"] <= 0:
             self.fail("wait_timeout must be a positive number of seconds, got %s" % self.params["wait_timeout"])
+
+    def _validate_ids(self, references):
+        """A malformed `id` (a trailing newline from a file lookup...) fails here, not as an empty answer later."""
+        if self.params.get("id") is not None:
+            problem = id_problem(self.params["id"])
+            if problem:
+                self.fail("id %r is not an id: %s" % (self.params["id"], problem))
+        for option in references:
+            values = self.params.get(option)
+            for value in values if isinstance(values, list) else [] if values is None else [values]:
+                problem = reference_problem(value)
+                if problem:
+                    self.fail("%s %r is neither an id nor a name: %s" % (option, value, problem))
 
     @property
     def client(self):

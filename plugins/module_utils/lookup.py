@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 MAX_LISTED = 20
 
 
@@ -25,6 +27,15 @@ def resolve(rows, ref, kind, id_key="id", name_key="name"):
         ids = ", ".join(str(row.get(id_key)) for row in named)
         raise ResolveError("the %s name '%s' is ambiguous: it matches %d %ss (ids: %s); use an id" % (kind, ref, len(named), kind, ids))
     raise ResolveError("no %s has the id or name '%s'; %s" % (kind, ref, describe_candidates(rows, kind, id_key, name_key)))
+
+
+def reference_problem(ref):
+    """Why an id-or-name reference can name nothing (a control character, such as the newline a file lookup keeps),
+    or None. Names may hold any other character, so only those are refused before a request."""
+    control = next((char for char in str(ref) if unicodedata.category(char) == "Cc"), None)
+    if control is None:
+        return None
+    return "it holds the control character %r: ids have none, and names with one are not looked up" % control
 
 
 def describe_candidates(rows, kind, id_key="id", name_key="name"):

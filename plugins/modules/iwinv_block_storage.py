@@ -405,7 +405,8 @@ class BlockStorage:
 
 
 def main():
-    iwinv = IwinvModule(argument_spec=argument_spec(), with_wait=True, required_one_of=[("id", "name")])
+    iwinv = IwinvModule(argument_spec=argument_spec(), with_wait=True, required_one_of=[("id", "name")],
+                        references=("instance",))
     problem = option_problem(iwinv.params)
     if problem:
         iwinv.fail(problem)

@@ -145,7 +145,7 @@ def main():
         name=dict(type="str"),
         zone=dict(type="str"),
         type=dict(type="str", choices=["ssd", "sata"]),
-    ))
+    ), references=("zone",))
     params = iwinv.params
 
     def body():

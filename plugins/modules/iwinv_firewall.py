@@ -521,7 +521,8 @@ def predicted(current, desired, changes):
 
 
 def main():
-    iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")])
+    iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")],
+                        references=("instances",))
     iwinv.run(FirewallTask(iwinv).run)
 
 

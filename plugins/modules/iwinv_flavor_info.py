@@ -165,7 +165,7 @@ def main():
         max_vcpu=dict(type="int"),
         min_memory=dict(type="int"),
         max_memory=dict(type="int"),
-    ))
+    ), references=("zone", "image"))
     params = iwinv.params
     problem = check_bounds(params)
     if problem:

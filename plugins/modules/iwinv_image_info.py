@@ -131,7 +131,7 @@ def main():
         name=dict(type="str"),
         zone=dict(type="str"),
         os=dict(type="str"),
-    ))
+    ), references=("zone",))
     params = iwinv.params
 
     def body():

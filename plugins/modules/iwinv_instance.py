@@ -704,7 +704,8 @@ def check_disk(current, flavor_now, flavor):
 
 
 def main():
-    iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")])
+    iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")],
+                        references=("zone", "flavor", "image", "ssh_keys", "user_script"))
     errors = option_errors(iwinv.params)
     if errors:
         iwinv.fail("; ".join(errors))

@@ -133,7 +133,7 @@ def main():
         name=dict(type="str"),
         zone=dict(type="str"),
         status=dict(type="str"),
-    ))
+    ), references=("zone",))
     params = iwinv.params
 
     def body():

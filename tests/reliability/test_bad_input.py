@@ -56,6 +56,8 @@ MODULE_CASES = [
     ("iwinv_instance_console_info", {}, ["one of the following is required", "id", "name"]),
     ("iwinv_zone_info", {"api_timeout": 0}, ["api_timeout must be a positive"]),
     ("iwinv_instance_info", {"zone": "KR1-Z08", "bogus": 1}, ["Unsupported parameters", "bogus"]),
+    ("iwinv_instance_info", {"id": "abc\n"}, ["id 'abc\\n' is not an id", "at the end"]),   # issue 27 item 6
+    ("iwinv_block_storage", dict(VOLUME, instance="web-1\n"), ["instance 'web-1\\n' is neither an id nor a name"]),
 ]
 
 INVENTORY_CASES = [

@@ -65,19 +65,20 @@ def test_an_instance_never_overrides_a_host_of_another_source(stack, figures):
 
 def test_host_pattern_characters_never_reach_a_hostname(stack, figures):
     started = time.monotonic()
-    names = ["db,web", "a[1]", "x:y", "!prod", "a&b", "w*", "q?", "has space", "~regex", "@file"]
+    names = ["db,web", "a[1]", "x:y", "!prod", "a&b", "w*", "q?", "has space", "~regex", "@file",
+             "$(id)", "a;b|c", "{{x}}y", "-rf"]   # and what shells and templates read (issue 27 item 2)
     for name in names:
         create_instance(stack, name)
     create_instance(stack, "keep-me")
     hostvars = listed_hostvars(stack.inventory(inventory_config(stack)))
     assert sorted(plain(vars_["iwinv_name"]) for vars_ in hostvars.values()) == sorted(names + ["keep-me"])
-    assert not [host for host in hostvars if set(host) & set(",[]:!&*? ~@")]
+    assert not [host for host in hostvars if set(host) & set(",[]:!&*? ~@$();|{}") or host.startswith("-")]
     # --limit with a neutralised name selects that host alone.
     config = write_config(stack, inventory_config(stack))
     run = stack.run([str(pathlib.Path(stack_bin()) / "ansible-inventory"), "-i", str(config), "--list",
                      "--limit", "db_web"], env=INVENTORY_ENV)
     assert sorted(listed_hostvars(run)) == ["db_web"]
-    record("instance names with host-pattern characters (, [ ] : ! & * ? space ~ @)",
+    record("instance names with host-pattern, shell and template characters (, [ ] : ! & * ? space ~ @ $ ; { } ...)",
            "replaced with _ (warning); --limit selects only the named host", 0)
     record_scenario(figures, "host-pattern characters in names", "%d instance names with pattern characters" % len(names),
                     "no pattern character in any hostname", stack, started, faults_survived=0)

@@ -26,3 +26,9 @@ cat "${OUTPUT_DIR}/graph.txt"
 ansible-playbook check_inventory.yml "${EXTRA[@]}" "$@"
 
 ansible-playbook -i test.iwinv.yml zone_play.yml "${EXTRA[@]}" "$@"
+
+# filters: only the two stopped instances of KR1-Z08 are hosts (ansible --list-hosts prints one per line).
+ansible -i filtered.iwinv.yml all --list-hosts >"${OUTPUT_DIR}/filtered.txt"
+cat "${OUTPUT_DIR}/filtered.txt"
+[ "$(sed -n 's/^ *\([^ ].*\)$/\1/p' "${OUTPUT_DIR}/filtered.txt" | grep -v '^hosts (' | sort | tr '\n' ' ')" = \
+    "stopped-00001 stopped-00002 " ]

@@ -10,6 +10,7 @@ import json
 import os
 import time
 import types
+from urllib.parse import quote_plus
 
 import pytest
 import yaml
@@ -31,6 +32,7 @@ from ansible.errors import AnsibleParserError  # noqa: E402  pylint: disable=wro
 from ansible.inventory.data import InventoryData  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.inventory.manager import InventoryManager  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.parsing.dataloader import DataLoader  # noqa: E402  pylint: disable=wrong-import-position
+import ansible.plugins.inventory as inventory_plugins  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.plugins.loader import init_plugin_loader, inventory_loader  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.utils.display import Display  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -259,6 +261,112 @@ def test_a_hostname_template_that_fails_names_the_option_and_the_instance(emulat
     instance_id = create_instance(emulator, "web")
     with pytest.raises(AnsibleParserError, match="hostname.*%s.*undefined" % instance_id):
         parse_directly(config(hostname="{{ no_such_variable }}"))
+
+
+# --- hostnames safe by construction (issue 27 item 2) ---------------------------------------------------------
+
+@pytest.mark.parametrize("name, hostname", [
+    ("{{7+35}}x", "__7_35__x"),            # templating
+    ("db,web:&!prod", "db_web___prod"),     # host patterns
+    ("a$(touch x);`id`|b", "a__touch_x___id__b"),   # shells
+    ("-rf", "_rf"),                         # an option to a command
+    ("back\\slash/..", "back_slash_.."),
+    ("web\u202e1\u200b", "web_1_"),         # invisible characters (the API refuses control characters)
+    ("웹서버-1.kr", "웹서버-1.kr"),         # letters of any script stay
+])
+def test_hostnames_keep_letters_digits_dot_dash_and_underscore_only(emulator, config, warnings, name, hostname):
+    instance_id = create_instance(emulator, quote_plus(name))
+    inventory = load(config())
+    host = inventory.get_host(hostname)
+    assert host is not None, group_hosts(inventory, "iwinv")
+    assert type(host.name) is str   # pylint: disable=unidiomatic-typecheck  # not an unsafe subclass
+    assert host.get_vars()["iwinv_name"] == name
+    assert bool(warnings) == (name != hostname)
+    assert not warnings or ("instance %s is host %s" % (instance_id, hostname) in warnings[0]
+                            and "read specially" in warnings[0])
+
+
+@pytest.mark.parametrize("name", ["{{ }}", "..", "-", "%%"])
+def test_a_name_with_no_letter_or_digit_left_falls_back_to_the_instance_id(emulator, config, warnings, name):
+    instance_id = create_instance(emulator, quote_plus(name))
+    inventory = load(config())
+    assert group_hosts(inventory, "iwinv") == [instance_id]
+    assert inventory.get_host(instance_id).get_vars()["iwinv_name"] == name
+    assert len(warnings) == 1 and "no letter or digit is left" in warnings[0] and "instance id names it" in warnings[0]
+
+
+def test_a_hostname_template_is_made_safe_too_and_duplicates_still_get_the_id(emulator, config, warnings):
+    first = create_instance(emulator, "web")
+    second = create_instance(emulator, "web")
+    inventory = load(config(hostname="{{ iwinv_name }} {{ '{{' }}x"))
+    assert group_hosts(inventory, "iwinv") == sorted(["web___x", "web___x-" + second])
+    assert inventory.get_host("web___x").get_vars()["iwinv_id"] == first
+    assert all(type(host.name) is str for host in inventory.get_hosts())   # pylint: disable=unidiomatic-typecheck
+
+
+def test_an_instance_whose_id_is_not_an_id_is_left_out_with_a_warning(emulator, config, warnings, monkeypatch):
+    create_instance(emulator, "web")
+    listed = instances.list_instances
+    monkeypatch.setattr(instances, "list_instances", lambda *args, **kwargs: [
+        dict(instance, id="x/../y\n") for instance in listed(*args, **kwargs)])
+    inventory = load(config())
+    assert group_hosts(inventory, "iwinv") == []
+    assert len(warnings) == 1 and "its id 'x/../y\\n' is not an id" in warnings[0]
+
+
+# --- filters (issue 27 item 5) --------------------------------------------------------------------------------
+
+def test_filters_keep_the_hosts_for_which_every_conditional_is_true(emulator, config):
+    emulator.bulk_instances(6)   # zones KR1-Z01, KR1-Z08, KR2-Z01 in turn
+    create_instance(emulator, "prod-web", zone="KR1-Z08", description="staging+copy")
+    inventory = load(config(filters=["iwinv_zone == 'KR1-Z08'", "'staging' not in iwinv_description"]))
+    assert group_hosts(inventory, "iwinv") == ["bulk-00002", "bulk-00005"]
+    assert group_hosts(inventory, "iwinv_zone_kr1_z01") == []   # the zone groups stay
+
+
+def test_a_host_left_out_takes_no_hostname(emulator, config, warnings):
+    create_instance(emulator, "web", description="old")
+    second = create_instance(emulator, "web")
+    inventory = load(config(filters=["iwinv_description != 'old'"]))
+    assert group_hosts(inventory, "iwinv") == ["web"]
+    assert inventory.get_host("web").get_vars()["iwinv_id"] == second and not warnings
+
+
+def test_filters_compare_api_values_as_text_and_never_render_them(emulator, config, tmp_path):
+    marker = tmp_path / "pwned"
+    payload = "{{ lookup('pipe', 'touch %s') }}" % marker
+    create_instance(emulator, "evil", description=quote_plus(payload))
+    create_instance(emulator, "calm", description=quote_plus("{{ 6 * 7 }}"))
+    inventory = load(config(filters=["iwinv_description is search('lookup')", "iwinv_description != '42'"]))
+    assert group_hosts(inventory, "iwinv") == ["evil"]
+    assert inventory.get_host("evil").get_vars()["iwinv_description"] == payload
+    assert not marker.exists()
+    # A conditional over a value that is itself a template sees its text, not 42.
+    assert group_hosts(load(config(filters=["'6 * 7' in iwinv_description", "iwinv_description | length == 11"])),
+                       "iwinv") == ["calm"]
+
+
+def test_a_failing_filter_leaves_the_host_out_with_a_warning(emulator, config, warnings):
+    instance_id = create_instance(emulator, "web")
+    inventory = load(config(filters=["iwinv_nothing == 'x'"]))
+    assert group_hosts(inventory, "iwinv") == []
+    assert len(warnings) == 1
+    assert warnings[0].startswith("iwinv inventory: filters: \"iwinv_nothing == 'x'\" failed for instance %s"
+                                  % instance_id)
+    assert "iwinv_nothing" in warnings[0] and warnings[0].endswith("the host is left out")
+
+
+def test_a_failing_filter_fails_the_build_under_strict(emulator, config):
+    instance_id = create_instance(emulator, "web")
+    with pytest.raises(AnsibleParserError, match="filters: .*iwinv_nothing.* failed for instance %s" % instance_id):
+        parse_directly(config(strict=True, filters=["iwinv_nothing == 'x'"]))
+
+
+def test_filters_see_extra_variables_with_use_extra_vars(emulator, config, monkeypatch):
+    emulator.bulk_instances(3)
+    monkeypatch.setattr(inventory_plugins, "load_extra_vars", lambda loader: {"wanted_zone": "KR2-Z01"})   # -e
+    inventory = load(config(use_extra_vars=True, filters=["iwinv_zone == wanted_zone"]))
+    assert group_hosts(inventory, "iwinv") == ["bulk-00003"]
 
 
 # --- Constructable ---------------------------------------------------------------------------------------
