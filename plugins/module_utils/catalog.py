@@ -80,7 +80,9 @@ def flavor_from_api(row):
         "disk": spec.get("disk"),
         "gpu": spec.get("gpu"),
         "zones": list(row.get("zone") or []),
-        "images": list(row.get("supporting_images") or []),
+        # None: the API does not say which images the flavor takes (only a third-party dashboard shows the field);
+        # the API then decides at create, rebuild or resize (UNAVAILABLE_COMBINATION).
+        "images": list(row.get("supporting_images") or []) if "supporting_images" in row else None,
         "price_monthly": _krw_price(price, "month", "full"),
         "price_hourly": _krw_price(price, "hour", "partial"),
     }
@@ -115,7 +117,7 @@ def _within(value, low, high):
 def flavor_matches(flavor, zone=None, image=None, min_vcpu=None, max_vcpu=None, min_memory=None, max_memory=None):
     """Whether a flavor row passes the filters of iwinv_flavor_info (bounds inclusive, memory in GB)."""
     return ((zone is None or zone in flavor["zones"])
-            and (image is None or image in flavor["images"])
+            and (image is None or flavor["images"] is None or image in flavor["images"])
             and _within(flavor["vcpu"], min_vcpu, max_vcpu)
             and _within(flavor["memory"], min_memory, max_memory))
 

@@ -244,7 +244,12 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmb
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
+    LATE_WRITE_WINDOW,
+    create_unknown_advice,
+    refused_create_advice,
+    rerun_advice,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 RULE_OPTIONS = dict(
@@ -427,7 +432,7 @@ class FirewallTask:
                                 if row["name"] == name and row["id"] not in self.ids_with_name],
                 bool, "a new firewall named '%s'" % name, window=LATE_WRITE_WINDOW,
                 known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"),
-                journal_key=CREATE_KEY % name)
+                journal_key=CREATE_KEY % name, refused_advice=refused_create_advice("firewall", "change what the API's answer names"))
             firewall = fw.get_firewall(self.client, only_new(created, "firewall '%s'" % name)["id"])
             self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
                             "it was adopted" % (name, firewall["id"]))
