@@ -9,7 +9,7 @@ for every write whose answer is lost (IwinvAmbiguousWriteError), so that the thr
 * `wait_timeout` is one budget for the whole task, and a timeout names it and the seconds the task waited;
 * a write whose answer was lost is judged by reading the resource back, never by a status that also matched
   before the write; an unknown outcome stays unknown in the message;
-* a write the API refused with an error envelope that names a reason (LIVE: 500 DEV_CHECK_RETURN for a zone the
+* a create the API refused with an error envelope that names a reason (LIVE: 500 DEV_CHECK_RETURN for a zone the
   account may not use) is judged by one read-back: nothing shows, so it fails at once, changed=false, with the
   API's reason, and nothing in the journal blocks a rerun (DECISIONS.md D2);
 * once a write may have happened, a failure still reports `changed: true` and the resource as far as known.
@@ -88,16 +88,18 @@ class TaskRun:
     # --- writes judged by their effect -------------------------------------------------------------------
 
     def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice="", journal_key=None,
-                  refused_advice=""):
+                  refused_advice=None):
         """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
 
         Reads at once, then, for `window` seconds (within the run's budget), until `took_effect(obj)` holds.
         When it never does, raises `error` with a message that says what was read and that the outcome is
         unknown (a write that was never seen may still land late), after noting `journal_key` in the journal
         so that a later task settles it first (settle_earlier_create).
-        A refusal the API answered (`error.answered`) is judged by that first read alone (judge_refusal).
+        A create (the caller gives `refused_advice`) that the API refused with a reason (`error.answered`) is
+        judged by that first read alone (judge_refusal); other writes so refused stay judged as above (LIVE shows
+        the refusal for creates only).
         """
-        if getattr(error, "answered", False):
+        if refused_advice is not None and getattr(error, "answered", False):
             return self.judge_refusal(error, read, took_effect, what, known, refused_advice)
         self.wrote(known)
         current = read()

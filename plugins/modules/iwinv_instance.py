@@ -77,6 +77,9 @@ options:
     description:
       - User script id or name to run at first boot.
       - Used only when the instance is created. The API cannot read it back, so it is never compared.
+      - Resolved through the user-script list. Some accounts' API does not serve that list (it answers 404); then a
+        value with an id's format (letters, digits, C(_), C(.) and C(-)) is sent as the id as given, and the API
+        refuses an unknown id at creation; a name cannot be resolved there.
     type: str
   state:
     description:
@@ -517,11 +520,11 @@ class InstanceTask:
             "flavor": catalog.resolve_flavor(self.client, params["flavor"], zone["id"]),
             "image": catalog.resolve_image(self.client, params["image"], zone["id"]),
             "ssh_key_ids": catalog.resolve_ssh_keys(self.client, params["ssh_keys"]),
-            "user_script_id": None,
+            "user_script": None,
         }
         check_combination(refs["flavor"], refs["image"])
         if params["user_script"]:
-            refs["user_script_id"] = catalog.resolve_user_script(self.client, params["user_script"])["id"]
+            refs["user_script"] = catalog.resolve_user_script(self.client, params["user_script"])
         return refs
 
     def check_catalog(self, current, actions):
@@ -677,10 +680,12 @@ class InstanceTask:
         try:
             created = instances.create_instance(
                 self.client, params["name"], refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"],
-                description=params["description"], ssh_key_ids=refs["ssh_key_ids"], user_script_id=refs["user_script_id"])
+                description=params["description"], ssh_key_ids=refs["ssh_key_ids"],
+                user_script_id=refs["user_script"]["id"] if refs["user_script"] else None)
         except IwinvAmbiguousWriteError as error:
             return self.adopt_created(refs, error)
         except IwinvApiError as exc:
+            catalog.explain_unverified_user_script(exc, refs["user_script"])
             raise explain_combination(exc, refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"]) from None
         if params["return_default_account"]:
             self.default_account = created["default_account"]
