@@ -42,7 +42,6 @@ INSTANCE_WORDS = {"pending": "queued", "building": "spawning", "work": "working"
 VOLUME_WORDS = {"attached": "in-use", "attaching": "reserving"}
 KOREAN = {
     "ID_INVALID": "유효하지 않은 ID 입니다.",
-    "DEV_CHECK_RETURN": "선택하신 존에서는 자원 사용이 제한되어 있습니다.",   # LIVE: "resource use is restricted..."
     "CHECK_IP": "허용되지 않은 IP 입니다.",
     "NOT_FOUND": "요청하신 정보를 찾을 수 없습니다.",
     "CHECK_SIGNATURE": "서명 또는 타임스탬프를 확인해 주세요.",
@@ -51,6 +50,8 @@ KOREAN = {
     "LIMIT_EXCEEDED": "요청 한도를 초과했습니다.",
 }
 KOREAN_OTHER = "요청을 처리할 수 없습니다."
+# The LIVE refusal of a create in a restricted zone ("resource use is restricted in the selected zone").
+RESTRICTED = ("resource use is restricted", "선택하신 존에서는 자원 사용이 제한되어 있습니다.")
 RETRY_AFTER_SECONDS = 2
 DEFAULT_PAGE_SIZE = 10   # REFERENCE.md 2.5, LIVE
 
@@ -135,6 +136,8 @@ def korean_error(payload):
     """D4, LIVE: Korean message text, `result` an object with a nested numeric code (its key names are not
     recorded: `code` and `message` here)."""
     message = KOREAN.get(payload.get("error_code"), KOREAN_OTHER)
+    if str(payload.get("message", "")).startswith(RESTRICTED[0]):
+        message = RESTRICTED[1]
     code = payload.get("code") or "0xc"
     return dict(payload, message=message, result={"code": int(code, 16), "message": message})
 

@@ -158,6 +158,10 @@ def test_a_create_in_a_restricted_zone_is_refused_and_creates_nothing(emulator):
     form = dict(FORM, zone_id="KR3-Z01")
     body = assert_korean_error(emulator.signed("POST", "/v1/instances", form=form), 500, "DEV_CHECK_RETURN")
     assert body["result"]["code"] == 12 and emulator.state()["instances"] == {}
+    assert body["message"] == "선택하신 존에서는 자원 사용이 제한되어 있습니다."   # "resource use is restricted ..."
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
+    other = assert_korean_error(emulator.signed("POST", "/v1/block-storages", form={}), 500, "DEV_CHECK_RETURN")
+    assert other["message"] != body["message"]
     emulator.config(restricted_zones=[])
     assert emulator.ok("POST", "/v1/instances", form=form)["result"][0]["name"] == "alt-1"
 

@@ -10,6 +10,8 @@ entry holds the name for 15 minutes).
 
 import time
 
+import pytest
+
 from harness import count, firewalls_of, instances_of, record, volumes_of
 
 ALLOWED = {"name": "Create in an allowed zone", "iwinv.cloud.iwinv_instance": {
@@ -60,31 +62,27 @@ def test_a_create_in_a_restricted_zone_fails_at_once_and_a_rerun_elsewhere_creat
            faults_survived=0, resources=len(rows), misreported=0)
 
 
-def test_a_refused_volume_create_fails_after_one_read_and_a_rerun_creates_one(stack, figures):
-    started = time.monotonic()
-    stack.playbook([ALLOWED], name="instance")
-    stack.emulator.clear_requests()
-    stack.emulator.fault(method="POST", path="^/v1/block-storages$", **REFUSAL)
-    refused = stack.playbook([VOLUME], name="refused")
-    assert_refused_once(refused.results["r0"], stack.requests(), "/v1/block-storages", "/v1/block-storages")
-    assert volumes_of(stack.emulator.state()) == []
-    rerun = stack.playbook([VOLUME], name="rerun")
-    assert rerun.results["r0"]["changed"] and not rerun.results["r0"].get("failed"), rerun.output
-    assert [volume["name"] for volume in volumes_of(stack.emulator.state())] == ["app-1-data"]
-    record(figures, "refused block storage create", "POST /v1/block-storages answered 500 DEV_CHECK_RETURN, not performed",
-           "failed at once, changed=false, after 1 read-back; the rerun created 1 volume", stack, started,
-           faults_survived=0, resources=len(volumes_of(stack.emulator.state())), misreported=0)
+REFUSED_CREATES = {   # kind: (what the create needs first, its task, its path, the resources in the state, their names)
+    "block storage": ([ALLOWED], VOLUME, "/v1/block-storages", volumes_of, lambda row: row["name"]),
+    "firewall": ([], FIREWALL, "/v1/firewall", firewalls_of, lambda row: row["title"]),
+}
 
 
-def test_a_refused_firewall_create_fails_after_one_read_and_a_rerun_creates_one(stack, figures):
+@pytest.mark.parametrize("kind", sorted(REFUSED_CREATES))
+def test_a_refused_create_fails_after_one_read_and_a_rerun_creates_one(stack, figures, kind):
     started = time.monotonic()
-    stack.emulator.fault(method="POST", path="^/v1/firewall$", **REFUSAL)
-    refused = stack.playbook([FIREWALL], name="refused")
-    assert_refused_once(refused.results["r0"], stack.requests(), "/v1/firewall", "/v1/firewall")
-    assert firewalls_of(stack.emulator.state()) == []
-    rerun = stack.playbook([FIREWALL], name="rerun")
+    needs, task, path, resources, name_of = REFUSED_CREATES[kind]
+    if needs:
+        stack.playbook(needs, name="needs")
+        stack.emulator.clear_requests()
+    stack.emulator.fault(method="POST", path="^%s$" % path, **REFUSAL)
+    refused = stack.playbook([task], name="refused")
+    assert_refused_once(refused.results["r0"], stack.requests(), path, path)
+    assert resources(stack.emulator.state()) == []
+    rerun = stack.playbook([task], name="rerun")
     assert rerun.results["r0"]["changed"] and not rerun.results["r0"].get("failed"), rerun.output
-    assert [firewall["title"] for firewall in firewalls_of(stack.emulator.state())] == ["app-fw"]
-    record(figures, "refused firewall create", "POST /v1/firewall answered 500 DEV_CHECK_RETURN, not performed",
-           "failed at once, changed=false, after 1 read-back; the rerun created 1 firewall", stack, started,
-           faults_survived=0, resources=len(firewalls_of(stack.emulator.state())), misreported=0)
+    created = resources(stack.emulator.state())
+    assert [name_of(row) for row in created] == [{"block storage": "app-1-data", "firewall": "app-fw"}[kind]]
+    record(figures, "refused %s create" % kind, "POST %s answered 500 DEV_CHECK_RETURN, not performed" % path,
+           "failed at once, changed=false, after 1 read-back; the rerun created 1 %s" % kind, stack, started,
+           faults_survived=0, resources=len(created), misreported=0)
