@@ -77,8 +77,8 @@ ERROR_ADVICE = {
     "INVALID_SIGNATURE": "the API rejected the request signature: check that secret_key belongs to access_key",
     "CHECK_SIGNATURE": "the API rejected the signature headers or their timestamp: check secret_key and the controller clock",
     # LIVE: not always the allowlist (every bill detail answered CHECK_IP while other requests with the key worked).
-    "CHECK_IP": "the API refused this request with CHECK_IP: when every request fails so, this controller's IP address is "
-                "probably not in the API key's IP allowlist (add it in the iwinv console); when other requests with "
+    "CHECK_IP": "the API refused this request with CHECK_IP: when every request fails so, this controller's IP address "
+                "is probably not in the API key's IP allowlist (add it in the iwinv console); when other requests with "
                 "this key work, the API refuses this one for a reason it does not name",
     "CHECK_REQUEST_IP": "this controller's IP address is not allowed for the API key: check the key's IP allowlist in the iwinv console",
     "CIDR_NOT_REGISTERED": "this controller's IP address is not registered in the API key's IP allowlist",
@@ -595,8 +595,9 @@ class _Retryable(Exception):
                 error.message += ("; the API rate limit stayed exhausted through %d retries: lower rate_limit, or fewer forks "
                                   "sharing this access key" % MAX_RETRIES)
             return error
+        unknown = "%s; the outcome is unknown: the API may have executed it" % error.message
         ambiguous_error = IwinvAmbiguousWriteError(
-            error.message if self.answered else "%s; the outcome is unknown: the API may have executed it" % error.message,
+            error.message if self.answered else unknown,
             status=error.status, code=error.code, error_code=error.error_code, method=error.method, path=error.path,
             api_message=error.api_message)
         ambiguous_error.answered = self.answered

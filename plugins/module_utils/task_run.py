@@ -201,7 +201,8 @@ def rerun_advice(kind):
 def refused_create_advice(kind, what_to_change):
     """The end of a failure after a create the API refused: what to change; nothing blocks a rerun."""
     return ("; nothing about this %s is noted on this controller, so running the task again creates it as soon as the "
-            "API accepts it: %s, or check in the iwinv console what this account may create there" % (kind, what_to_change))
+            "API accepts it: %s, or check in the iwinv console what this account may create there"
+            % (kind, what_to_change))
 
 
 def create_unknown_advice(info_module, kind):

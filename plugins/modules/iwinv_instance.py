@@ -697,8 +697,8 @@ class InstanceTask:
         adopted = self.run_state.reconcile(
             error, lambda: instances.new_instances(self.client, name, zone_id, self.ids_with_name), bool,
             "a new instance named '%s' in zone %s" % (name, zone_id), window=LATE_WRITE_WINDOW,
-            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE, journal_key=CREATE_KEY % name,
-            refused_advice=REFUSED_CREATE_ADVICE)
+            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
+            journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
         adopted = only_new(adopted, "instance '%s' in zone %s" % (name, zone_id))
         self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
                         % instances.describe(adopted))
@@ -718,8 +718,9 @@ def check_combination(flavor, image):
 def explain_combination(exc, zone_id, flavor_id, image_id):
     """The API's UNAVAILABLE_COMBINATION in words that name what was combined (the flavor list may not say it)."""
     if exc.error_code == "UNAVAILABLE_COMBINATION":
-        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or zone "
-                       "(the flavor list does not say which images a flavor takes); %s" % (flavor_id, image_id, zone_id, exc.message))
+        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or "
+                       "zone (the flavor list does not say which images a flavor takes); %s"
+                       % (flavor_id, image_id, zone_id, exc.message))
         exc.args = (exc.message,)
     return exc
 

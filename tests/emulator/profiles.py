@@ -99,7 +99,7 @@ def page_extra(config, page_no, requested, used, total):
 
 
 def reshape(config, method, path, status, payload, headers, detail_route):
-    """The answer in the alternative profile's words, errors in the shape error_result asks: (status, payload, headers)."""
+    """The answer in the alternative profile's words, errors in error_result's shape: (status, payload, headers)."""
     if not isinstance(payload, dict):
         return status, payload, headers
     status, payload, headers = reshape_alternative(config, method, path, status, payload, headers, detail_route)

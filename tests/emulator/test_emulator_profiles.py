@@ -100,7 +100,8 @@ def test_default_errors_are_korean_with_an_object_result(emulator):
     response = emulator.signed("GET", "/v1/zones", secret_key="wrong")
     body = assert_korean_error(response, 401, "INVALID_SIGNATURE")
     assert body["message"] == "서명이 올바르지 않습니다." and body["result"]["code"] == 8
-    assert assert_korean_error(emulator.signed("GET", "/v1/images/nope"), 400, "ID_INVALID")["message"] == KOREAN_ID_INVALID
+    body = assert_korean_error(emulator.signed("GET", "/v1/images/nope"), 400, "ID_INVALID")
+    assert body["message"] == KOREAN_ID_INVALID
 
 
 def test_alternative_errors_are_the_string_result(alternative):
@@ -180,7 +181,8 @@ def test_the_user_script_list_is_missing_unless_served(emulator):
     assert_korean_error(emulator.signed("GET", "/v1/instance/script"), 404, "NOT_FOUND")
     created = emulator.ok("POST", "/v1/instances", form=dict(FORM, user_script_id="script-bootstrap"))["result"][0]
     assert created["user_script_id"] == "script-bootstrap"   # a script given by id still works
-    assert_korean_error(emulator.signed("POST", "/v1/instances", form=dict(FORM, user_script_id="nope")), 400, "ID_INVALID")
+    unknown = emulator.signed("POST", "/v1/instances", form=dict(FORM, user_script_id="nope"))
+    assert_korean_error(unknown, 400, "ID_INVALID")
     emulator.config(user_script_list="served")
     assert len(emulator.ok("GET", "/v1/instance/script")["result"]) == 2
 

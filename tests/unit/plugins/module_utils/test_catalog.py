@@ -295,7 +295,8 @@ def test_an_unknown_os_family_is_named_even_when_the_api_answers_in_korean():
 def test_without_the_user_script_list_an_id_is_taken_as_given_and_a_name_fails_saying_why(emulator):
     """LIVE: GET /v1/instance/script answers 404 (the emulator's default)."""
     client = emulator_client(emulator)
-    assert catalog.resolve_user_script(client, "script-docker") == {"id": "script-docker", "name": None, "unverified": True}
+    taken = catalog.resolve_user_script(client, "script-docker")
+    assert taken == {"id": "script-docker", "name": None, "unverified": True}
     with pytest.raises(IwinvApiError) as caught:
         catalog.resolve_user_script(client, "install docker")   # not an id's format: a name, which needs the list
     assert "does not serve the user-script list" in caught.value.message and "give iwinv_instance the script's id" \

@@ -285,7 +285,8 @@ def test_present_on_an_instance_in_error_warns_how_to_recover():
 
 
 def test_a_lost_create_answer_with_nothing_to_adopt_fails_as_unknown_and_sends_one_post(emulator):
-    emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503, body="<html><body>Bad Gateway</body></html>")
+    emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503,
+                   body="<html><body>Bad Gateway</body></html>")
     result = run(emulator, wait_timeout=2, **CREATE)
     assert result["failed"] and "it has not happened, or not yet" in result["msg"]
     assert "noted on this controller" in result["msg"] and "safe" not in result["msg"]
