@@ -460,7 +460,8 @@ def bulk_instances(emu, data):
         # No instance lives in a zone the account may not use, unless asked for: neither in restricted_zones nor in
         # the seed's restricted zone (so that the layout is the same in every profile).
         avoided = set(store.config["restricted_zones"]) | {seed_module.RESTRICTED_ZONE}
-        zones = data.get("zones") or [zone["zone_id"] for zone in store.catalog["zones"] if zone["zone_id"] not in avoided]
+        zones = data.get("zones") or [zone["zone_id"] for zone in store.catalog["zones"]
+                                      if zone["zone_id"] not in avoided]
         image_id = data.get("image_id", "img-ubuntu-2204")
         flavor_id = data.get("flavor_id", "std.1c1g")
         for section, key, value in [("zones", "zone_id", zone) for zone in zones] + [

@@ -184,7 +184,7 @@ def test_a_task_that_wrote_then_failed_reports_changed_and_the_new_id(stack, fig
 
 def test_a_bill_by_id_returns_its_lines(stack, figures):
     started = time.monotonic()
-    stack.emulator.config(bill_detail="served")   # the docs' answer (LIVE: 403 CHECK_IP, tests/unit test_iwinv_bill_info)
+    stack.emulator.config(bill_detail="served")   # the docs' answer (LIVE: 403 CHECK_IP, test_iwinv_bill_info)
     run = stack.playbook([{"name": "Bills", "iwinv.cloud.iwinv_bill_info": {}},
                           {"name": "One bill", "iwinv.cloud.iwinv_bill_info": {"id": "{{ r0.bills[0].id }}"}}])
     lines = run.results["r1"]["bills"][0]["lines"]
