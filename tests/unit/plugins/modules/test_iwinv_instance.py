@@ -325,6 +325,15 @@ def test_zone_never_narrows_identity_and_a_different_zone_fails_with_no_write(em
     assert [row["instance_id"] for row in emulator.state()["instances"].values()] == [created["id"]]
 
 
+def test_without_supporting_images_the_api_decides_and_its_refusal_names_zone_flavor_and_image(emulator):
+    """The observed default: flavor rows carry no supporting_images, so nothing is refused before the POST."""
+    refused = run(emulator, name="win-1", zone="KR1-Z08", flavor="std.1c1g", image="Windows Server 2022")
+    assert refused["failed"] and refused["api_error"]["error_code"] == "UNAVAILABLE_COMBINATION"
+    assert "does not combine flavor std.1c1g with image img-windows-2022 in zone KR1-Z08" in refused["msg"]
+    assert not refused.get("changed")
+    assert [r["method"] for r in emulator.requests()].count("POST") == 1 and emulator.state()["instances"] == {}
+
+
 def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emulator):
     emulator.config(supporting_images=True)   # the flavors say which images they take (TB)
     refused = run(emulator, name="win-1", zone="KR1-Z08", flavor="std.1c1g", image="Windows Server 2022",
