@@ -204,7 +204,8 @@ def check_envelope(answer):
 
 
 def check_error_envelope(*answers):
-    expected = "{code: '0x..', error_code: NAME, message: English text, result: 'error'}"
+    """LIVE (DECISIONS.md D4): `result` an object with a nested numeric code, the message often Korean."""
+    expected = "{code: '0x..', error_code: NAME, message: text (often Korean), result: {a nested numeric code, ...}}"
     errors = [answer for answer in answers if answer.status is not None and not answer.success and answer.error_code]
     if not errors:
         return check("error_envelope", expected, "no error answer to look at", "unknown",
@@ -212,10 +213,13 @@ def check_error_envelope(*answers):
     body = errors[0].body
     result, message = body.get("result"), body.get("message")
     differences = []
-    if result != "error":
-        differences.append("result is %s" % ("missing" if result is None else "a %s" % type(result).__name__))
-    if isinstance(message, str) and HANGUL.search(message):
-        differences.append("message in Korean")
+    if not isinstance(result, dict):
+        differences.append("result is %s" % ("missing" if result is None else "the string '%s'" % text(result, 20)
+                                             if isinstance(result, str) else "a %s" % type(result).__name__))
+    elif not any(isinstance(value, int) and not isinstance(value, bool) for value in result.values()):
+        differences.append("result has no numeric code")
+    if isinstance(message, str) and not HANGUL.search(message):
+        differences.append("message not in Korean")
     if not differences:
         return check("error_envelope", expected, "as expected", "ok")
     return check("error_envelope", expected, ", ".join(differences), "differs",

@@ -13,7 +13,7 @@ instruments, invoice links) never reaches a result.
 from __future__ import annotations
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import cached_resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, is_path_safe_id
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 
@@ -80,7 +80,9 @@ def flavor_from_api(row):
         "disk": spec.get("disk"),
         "gpu": spec.get("gpu"),
         "zones": list(row.get("zone") or []),
-        "images": list(row.get("supporting_images") or []),
+        # None: the API does not say which images the flavor takes (only a third-party dashboard shows the field);
+        # the API then decides at create, rebuild or resize (UNAVAILABLE_COMBINATION).
+        "images": list(row.get("supporting_images") or []) if "supporting_images" in row else None,
         "price_monthly": _krw_price(price, "month", "full"),
         "price_hourly": _krw_price(price, "hour", "partial"),
     }
@@ -115,7 +117,7 @@ def _within(value, low, high):
 def flavor_matches(flavor, zone=None, image=None, min_vcpu=None, max_vcpu=None, min_memory=None, max_memory=None):
     """Whether a flavor row passes the filters of iwinv_flavor_info (bounds inclusive, memory in GB)."""
     return ((zone is None or zone in flavor["zones"])
-            and (image is None or image in flavor["images"])
+            and (image is None or flavor["images"] is None or image in flavor["images"])
             and _within(flavor["vcpu"], min_vcpu, max_vcpu)
             and _within(flavor["memory"], min_memory, max_memory))
 
@@ -205,15 +207,49 @@ def user_script_from_api(row):
     return script
 
 
+# LIVE: GET /v1/instance/script answered 404 for the tested account, so names cannot be resolved there.
+USER_SCRIPT_LIST_MISSING = ("this account's API does not serve the user-script list (GET /v1/instance/script answered "
+                            "404), so user scripts cannot be listed or found by name: give iwinv_instance the script's "
+                            "id, as the iwinv console shows it (an id is sent as given)")
+
+
 def list_user_scripts(client, name=None):
     """Every user script of the account (all pages), or those with this exact name."""
-    rows = client.paginate("/v1/instance/script", query=_query(name=name))
+    try:
+        rows = client.paginate("/v1/instance/script", query=_query(name=name))
+    except IwinvApiError as exc:
+        if is_list_missing(exc):
+            exc.message = "%s; %s" % (USER_SCRIPT_LIST_MISSING, exc.message)
+            exc.args = (exc.message,)
+        raise
     return _exact_name([user_script_from_api(row) for row in rows], name)
 
 
+def is_list_missing(exc):
+    return exc.status == 404 or exc.error_code == "NOT_FOUND"
+
+
 def resolve_user_script(client, ref):
-    """The user script whose id, or else whose name, is `ref` (one list request)."""
-    return resolve(list_user_scripts(client), ref, "user script")
+    """The user script whose id, or else whose name, is `ref` (one list request).
+
+    When the account's API does not serve the list (LIVE), a `ref` with an id's format is taken as the id, sent as
+    given and marked `unverified` (the API refuses an unknown id at create); anything else fails saying so.
+    """
+    try:
+        return resolve(list_user_scripts(client), ref, "user script")
+    except IwinvApiError as exc:
+        if not is_list_missing(exc) or not is_path_safe_id(ref):
+            raise
+    return {"id": ref, "name": None, "unverified": True}
+
+
+def explain_unverified_user_script(exc, script):
+    """An ID_INVALID at create, when the user script was sent unverified: it is most likely that reference."""
+    if script and script.get("unverified") and exc.error_code == "ID_INVALID":
+        exc.message = ("%s; user_script '%s' was sent as an id without a check (%s)"
+                       % (exc.message, script["id"], USER_SCRIPT_LIST_MISSING))
+        exc.args = (exc.message,)
+    return exc
 
 
 # --- bills -----------------------------------------------------------------------------------------

@@ -76,13 +76,35 @@ ERROR_ADVICE = {
     "CHECK_CREDENTIAL": "the API did not accept the access key (credential): check access_key",
     "INVALID_SIGNATURE": "the API rejected the request signature: check that secret_key belongs to access_key",
     "CHECK_SIGNATURE": "the API rejected the signature headers or their timestamp: check secret_key and the controller clock",
-    "CHECK_IP": "this controller's IP address is not in the API key's IP allowlist: add it in the iwinv console",
+    # LIVE: not always the allowlist (every bill detail answered CHECK_IP while other requests with the key worked).
+    "CHECK_IP": "the API refused this request with CHECK_IP: when every request fails so, this controller's IP address "
+                "is probably not in the API key's IP allowlist (add it in the iwinv console); when other requests with "
+                "this key work, the API refuses this one for a reason it does not name",
     "CHECK_REQUEST_IP": "this controller's IP address is not allowed for the API key: check the key's IP allowlist in the iwinv console",
     "CIDR_NOT_REGISTERED": "this controller's IP address is not registered in the API key's IP allowlist",
     "LIMIT_EXCEEDED": "a limit was exceeded",
     "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation",
     "DEV_CHECK_RETURN": "the API refused the operation (it may be restricted in this zone or for this account)",
     "CHECK_CONSOLE": "this action must be completed in the iwinv web console",
+}
+
+# What the other codes of the catalog (REFERENCE.md 2.3) say, so that a message never depends on the language of
+# the API's own text (LIVE: often Korean), which follows these words.
+ERROR_WORDS = {
+    "NOT_FOUND": "the API found no such resource or endpoint",
+    "CIDR_NOT_VALID": "the API refused a malformed IPv4 network",
+    "IPV6_NOT_SUPPORTED": "the API does not take IPv6 addresses",
+    "REQUIRED_GET_PARAM_MISSING": "the API misses a required query parameter",
+    "REQUIRED_POST_PARAM_MISSING": "the API misses a required field",
+    "UNAVAILABLE_FLAVOR": "the API refused the flavor",
+    "CHECK_PARAM": "the API refused a parameter value",
+    "CHECK_PARAM_ENUM": "the API refused a value outside its allowed set",
+    "UNAVAILABLE_COMBINATION": "the API refused the combination of zone, flavor and image (or volume type)",
+    "CHECK_LENGTH": "the API refused a text of this length",
+    "UNAVAILABLE_SSH_KEY": "the API refused the SSH key",
+    "EMPTY_SET": "the API found nothing that matches",
+    "IN_USE": "the API refused: the resource is in use",
+    "ID_INVALID": "the API knows no such id",
 }
 
 
@@ -120,8 +142,12 @@ class IwinvApiError(Exception):
 class IwinvAmbiguousWriteError(IwinvApiError):
     """A write whose outcome is unknown: the server may have executed it.
 
-    Callers reconcile by reading the resource back; they never send the write again.
+    Callers reconcile by reading the resource back; they never send the write again. `answered` is true when
+    the API did answer, with an error envelope that names a reason (a 5xx such as DEV_CHECK_RETURN): that is the
+    API's refusal, which one read-back confirms (TaskRun.reconcile), not a lost answer (DECISIONS.md D2).
     """
+
+    answered = False
 
 
 # One path segment: every constant and every interpolated id (API ids are ASCII; names may not be).
@@ -564,7 +590,7 @@ class IwinvClient:
             wait = retry_after_seconds(response.headers.get("Retry-After"), self.clock())
             raise _Retryable(error, safe_for_writes=status == 429, wait=wait)
         if status >= 500:
-            raise _Retryable(error, safe_for_writes=False)
+            raise _Retryable(error, safe_for_writes=False, answered=names_a_reason(body))
         if status == 401:
             error = explain_auth_failure(error, response.headers.get("Date"), timestamp)
         raise error
@@ -573,11 +599,12 @@ class IwinvClient:
 class _Retryable(Exception):
     """Internal: a failure that may be retried (reads always; writes only when not executed)."""
 
-    def __init__(self, error, safe_for_writes, wait=None):
+    def __init__(self, error, safe_for_writes, wait=None, answered=False):
         super().__init__(error.message)
         self.error = error
         self.safe_for_writes = safe_for_writes
         self.wait = wait
+        self.answered = answered   # an error envelope that names a reason, not an answer that says nothing
 
     def final_error(self, ambiguous):
         error = self.error
@@ -586,10 +613,13 @@ class _Retryable(Exception):
                 error.message += ("; the API rate limit stayed exhausted through %d retries: lower rate_limit, or fewer forks "
                                   "sharing this access key" % MAX_RETRIES)
             return error
-        return IwinvAmbiguousWriteError(
-            "%s; the outcome is unknown: the API may have executed it" % error.message,
+        unknown = "%s; the outcome is unknown: the API may have executed it" % error.message
+        ambiguous_error = IwinvAmbiguousWriteError(
+            error.message if self.answered else unknown,
             status=error.status, code=error.code, error_code=error.error_code, method=error.method, path=error.path,
             api_message=error.api_message)
+        ambiguous_error.answered = self.answered
+        return ambiguous_error
 
 
 def parse_json(response):
@@ -602,6 +632,11 @@ def parse_json(response):
 def is_envelope(body):
     """Whether an answer is the API's JSON envelope at all (success or error)."""
     return isinstance(body, dict) and "code" in body and "error_code" in body
+
+
+def names_a_reason(body):
+    """Whether an error answer is the API's own envelope with an error code (not a gateway page, not garbage)."""
+    return is_envelope(body) and isinstance(body["error_code"], str) and body["error_code"] not in ("", "SUCCESS")
 
 
 def is_success(body):
@@ -633,7 +668,7 @@ def api_error(status, body, method, path):
         return IwinvApiError(text, status=status, method=method, path=path)
     error_code = clean_api_text(body["error_code"], 64) if body.get("error_code") else None
     api_message = clean_api_text(body["message"]) if isinstance(body.get("message"), str) else None
-    words = ERROR_ADVICE.get(error_code) or api_message or "the API reported an error"
+    words = ERROR_ADVICE.get(error_code) or ERROR_WORDS.get(error_code) or api_message or "the API reported an error"
     text = "%s %s failed: %s (HTTP %s, %s)" % (method, path, words, status, error_code or "no error code")
     if api_message and words != api_message:
         text += ": %s" % api_message

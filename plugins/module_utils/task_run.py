@@ -9,6 +9,9 @@ for every write whose answer is lost (IwinvAmbiguousWriteError), so that the thr
 * `wait_timeout` is one budget for the whole task, and a timeout names it and the seconds the task waited;
 * a write whose answer was lost is judged by reading the resource back, never by a status that also matched
   before the write; an unknown outcome stays unknown in the message;
+* a create the API refused with an error envelope that names a reason (LIVE: 500 DEV_CHECK_RETURN for a zone the
+  account may not use) is judged by one read-back: nothing shows, so it fails at once, changed=false, with the
+  API's reason, and nothing in the journal blocks a rerun (DECISIONS.md D2);
 * once a write may have happened, a failure still reports `changed: true` and the resource as far as known.
 """
 
@@ -84,14 +87,20 @@ class TaskRun:
 
     # --- writes judged by their effect -------------------------------------------------------------------
 
-    def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice="", journal_key=None):
+    def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice="", journal_key=None,
+                  refused_advice=None):
         """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
 
         Reads at once, then, for `window` seconds (within the run's budget), until `took_effect(obj)` holds.
         When it never does, raises `error` with a message that says what was read and that the outcome is
         unknown (a write that was never seen may still land late), after noting `journal_key` in the journal
         so that a later task settles it first (settle_earlier_create).
+        A create (the caller gives `refused_advice`) that the API refused with a reason (`error.answered`) is
+        judged by that first read alone (judge_refusal); other writes so refused stay judged as above (LIVE shows
+        the refusal for creates only).
         """
+        if refused_advice is not None and getattr(error, "answered", False):
+            return self.judge_refusal(error, read, took_effect, what, known, refused_advice)
         self.wrote(known)
         current = read()
         if took_effect(current):
@@ -105,6 +114,22 @@ class TaskRun:
             self.journal.note(journal_key)
             advice = JOURNALED_ADVICE if self.journal.persistent else advice
         error.message = "%s; %s%s" % (error.message, what_is_known(what, current, self.elapsed()), advice)
+        error.args = (error.message,)
+        raise error
+
+    def judge_refusal(self, error, read, took_effect, what, known, advice):
+        """An error envelope that names a reason is the API's answer: one read-back of the effect decides.
+
+        The effect shows (the API did it after all): the resource read back, as after a lost answer. It does not:
+        `error` is raised as it stands, with what reading back showed and `advice`; nothing was written, so the
+        failure reports changed=false (unless an earlier write of this task did), and no journal entry is noted.
+        """
+        current = read()
+        if took_effect(current):
+            self.wrote(known)
+            return current
+        error.message = ("%s; reading back once does not show %s (read: %s), so the API's answer stands: nothing was "
+                         "done%s" % (error.message, what, shown(current), advice))
         error.args = (error.message,)
         raise error
 
@@ -171,6 +196,13 @@ def what_is_known(what, current, seconds):
 def rerun_advice(kind):
     """The end of a failure after a lost answer to a write that a rerun judges again (all but a create)."""
     return "; running the task again is safe: it reads the %s again and acts only if still needed" % kind
+
+
+def refused_create_advice(kind, what_to_change):
+    """The end of a failure after a create the API refused: what to change; nothing blocks a rerun."""
+    return ("; nothing about this %s is noted on this controller, so running the task again creates it as soon as the "
+            "API accepts it: %s, or check in the iwinv console what this account may create there"
+            % (kind, what_to_change))
 
 
 def create_unknown_advice(info_module, kind):

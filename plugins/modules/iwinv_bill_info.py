@@ -20,6 +20,9 @@ options:
   id:
     description:
       - Return only the bill with this id, with its line items. An unknown id gives an empty list.
+      - Some accounts' API refuses every bill's detail with C(CHECK_IP) while the bill list works with the same key.
+        The bill then comes from the bill list (its amounts and dates, no RV(bills[].lines)), with a warning; the
+        task fails only when the list has no bill with this id either.
       - Mutually exclusive with O(start_date) and O(end_date).
     type: str
   start_date:
@@ -141,7 +144,7 @@ bills:
       description:
         - The bill's lines, from every group of the bill's detail (the API nests them as C(groups[].items)), in order.
         - Each line is C(group) (the name of its group), C(name), C(price) (VAT excluded) and C(vat).
-      returned: with O(id), when the API sends them
+      returned: with O(id), when the API sends them (not when the bill came from the list)
       type: list
       elements: dict
       sample: [{"group": "Server", "name": "Compute", "price": 25000, "vat": 2500},
@@ -152,6 +155,7 @@ import datetime
 import re
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import get_bill, list_bills, live_bill
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -173,6 +177,30 @@ def check_dates(start_date, end_date):
     return None
 
 
+def bills_with_id(client, bill_id, warn):
+    """[the bill] from its detail, [] for an unknown id; when the API refuses the detail with CHECK_IP (LIVE: every
+    detail, while the list worked with the same key), the bill's row of the list, without its lines."""
+    try:
+        bill = get_bill(client, bill_id)
+    except IwinvApiError as exc:
+        if exc.error_code != "CHECK_IP":
+            raise
+        return [bill_from_list(client, bill_id, exc, warn)]
+    return [bill] if bill else []
+
+
+def bill_from_list(client, bill_id, refusal, warn):
+    listed = [bill for bill in list_bills(client) if bill["id"] == bill_id]
+    if not listed:
+        refusal.message = ("%s; the bill list, which the API does serve, has no bill with the id '%s' either"
+                           % (refusal.message, bill_id))
+        refusal.args = (refusal.message,)
+        raise refusal
+    warn("the API refused the detail of bill %s with CHECK_IP although it serves the bill list with the same key, so "
+         "the bill comes from the list: its amounts and dates, not its lines" % bill_id)
+    return listed[0]
+
+
 def main():
     iwinv = IwinvModule(
         argument_spec=dict(id=dict(type="str"), start_date=dict(type="str"), end_date=dict(type="str")),
@@ -186,7 +214,7 @@ def main():
     def body():
         client = iwinv.client
         if params["id"] is not None:
-            bills = [bill for bill in [get_bill(client, params["id"])] if bill]
+            bills = bills_with_id(client, params["id"], iwinv.warn)
         else:
             bills = list_bills(client, start_date=params["start_date"], end_date=params["end_date"])
         return {"changed": False, "live": live_bill(client), "bills": bills}

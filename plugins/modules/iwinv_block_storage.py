@@ -168,13 +168,20 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmb
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled, resolve_instance
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
+    LATE_WRITE_WINDOW,
+    create_unknown_advice,
+    refused_create_advice,
+    rerun_advice,
+)
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted"}
 RERUN_ADVICE = rerun_advice("volume")
 CREATE_KEY = "block_storage.create:%s"   # the journal's note of a create whose outcome stayed unknown
 CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_block_storage_info", "volume")
+REFUSED_CREATE_ADVICE = refused_create_advice("volume", "a volume lives in its instance's zone: choose an instance in "
+                                                        "another zone or another type")
 
 
 def argument_spec():
@@ -339,7 +346,7 @@ class BlockStorage:
         created = self.run_state.reconcile(
             error, lambda: bs.new_volumes(self.client, name, instance["id"]), bool, "a new " + where,
             window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
-            journal_key=CREATE_KEY % name)
+            journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
         return only_new(created, where)["id"]
 
     def detach(self, volume_id, instance, current):

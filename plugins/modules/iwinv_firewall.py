@@ -244,7 +244,12 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmb
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
+    LATE_WRITE_WINDOW,
+    create_unknown_advice,
+    refused_create_advice,
+    rerun_advice,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 RULE_OPTIONS = dict(
@@ -322,6 +327,7 @@ def describe_attachments(firewall):
     return "attached to %s" % (", ".join(attachment_ids(firewall)) or "no instance")
 
 
+REFUSED_CREATE_ADVICE = refused_create_advice("firewall", "change what the API's answer names")
 CREATE_KEY = "firewall.create:%s"   # the journal's note of a create whose outcome stayed unknown
 PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
 PAIR_KEY = PAIR_PREFIX + "%s:%s"
@@ -427,7 +433,7 @@ class FirewallTask:
                                 if row["name"] == name and row["id"] not in self.ids_with_name],
                 bool, "a new firewall named '%s'" % name, window=LATE_WRITE_WINDOW,
                 known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"),
-                journal_key=CREATE_KEY % name)
+                journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
             firewall = fw.get_firewall(self.client, only_new(created, "firewall '%s'" % name)["id"])
             self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
                             "it was adopted" % (name, firewall["id"]))

@@ -30,6 +30,7 @@ options:
   image:
     description:
       - Return only the flavors that can run this image, given by id or by exact name.
+      - The API filters by image itself; a flavor whose RV(flavors[].images) is null (unknown) is kept.
       - With O(zone), the image is looked up in that zone.
       - An image that does not exist (in O(zone)) fails, listing the images seen.
     type: str
@@ -119,7 +120,10 @@ flavors:
       elements: str
       sample: ["KR1-Z01", "KR1-Z08", "KR2-Z01"]
     images:
-      description: The ids of the images the flavor can run.
+      description:
+        - The ids of the images the flavor can run.
+        - Null when the API does not say (its flavor rows may not carry C(supporting_images)); the API then decides
+          whether a flavor and an image combine when an instance is created, rebuilt or resized.
       type: list
       elements: str
       sample: ["img-ubuntu-2204", "img-ubuntu-2404"]

@@ -77,6 +77,9 @@ options:
     description:
       - User script id or name to run at first boot.
       - Used only when the instance is created. The API cannot read it back, so it is never compared.
+      - Resolved through the user-script list. Some accounts' API does not serve that list (it answers 404); then a
+        value with an id's format (letters, digits, C(_), C(.) and C(-)) is sent as the id as given, and the API
+        refuses an unknown id at creation; a name cannot be resolved there.
     type: str
   state:
     description:
@@ -223,11 +226,16 @@ import contextlib
 import time
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER, aligned_pause
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import LATE_WRITE_WINDOW, create_unknown_advice, rerun_advice
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
+    LATE_WRITE_WINDOW,
+    create_unknown_advice,
+    refused_create_advice,
+    rerun_advice,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
 
 ARGUMENT_SPEC = dict(
@@ -253,6 +261,7 @@ TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "rebo
 RERUN_ADVICE = rerun_advice("instance")
 CREATE_KEY = "instance.create:%s"   # the journal's note of a create whose outcome stayed unknown
 CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info", "instance")
+REFUSED_CREATE_ADVICE = refused_create_advice("instance", "choose another zone")
 
 
 class PlanError(ValueError):
@@ -511,11 +520,11 @@ class InstanceTask:
             "flavor": catalog.resolve_flavor(self.client, params["flavor"], zone["id"]),
             "image": catalog.resolve_image(self.client, params["image"], zone["id"]),
             "ssh_key_ids": catalog.resolve_ssh_keys(self.client, params["ssh_keys"]),
-            "user_script_id": None,
+            "user_script": None,
         }
         check_combination(refs["flavor"], refs["image"])
         if params["user_script"]:
-            refs["user_script_id"] = catalog.resolve_user_script(self.client, params["user_script"])["id"]
+            refs["user_script"] = catalog.resolve_user_script(self.client, params["user_script"])
         return refs
 
     def check_catalog(self, current, actions):
@@ -649,6 +658,12 @@ class InstanceTask:
             answer = operations[kind]()
         except IwinvAmbiguousWriteError as exc:
             return self.reconcile(instance, action, exc)
+        except IwinvApiError as exc:
+            if kind not in ("resize", "rebuild"):
+                raise
+            flavor = argument if kind == "resize" else instance["flavor"]
+            image = argument if kind == "rebuild" else instance["image"]
+            raise explain_combination(exc, instance["zone"]["id"], flavor["id"], image["id"]) from None
         return answer if kind == "edit" else instance
 
     def reconcile(self, instance, action, error):
@@ -665,9 +680,13 @@ class InstanceTask:
         try:
             created = instances.create_instance(
                 self.client, params["name"], refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"],
-                description=params["description"], ssh_key_ids=refs["ssh_key_ids"], user_script_id=refs["user_script_id"])
+                description=params["description"], ssh_key_ids=refs["ssh_key_ids"],
+                user_script_id=refs["user_script"]["id"] if refs["user_script"] else None)
         except IwinvAmbiguousWriteError as error:
             return self.adopt_created(refs, error)
+        except IwinvApiError as exc:
+            catalog.explain_unverified_user_script(exc, refs["user_script"])
+            raise explain_combination(exc, refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"]) from None
         if params["return_default_account"]:
             self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}
@@ -678,7 +697,8 @@ class InstanceTask:
         adopted = self.run_state.reconcile(
             error, lambda: instances.new_instances(self.client, name, zone_id, self.ids_with_name), bool,
             "a new instance named '%s' in zone %s" % (name, zone_id), window=LATE_WRITE_WINDOW,
-            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE, journal_key=CREATE_KEY % name)
+            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
+            journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
         adopted = only_new(adopted, "instance '%s' in zone %s" % (name, zone_id))
         self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
                         % instances.describe(adopted))
@@ -688,10 +708,21 @@ class InstanceTask:
 
 
 def check_combination(flavor, image):
-    """The API refuses (UNAVAILABLE_COMBINATION) an image that the flavor does not take."""
-    if image["id"] not in flavor["images"]:
+    """The API refuses (UNAVAILABLE_COMBINATION) an image that the flavor does not take, when the flavor says which
+    it takes; a flavor without that list (images None) leaves the decision to the API (explain_combination)."""
+    if flavor["images"] is not None and image["id"] not in flavor["images"]:
         raise PlanError("flavor %s (%s) does not take image %s (it takes: %s): choose another flavor or image"
                         % (flavor["id"], flavor["name"], image["id"], ", ".join(flavor["images"]) or "none"))
+
+
+def explain_combination(exc, zone_id, flavor_id, image_id):
+    """The API's UNAVAILABLE_COMBINATION in words that name what was combined (the flavor list may not say it)."""
+    if exc.error_code == "UNAVAILABLE_COMBINATION":
+        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or "
+                       "zone (the flavor list does not say which images a flavor takes); %s"
+                       % (flavor_id, image_id, zone_id, exc.message))
+        exc.args = (exc.message,)
+    return exc
 
 
 def check_disk(current, flavor_now, flavor):

@@ -14,6 +14,8 @@ description:
     The API cannot create or change them.
   - Their ids or names are what O(iwinv.cloud.iwinv_instance#module:user_script) takes.
   - Every page of the API's list is read, whatever page size the API allows.
+  - Some accounts' API does not serve the list (it answers 404); the task then fails saying so.
+    O(iwinv.cloud.iwinv_instance#module:user_script) still takes a script's id there, as the iwinv console shows it.
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 notes:

@@ -168,20 +168,27 @@ def _flavor_rows(store, query):
     return rows
 
 
+def flavor_row(store, flavor):
+    """A flavor as answered: without supporting_images unless the config says the API sends it (only TB has it)."""
+    if store.config["supporting_images"]:
+        return flavor
+    return dict((key, value) for key, value in flavor.items() if key != "supporting_images")
+
+
 def flavors_list(store, req):
     check_query(req.query, ("zone_id", "image_id", "type", "image_type", "fields") + SPEC_FILTERS + PAGING)
     fields_mask(req.query)   # validated; the flavor bit table is unknown, so every attribute is returned
     rows = _flavor_rows(store, req.query)
     page, extra = paginate(store, rows, req.query)
     extra["total"] = len(rows)
-    return 200, page, extra
+    return 200, [flavor_row(store, flavor) for flavor in page], extra
 
 
 def flavor_detail(store, req):
     check_query(req.query, ("fields",))
     fields_mask(req.query)
     flavor = store.find("flavors", "flavor_id", req.params["flavor_id"])
-    return 200, [flavor] if flavor else [], {}    # D4: unknown flavor -> 200 []
+    return 200, [flavor_row(store, flavor)] if flavor else [], {}    # D4: unknown flavor -> 200 []
 
 
 def images_list(store, req):
@@ -218,6 +225,8 @@ def ssh_keys_list(store, req):
 
 
 def scripts_list(store, req):
+    if store.config["user_script_list"] == "missing":   # LIVE: 404 for the tested account
+        raise bad("NOT_FOUND", "no such endpoint: /v1/instance/script", status=404)
     check_query(req.query, ("name",) + PAGING)
     rows = [script for script in store.catalog["user_scripts"] if req.query.get("name", "") in script["name"]]
     page, extra = paginate(store, rows, req.query)
@@ -259,6 +268,8 @@ def bill_list(store, req):
 
 
 def bill_detail(store, req):
+    if store.config["bill_detail"] == "check_ip":   # LIVE: every detail answered 403 CHECK_IP (list and live worked)
+        raise bad("CHECK_IP", "IP address not allowed", status=403)
     check_query(req.query, ())
     bill = store.find("bills", "bill_id", req.params["bill_id"])
     if bill is None:
@@ -416,6 +427,8 @@ def instance_create(store, req):
     image = _catalog_item(store, "images", "image_id", form["image_id"])
     flavor = _catalog_item(store, "flavors", "flavor_id", form["flavor_id"])
     _check_combination(zone_id, flavor, image)
+    if zone_id in store.config["restricted_zones"]:   # LIVE: refused after validation, nothing created
+        raise bad("DEV_CHECK_RETURN", "resource use is restricted in the selected zone (%s)" % zone_id, status=500)
     name = url_decoded(form, "name")
     name = check_length(name, 1, 64, "name") if name is not None else "iwinv-" + secrets.token_hex(4)
     description = url_decoded(form, "description")

@@ -6,11 +6,12 @@ UBUNTU_VM = {"zone_id": "KR1-Z08", "image_id": "img-ubuntu-2204", "flavor_id": "
 
 
 def assert_error(response, status, error_code):
-    """An API error answer: the right HTTP status and the D4 error envelope."""
+    """An API error answer: the right HTTP status and the D4 error envelope, in either shape (error_result)."""
     body = response.json()
     assert response.status_code == status, (response.status_code, body)
     assert body["error_code"] == error_code, body
-    assert body["result"] == "error" and body["code"].startswith("0x") and body["message"], body
+    assert body["code"].startswith("0x") and body["message"], body
+    assert body["result"] in ("error", {"code": int(body["code"], 16), "message": body["message"]}), body
     return body
 
 

@@ -6,11 +6,15 @@ The alternative profile, point by point (DECISIONS.md):
   to 10 rows or more), `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's
   rows. The cap stays 100 (the collection's page size, so request counts stay comparable); tests lower it.
 - D4 not found: 200 `[]` wherever the default answers 400 `ID_INVALID` on a detail read, and the reverse.
-- D4 errors: Korean messages, `result` an object with a numeric code.
+- D4 errors: `result` the string "error" and the emulator's English message (`error_result: string`, the
+  terraform provider's fixture); the default sends the LIVE shape (Korean message, `result` an object).
 - D4 rate limit: HTTP 400 `LIMIT_EXCEEDED` (`rate_limit_status`) with `Retry-After`; every answer carries
   `X-RateLimit-Limit`.
 - D2/D3 statuses: transitional instance statuses and volume statuses in words outside the known vocabulary;
   a detaching volume no longer shows its instance.
+
+The LIVE facts of issue 24 (docs/emulator.md lists them) are switches of their own (OBSERVED, below): the default
+sends what the real API answered, the alternative profile the documented (or assumed) answer.
 
 `firewall_family` (not part of a profile: the collection only speaks `/v1/firewall`, DECISIONS.md D1) makes the
 emulator answer `/v1/security-groups` (list only) and refuse `/v1/firewall` with 404, as an API that serves
@@ -19,7 +23,18 @@ only the other family would.
 
 from state import DEFAULT_CONFIG, ERROR_CODES, ApiError
 
-PROFILES = {"default": {"rate_limit_status": DEFAULT_CONFIG["rate_limit_status"]}, "alternative": {"rate_limit_status": 400}}
+# The switches of the API as observed (LIVE, REFERENCE.md): their allowed values, the observed one first.
+OBSERVED = {
+    "error_result": ("object", "string"),
+    "user_script_list": ("missing", "served"),
+    "bill_detail": ("check_ip", "served"),
+}
+OBSERVED_DEFAULTS = dict((key, DEFAULT_CONFIG[key]) for key in
+                         list(OBSERVED) + ["restricted_zones", "supporting_images"])
+ALTERNATIVE_OBSERVED = {"error_result": "string", "user_script_list": "served", "bill_detail": "served",
+                        "restricted_zones": [], "supporting_images": True}
+PROFILES = {"default": dict(OBSERVED_DEFAULTS, rate_limit_status=DEFAULT_CONFIG["rate_limit_status"]),
+            "alternative": dict(ALTERNATIVE_OBSERVED, rate_limit_status=400)}
 FIREWALL_FAMILIES = {"firewall": "/v1/firewall", "security-groups": "/v1/security-groups"}
 STRING_CONFIG = {"profile": PROFILES, "firewall_family": FIREWALL_FAMILIES}
 
@@ -27,12 +42,16 @@ INSTANCE_WORDS = {"pending": "queued", "building": "spawning", "work": "working"
 VOLUME_WORDS = {"attached": "in-use", "attaching": "reserving"}
 KOREAN = {
     "ID_INVALID": "유효하지 않은 ID 입니다.",
+    "CHECK_IP": "허용되지 않은 IP 입니다.",
+    "NOT_FOUND": "요청하신 정보를 찾을 수 없습니다.",
     "CHECK_SIGNATURE": "서명 또는 타임스탬프를 확인해 주세요.",
     "INVALID_SIGNATURE": "서명이 올바르지 않습니다.",
     "CHECK_CREDENTIAL": "인증 정보를 확인해 주세요.",
     "LIMIT_EXCEEDED": "요청 한도를 초과했습니다.",
 }
 KOREAN_OTHER = "요청을 처리할 수 없습니다."
+# The LIVE refusal of a create in a restricted zone ("resource use is restricted in the selected zone").
+RESTRICTED = ("resource use is restricted", "선택하신 존에서는 자원 사용이 제한되어 있습니다.")
 RETRY_AFTER_SECONDS = 2
 DEFAULT_PAGE_SIZE = 10   # REFERENCE.md 2.5, LIVE
 
@@ -46,6 +65,17 @@ def profile_config(name):
     if name not in PROFILES:
         raise ValueError("unknown profile %s (known: %s)" % (name, ", ".join(PROFILES)))
     return dict(PROFILES[name], profile=name)
+
+
+def observed_value(key, value):
+    """A value of one of the OBSERVED switches, restricted_zones or supporting_images (PUT /_emulator/config)."""
+    if key in OBSERVED and value not in OBSERVED[key]:
+        raise ValueError("%s must be one of %s" % (key, ", ".join(OBSERVED[key])))
+    if key == "restricted_zones" and not (isinstance(value, list) and all(isinstance(z, str) for z in value)):
+        raise ValueError("restricted_zones must be a list of zone ids")
+    if key == "supporting_images" and not isinstance(value, bool):
+        raise ValueError("supporting_images must be true or false")
+    return list(value) if isinstance(value, list) else value
 
 
 def check_firewall_family(config, path):
@@ -69,8 +99,17 @@ def page_extra(config, page_no, requested, used, total):
 
 
 def reshape(config, method, path, status, payload, headers, detail_route):
-    """The answer in the alternative profile's words: (status, payload, headers). The default is left alone."""
-    if not is_alternative(config) or not isinstance(payload, dict):
+    """The answer in the alternative profile's words, errors in error_result's shape: (status, payload, headers)."""
+    if not isinstance(payload, dict):
+        return status, payload, headers
+    status, payload, headers = reshape_alternative(config, method, path, status, payload, headers, detail_route)
+    if payload.get("error_code") not in (None, "SUCCESS") and config.get("error_result", "object") == "object":
+        payload = korean_error(payload)
+    return status, payload, headers
+
+
+def reshape_alternative(config, method, path, status, payload, headers, detail_route):
+    if not is_alternative(config):
         return status, payload, headers
     headers = dict(headers, **{"X-RateLimit-Limit": config["rate_limit"]})
     if method == "GET" and detail_route:
@@ -80,7 +119,7 @@ def reshape(config, method, path, status, payload, headers, detail_route):
         return status, payload, headers
     if payload.get("error_code") == "LIMIT_EXCEEDED" and status == config["rate_limit_status"]:
         headers["Retry-After"] = RETRY_AFTER_SECONDS
-    return status, korean_error(payload), headers
+    return status, payload, headers
 
 
 def swap_not_found(status, payload, path):
@@ -94,8 +133,11 @@ def swap_not_found(status, payload, path):
 
 
 def korean_error(payload):
-    """D4 Tolerate: Korean message text, `result` an object with a nested numeric code."""
+    """D4, LIVE: Korean message text, `result` an object with a nested numeric code (its key names are not
+    recorded: `code` and `message` here)."""
     message = KOREAN.get(payload.get("error_code"), KOREAN_OTHER)
+    if str(payload.get("message", "")).startswith(RESTRICTED[0]):
+        message = RESTRICTED[1]
     code = payload.get("code") or "0xc"
     return dict(payload, message=message, result={"code": int(code, 16), "message": message})
 

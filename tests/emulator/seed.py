@@ -10,6 +10,9 @@ import json
 SECTIONS = ("zones", "images", "flavors", "ssh_keys", "user_scripts", "block_storage_types", "bills", "live_bill")
 
 ALL_ZONES = ["KR1-Z01", "KR1-Z08", "KR2-Z01"]
+# A zone the account may not use (LIVE: a create there answers 500 DEV_CHECK_RETURN and creates nothing): listed,
+# offered by the Ubuntu images and the two smallest flavors, and in the default config's restricted_zones.
+RESTRICTED_ZONE = "KR3-Z01"
 UBUNTU = ["img-ubuntu-2204", "img-ubuntu-2404"]
 LINUX = UBUNTU + ["img-rocky-9", "img-debian-12"]
 ALL_IMAGES = LINUX + ["img-windows-2022"]
@@ -22,6 +25,8 @@ def _zones():
         {"zone_id": "KR1-Z08", "zone_name": "Seoul Mokdong", "status": "available",
          "content": ["SSD block storage", "SATA block storage", "GPU flavors"]},
         {"zone_id": "KR2-Z01", "zone_name": "Busan", "status": "available",
+         "content": ["SSD block storage"]},
+        {"zone_id": RESTRICTED_ZONE, "zone_name": "Daejeon", "status": "available",
          "content": ["SSD block storage"]},
     ]
 
@@ -42,8 +47,8 @@ def _image(image_id, name, os_type, version, zones, windows=False):
 
 def _images():
     return [
-        _image("img-ubuntu-2204", "Ubuntu 22.04", "ubuntu", "22.04", ALL_ZONES),
-        _image("img-ubuntu-2404", "Ubuntu 24.04", "ubuntu", "24.04", ALL_ZONES),
+        _image("img-ubuntu-2204", "Ubuntu 22.04", "ubuntu", "22.04", ALL_ZONES + [RESTRICTED_ZONE]),
+        _image("img-ubuntu-2404", "Ubuntu 24.04", "ubuntu", "24.04", ALL_ZONES + [RESTRICTED_ZONE]),
         _image("img-rocky-9", "Rocky Linux 9", "rocky", "9", ["KR1-Z01", "KR1-Z08"]),
         _image("img-debian-12", "Debian 12", "debian", "12", ALL_ZONES),
         _image("img-windows-2022", "Windows Server 2022", "windows", "2022", ["KR1-Z01", "KR1-Z08"], windows=True),
@@ -68,8 +73,8 @@ def _flavor(flavor_id, name, spec, zones, images, monthly):
 
 def _flavors():
     return [
-        _flavor("std.1c1g", "1 vCore / 1GB", (1, 1, 25), ALL_ZONES, LINUX, 9900),
-        _flavor("std.2c4g", "2 vCore / 4GB", (2, 4, 50), ALL_ZONES, ALL_IMAGES, 25000),
+        _flavor("std.1c1g", "1 vCore / 1GB", (1, 1, 25), ALL_ZONES + [RESTRICTED_ZONE], LINUX, 9900),
+        _flavor("std.2c4g", "2 vCore / 4GB", (2, 4, 50), ALL_ZONES + [RESTRICTED_ZONE], ALL_IMAGES, 25000),
         _flavor("std.4c8g", "4 vCore / 8GB", (4, 8, 100), ALL_ZONES, ALL_IMAGES, 48000),
         _flavor("std.8c16g", "8 vCore / 16GB", (8, 16, 200), ["KR1-Z01", "KR1-Z08"], ALL_IMAGES, 92000),
         _flavor("gpu.8c64g.a100", "GPU A100 8 vCore / 64GB", (8, 64, 400), ["KR1-Z08"], UBUNTU, 1200000),

@@ -2,6 +2,7 @@
 
 Usage: python3 tests/emulator/server.py --port 0 --access-key KEY --secret-key SECRET [--op-delay 2]
        [--rate-limit 60] [--state-file FILE] [--seed FILE] [--host 127.0.0.1] [--profile default|alternative]
+       [--config KEY=JSON]...
 
 Request pipeline for /v1 paths: authenticate (401s) -> rate limit (429, counted only for admitted requests)
 -> fault rules -> body/content-type parsing -> handler (under the store lock). See README.md.
@@ -419,6 +420,9 @@ def merge_config(current, update):
         if key in profiles.STRING_CONFIG:
             merged.update(profile_or_family(key, value))
             continue
+        if key in profiles.OBSERVED_DEFAULTS:
+            merged[key] = profiles.observed_value(key, value)
+            continue
         if key not in DEFAULT_CONFIG:
             raise ValueError("unknown config key %s (known: %s)" % (key, ", ".join(list(DEFAULT_CONFIG) + list(profiles.STRING_CONFIG))))
         if key == "op_delays":
@@ -453,7 +457,11 @@ def bulk_instances(emu, data):
     if not 1 <= count <= 100000 or status not in BULK_STATUSES:
         raise ValueError("count must be 1..100000 and status one of %s" % ", ".join(BULK_STATUSES))
     with store.lock:
-        zones = data.get("zones") or [zone["zone_id"] for zone in store.catalog["zones"]]
+        # No instance lives in a zone the account may not use, unless asked for: neither in restricted_zones nor in
+        # the seed's restricted zone (so that the layout is the same in every profile).
+        avoided = set(store.config["restricted_zones"]) | {seed_module.RESTRICTED_ZONE}
+        zones = data.get("zones") or [zone["zone_id"] for zone in store.catalog["zones"]
+                                      if zone["zone_id"] not in avoided]
         image_id = data.get("image_id", "img-ubuntu-2204")
         flavor_id = data.get("flavor_id", "std.1c1g")
         for section, key, value in [("zones", "zone_id", zone) for zone in zones] + [
@@ -492,7 +500,24 @@ def parse_args(argv):
     parser.add_argument("--seed")
     parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default="default",
                         help="alternative: answer every DECISIONS.md 'Tolerate' point the other way (profiles.py)")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=JSON",
+                        help="one config key, as PUT /_emulator/config takes it (e.g. restricted_zones=[] or "
+                             "user_script_list=\"served\"; a bare word is a string); repeatable, after --profile")
     return parser.parse_args(argv)
+
+
+def config_options(options):
+    """--config KEY=JSON options -> {key: value}; a value that is not JSON is the string as written."""
+    update = {}
+    for option in options:
+        key, sep, text = option.partition("=")
+        if not sep or not key:
+            raise SystemExit("--config takes KEY=VALUE, got %r" % option)
+        try:
+            update[key] = json.loads(text)
+        except ValueError:
+            update[key] = text
+    return update
 
 
 def main(argv=None):
@@ -500,6 +525,10 @@ def main(argv=None):
     seed = seed_module.load_seed(args.seed) if args.seed else seed_module.build_seed()
     config = dict(DEFAULT_CONFIG, op_delay=args.op_delay, rate_limit=args.rate_limit, op_delays={},
                   firewall_family="firewall", **profiles.profile_config(args.profile))
+    try:
+        config = merge_config(config, config_options(args.config))
+    except ValueError as exc:
+        raise SystemExit("--config: %s" % exc) from None
     store = Store(seed, config)
     if args.state_file and os.path.exists(args.state_file):
         with open(args.state_file, encoding="utf-8") as handle:

@@ -17,6 +17,8 @@ import threading
 import time
 import uuid
 
+from seed import RESTRICTED_ZONE
+
 ERROR_CODES = {
     "SUCCESS": "0x00", "NOT_FOUND": "0x1", "CIDR_NOT_VALID": "0x2", "CIDR_NOT_REGISTERED": "0x3",
     "IPV6_NOT_SUPPORTED": "0x4", "CHECK_REQUEST_IP": "0x5", "CHECK_CREDENTIAL": "0x6", "CHECK_SIGNATURE": "0x7",
@@ -32,7 +34,10 @@ OP_KEYS = ("instance.create", "instance.start", "instance.shutdown", "instance.r
            "instance.resize", "instance.delete", "block_storage.create", "block_storage.attach",
            "block_storage.detach", "block_storage.delete", "firewall.attach", "firewall.detach")
 DEFAULT_CONFIG = {"op_delay": 2.0, "op_delays": {}, "rate_limit": 60, "rate_window": 60.0, "rate_limit_status": 429,
-                  "clock_offset": 0.0, "page_size_cap": 100}
+                  "clock_offset": 0.0, "page_size_cap": 100,
+                  # The API as observed (LIVE, docs/emulator.md); profiles.py has the other values.
+                  "error_result": "object", "restricted_zones": [RESTRICTED_ZONE], "user_script_list": "missing",
+                  "bill_detail": "check_ip", "supporting_images": False}
 
 # Where public addresses come from: the two documentation ranges first, then the benchmarking range
 # 198.18.0.0/15, which is big enough for bulk-seeded scale tests.

@@ -109,7 +109,7 @@ def test_every_answer_has_a_date_header(emulator):
 def test_success_envelope(emulator):
     body = emulator.ok("GET", "/v1/zones")
     assert body["code"] == "0x00" and body["error_code"] == "SUCCESS" and body["message"] == ""
-    assert body["count"] == len(body["result"]) == 3
+    assert body["count"] == len(body["result"]) == 4
 
 
 def test_rate_limit_61st_request(emulator):

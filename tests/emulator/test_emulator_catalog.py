@@ -8,11 +8,12 @@ from emulator_helpers import assert_error
 def test_zones(emulator):
     rows = emulator.ok("GET", "/v1/zones")["result"]
     assert [(z["zone_id"], z["zone_name"]) for z in rows] == [
-        ("KR1-Z01", "Seoul Gasan"), ("KR1-Z08", "Seoul Mokdong"), ("KR2-Z01", "Busan")]
+        ("KR1-Z01", "Seoul Gasan"), ("KR1-Z08", "Seoul Mokdong"), ("KR2-Z01", "Busan"), ("KR3-Z01", "Daejeon")]
     assert all(z["status"] == "available" and isinstance(z["content"], list) for z in rows)
 
 
 def test_flavor_list_pages_and_total(emulator):
+    emulator.config(supporting_images=True)
     body = emulator.ok("GET", "/v1/flavors", query={"page_size": "2"})
     assert body["page_no"] == 1 and body["page_size"] == 2 and body["total"] == 5 and body["count"] == 2
     ids = []
@@ -57,6 +58,7 @@ def test_image_detail_and_unknown(emulator):
 
 
 def test_ssh_keys_and_scripts(emulator):
+    emulator.config(user_script_list="served")
     keys = emulator.ok("GET", "/v1/auth/ssh_key")
     assert [(k["ssh_key_id"], k["name"]) for k in keys["result"]] == [("key-laptop", "laptop"), ("key-ci", "ci-deploy")]
     assert keys["page_no"] == 1 and keys["page_size"] == 10
@@ -106,6 +108,7 @@ def test_bill_filters(emulator):
 
 
 def test_bill_detail(emulator):
+    emulator.config(bill_detail="served")
     bill_id = emulator.ok("GET", "/v1/bill")["result"][0]["bill_id"]
     assert emulator.ok("GET", "/v1/bill/" + bill_id)["result"][0]["groups"][0]["items"]
     assert_error(emulator.signed("GET", "/v1/bill/BILL-000000-0001"), 400, "ID_INVALID")

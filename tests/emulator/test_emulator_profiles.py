@@ -3,6 +3,7 @@
 import pytest
 
 from emulator_helpers import assert_error
+from fixture import EmulatorProcess
 
 KOREAN_ID_INVALID = "유효하지 않은 ID 입니다."
 
@@ -15,18 +16,35 @@ def alternative(emulator):
     return emulator
 
 
+OBSERVED = {"error_result": "object", "restricted_zones": ["KR3-Z01"], "user_script_list": "missing",
+            "bill_detail": "check_ip", "supporting_images": False}
+DOCUMENTED = {"error_result": "string", "restricted_zones": [], "user_script_list": "served",
+              "bill_detail": "served", "supporting_images": True}
+
+
+def observed(config):
+    return dict((key, config[key]) for key in OBSERVED)
+
+
 def test_selecting_a_profile_sets_its_config_and_back(emulator):
+    assert observed(emulator.config()) == OBSERVED   # the default is the API as observed (LIVE)
     config = emulator.config(profile="alternative")
     assert (config["profile"], config["page_size_cap"], config["rate_limit_status"]) == ("alternative", 100, 400)
+    assert observed(config) == DOCUMENTED
     config = emulator.config(profile="default")
     assert (config["profile"], config["rate_limit_status"]) == ("default", 429)
+    assert observed(config) == OBSERVED
     assert emulator.config(rate_limit_status=503, profile="alternative")["rate_limit_status"] == 503   # explicit value wins
 
 
 def test_unknown_profile_or_family_is_refused(emulator):
-    for body in ({"profile": "lenient"}, {"firewall_family": "acl"}):
+    for body in ({"profile": "lenient"}, {"firewall_family": "acl"}, {"error_result": "html"},
+                 {"user_script_list": True}, {"bill_detail": "denied"}):
         response = emulator.control.put(emulator.url + "/_emulator/config", json=body, timeout=30)
         assert response.status_code == 400 and "must be one of" in response.json()["error"]
+    for body in ({"restricted_zones": "KR3-Z01"}, {"restricted_zones": [1]}, {"supporting_images": "yes"}):
+        response = emulator.control.put(emulator.url + "/_emulator/config", json=body, timeout=30)
+        assert response.status_code == 400 and "must be" in response.json()["error"]
 
 
 def test_a_capped_page_echoes_the_request_as_strings_and_counts_the_total(alternative):
@@ -63,19 +81,32 @@ def assert_korean_error(response, status, error_code):
     return body
 
 
+def assert_string_error(response, status, error_code):
+    body = response.json()
+    assert (response.status_code, body["error_code"], body["result"]) == (status, error_code, "error"), body
+    return body
+
+
 @pytest.mark.parametrize("path", ["/v1/flavors/nope", "/v1/firewall/nope"])
 def test_empty_detail_answers_become_id_invalid(alternative, path):
-    assert assert_korean_error(alternative.signed("GET", path), 400, "ID_INVALID")["message"] == KOREAN_ID_INVALID
+    assert "not found" in assert_string_error(alternative.signed("GET", path), 400, "ID_INVALID")["message"]
 
 
 def test_writes_on_unknown_ids_keep_their_error(alternative):
-    assert_korean_error(alternative.signed("POST", "/v1/instances/nope/start"), 400, "ID_INVALID")
+    assert_string_error(alternative.signed("POST", "/v1/instances/nope/start"), 400, "ID_INVALID")
 
 
-def test_errors_are_korean_with_an_object_result(alternative):
-    response = alternative.signed("GET", "/v1/zones", secret_key="wrong")
+def test_default_errors_are_korean_with_an_object_result(emulator):
+    response = emulator.signed("GET", "/v1/zones", secret_key="wrong")
     body = assert_korean_error(response, 401, "INVALID_SIGNATURE")
     assert body["message"] == "서명이 올바르지 않습니다." and body["result"]["code"] == 8
+    body = assert_korean_error(emulator.signed("GET", "/v1/images/nope"), 400, "ID_INVALID")
+    assert body["message"] == KOREAN_ID_INVALID
+
+
+def test_alternative_errors_are_the_string_result(alternative):
+    response = alternative.signed("GET", "/v1/zones", secret_key="wrong")
+    assert "signature" in assert_string_error(response, 401, "INVALID_SIGNATURE")["message"]
     assert response.headers["X-RateLimit-Limit"]
 
 
@@ -83,7 +114,7 @@ def test_rate_limit_is_a_400_with_retry_after(alternative):
     alternative.config(rate_limit=1)
     alternative.ok("GET", "/v1/zones")
     response = alternative.signed("GET", "/v1/zones")
-    assert_korean_error(response, 400, "LIMIT_EXCEEDED")
+    assert_string_error(response, 400, "LIMIT_EXCEEDED")
     assert response.headers["Retry-After"] == "2" and response.headers["X-RateLimit-Limit"] == "1"
 
 
@@ -122,3 +153,65 @@ def test_security_groups_family_refuses_the_firewall_paths(emulator):
 
 def test_default_family_has_no_security_groups(emulator):
     assert_error(emulator.signed("GET", "/v1/security-groups"), 404, "NOT_FOUND")
+
+
+def test_a_create_in_a_restricted_zone_is_refused_and_creates_nothing(emulator):
+    form = dict(FORM, zone_id="KR3-Z01")
+    body = assert_korean_error(emulator.signed("POST", "/v1/instances", form=form), 500, "DEV_CHECK_RETURN")
+    assert body["result"]["code"] == 12 and emulator.state()["instances"] == {}
+    assert body["message"] == "선택하신 존에서는 자원 사용이 제한되어 있습니다."   # "resource use is restricted ..."
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
+    other = assert_korean_error(emulator.signed("POST", "/v1/block-storages", form={}), 500, "DEV_CHECK_RETURN")
+    assert other["message"] != body["message"]
+    emulator.config(restricted_zones=[])
+    assert emulator.ok("POST", "/v1/instances", form=form)["result"][0]["name"] == "alt-1"
+
+
+def test_a_restricted_zone_is_checked_after_the_combination(emulator):
+    form = dict(FORM, zone_id="KR3-Z01", image_id="img-rocky-9")   # Rocky is not offered there
+    assert_korean_error(emulator.signed("POST", "/v1/instances", form=form), 400, "UNAVAILABLE_COMBINATION")
+
+
+@pytest.mark.parametrize("profile", ["default", "alternative"])
+def test_bulk_instances_avoid_restricted_zones(emulator, profile):
+    emulator.config(profile=profile)
+    emulator.bulk_instances(8)
+    assert {row["zone_id"] for row in emulator.state()["instances"].values()} == {"KR1-Z01", "KR1-Z08", "KR2-Z01"}
+
+
+def test_the_user_script_list_is_missing_unless_served(emulator):
+    assert_korean_error(emulator.signed("GET", "/v1/instance/script"), 404, "NOT_FOUND")
+    created = emulator.ok("POST", "/v1/instances", form=dict(FORM, user_script_id="script-bootstrap"))["result"][0]
+    assert created["user_script_id"] == "script-bootstrap"   # a script given by id still works
+    unknown = emulator.signed("POST", "/v1/instances", form=dict(FORM, user_script_id="nope"))
+    assert_korean_error(unknown, 400, "ID_INVALID")
+    emulator.config(user_script_list="served")
+    assert len(emulator.ok("GET", "/v1/instance/script")["result"]) == 2
+
+
+def test_the_bill_detail_answers_check_ip_unless_served(emulator):
+    bill_id = emulator.ok("GET", "/v1/bill")["result"][0]["bill_id"]
+    assert assert_korean_error(emulator.signed("GET", "/v1/bill/" + bill_id), 403, "CHECK_IP")["result"]["code"] == 9
+    emulator.ok("GET", "/v1/bill/live")
+    emulator.config(bill_detail="served")
+    assert emulator.ok("GET", "/v1/bill/" + bill_id)["result"][0]["groups"]
+
+
+def test_flavors_carry_supporting_images_only_when_switched_on(emulator):
+    rows = emulator.ok("GET", "/v1/flavors")["result"] + emulator.ok("GET", "/v1/flavors/std.1c1g")["result"]
+    assert not any("supporting_images" in row for row in rows)
+    form = dict(FORM, image_id="img-windows-2022")   # std.1c1g does not take Windows: the API still decides
+    assert_korean_error(emulator.signed("POST", "/v1/instances", form=form), 400, "UNAVAILABLE_COMBINATION")
+    emulator.config(supporting_images=True)
+    assert "img-windows-2022" not in emulator.ok("GET", "/v1/flavors/std.1c1g")["result"][0]["supporting_images"]
+
+
+def test_config_options_on_the_command_line():
+    process = EmulatorProcess(extra_args=["--profile", "alternative", "--config", "restricted_zones=[\"KR1-Z01\"]",
+                                          "--config", "bill_detail=check_ip"])
+    try:
+        config = process.config()
+        assert (config["restricted_zones"], config["bill_detail"], config["user_script_list"]) == (
+            ["KR1-Z01"], "check_ip", "served")
+    finally:
+        process.stop()

@@ -30,8 +30,8 @@ def ok(result, **extra):
     return FakeResponse(200, body)
 
 
-def error(status, error_code, code="0xe", message="error text", headers=None):
-    body = {"code": code, "error_code": error_code, "message": message, "result": "error"}
+def error(status, error_code, code="0xe", message="error text", headers=None, result="error"):
+    body = {"code": code, "error_code": error_code, "message": message, "result": result}
     return FakeResponse(status, body, headers)
 
 

@@ -49,7 +49,7 @@ def api_requests(emulator):
 def test_list_zones_with_credentials_from_the_environment(emulator):
     code, result, output = adhoc(emulator, "iwinv_zone_info")
     assert code == 0, output
-    assert [zone["id"] for zone in result["zones"]] == ["KR1-Z01", "KR1-Z08", "KR2-Z01"]
+    assert [zone["id"] for zone in result["zones"]] == ["KR1-Z01", "KR1-Z08", "KR2-Z01", "KR3-Z01"]
     assert result["changed"] is False
     assert api_requests(emulator) == [("GET", "/v1/zones")]
     assert emulator.secret_key not in output

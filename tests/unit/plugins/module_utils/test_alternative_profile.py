@@ -28,7 +28,7 @@ def test_a_rate_limited_read_answered_400_waits_for_retry_after_and_succeeds(alt
     alternative.config(rate_limit=2, rate_window=3)
     client = client_for(alternative)
     zones = [catalog.list_zones(client) for _attempt in range(3)]
-    assert zones[2] == zones[0] and len(zones[0]) == 3
+    assert zones[2] == zones[0] and len(zones[0]) == 4
     log = [(entry["status"], entry["error_code"]) for entry in alternative.requests()]
     assert (400, "LIMIT_EXCEEDED") in log and log[-1] == (200, "SUCCESS")
 
@@ -44,8 +44,9 @@ def test_a_rate_limited_write_answered_400_is_reported_not_resent(alternative):
     assert [entry["method"] for entry in alternative.requests()] == ["GET", "POST"]
 
 
-def test_a_korean_error_message_is_explained_from_the_error_code(alternative):
-    client = IwinvClient(alternative.access_key, "wrong-secret", api_url=alternative.url, rate_limit=0)
+def test_a_korean_error_message_is_explained_from_the_error_code(emulator):
+    """The default profile answers errors as LIVE: a Korean message and an object result."""
+    client = IwinvClient(emulator.access_key, "wrong-secret", api_url=emulator.url, rate_limit=0)
     with pytest.raises(IwinvApiError) as caught:
         catalog.list_zones(client)
     assert "secret_key" in caught.value.message and caught.value.api_message == "서명이 올바르지 않습니다."

@@ -203,7 +203,9 @@ def test_a_lost_create_answer_is_reconciled_by_name_never_resent(emulator):
 
 def test_a_create_never_seen_fails_as_unknown_never_as_safe_to_rerun(emulator):
     host = hosts(emulator, count=1)[0]
-    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500)
+    # A gateway page says nothing (an error envelope would be the API's refusal, DECISIONS.md D2).
+    emulator.fault(method="POST", path="^/v1/block-storages$", action="status", status=500,
+                   body="<html><body>Bad Gateway</body></html>")
     result = run(emulator, name="never-made", type="ssd", size=20, instance=host, wait_timeout=2)
     assert result["failed"] and "it has not happened, or not yet" in result["msg"], result
     assert "noted on this controller" in result["msg"] and "is safe" not in result["msg"]

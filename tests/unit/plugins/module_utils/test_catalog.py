@@ -259,6 +259,7 @@ def test_resolve_ssh_keys_many_refs_one_request(emulator):
 
 
 def test_resolve_user_script_and_list_with_content(emulator):
+    emulator.config(user_script_list="served")   # the docs' answer (LIVE: 404, below)
     client = emulator_client(emulator)
     script = catalog.resolve_user_script(client, "install-docker")
     assert script["id"] == "script-docker" and script["content"].startswith("#!/bin/sh")
@@ -267,6 +268,7 @@ def test_resolve_user_script_and_list_with_content(emulator):
 
 
 def test_bills_against_the_emulator(emulator):
+    emulator.config(bill_detail="served")   # the docs' answer (LIVE: 403 CHECK_IP, test_iwinv_bill_info)
     client = emulator_client(emulator)
     emulator.config(page_size_cap=5)
     bills = catalog.list_bills(client)
@@ -288,3 +290,16 @@ def test_an_unknown_os_family_is_named_even_when_the_api_answers_in_korean():
         catalog.list_images(client, os="beos")
     assert caught.value.message.startswith("os 'beos' is not an OS family the API knows")
     assert caught.value.error_code == "CHECK_PARAM_ENUM"
+
+
+def test_without_the_user_script_list_an_id_is_taken_as_given_and_a_name_fails_saying_why(emulator):
+    """LIVE: GET /v1/instance/script answers 404 (the emulator's default)."""
+    client = emulator_client(emulator)
+    taken = catalog.resolve_user_script(client, "script-docker")
+    assert taken == {"id": "script-docker", "name": None, "unverified": True}
+    with pytest.raises(IwinvApiError) as caught:
+        catalog.resolve_user_script(client, "install docker")   # not an id's format: a name, which needs the list
+    assert "does not serve the user-script list" in caught.value.message and "give iwinv_instance the script's id" \
+        in caught.value.message
+    with pytest.raises(IwinvApiError, match="does not serve the user-script list"):
+        catalog.list_user_scripts(client)

@@ -164,8 +164,9 @@ def test_reads_retry_server_errors_and_dropped_connections(failure):
 
 
 @pytest.mark.parametrize("failure", [
-    error(500, "DEV_CHECK_RETURN", code="0xc"),
     FakeResponse(504, "<html>Gateway Timeout</html>"),
+    FakeResponse(500, "{not json"),
+    FakeResponse(500, {"code": "0xc", "message": "no error code"}),
     DROPPED,
     client_mod.requests.exceptions.ReadTimeout("read timed out"),
 ])
@@ -174,7 +175,19 @@ def test_an_ambiguous_write_is_sent_exactly_once(failure):
     with pytest.raises(IwinvAmbiguousWriteError) as caught:
         client.post("/v1/instances", form={"name": "web-1"})
     assert len(session.calls) == 1
-    assert "may have executed" in caught.value.message
+    assert "may have executed" in caught.value.message and not caught.value.answered
+
+
+def test_a_write_refused_with_an_error_envelope_is_the_apis_answer_sent_once():
+    """LIVE: 500 DEV_CHECK_RETURN (nested code 12) to a create in a restricted zone, which created nothing."""
+    refusal = error(500, "DEV_CHECK_RETURN", code="0xc", message="선택하신 존에서는 자원 사용이 제한되어 있습니다.",
+                    result={"code": 12, "message": "선택하신 존에서는 자원 사용이 제한되어 있습니다."})
+    client, session, clock = make_client(refusal, ok([]))
+    with pytest.raises(IwinvAmbiguousWriteError) as caught:
+        client.post("/v1/instances", form={"name": "web-1"})
+    assert len(session.calls) == 1 and caught.value.answered
+    assert caught.value.error_code == "DEV_CHECK_RETURN" and "may have executed" not in caught.value.message
+    assert "refused" in caught.value.message
 
 
 def test_a_write_answered_429_was_not_executed_and_is_retried():
@@ -229,6 +242,30 @@ def test_auth_failures_say_what_to_check(error_code, words):
     with pytest.raises(IwinvApiError) as caught:
         client.get("/v1/zones")
     assert words in caught.value.message
+
+
+def test_check_ip_advice_does_not_claim_the_allowlist_as_the_only_cause():
+    """LIVE: every bill detail answered 403 CHECK_IP while the bill list worked with the same key."""
+    client, session, clock = make_client(error(403, "CHECK_IP", code="0x9", message="허용되지 않은 IP 입니다."))
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/bill/BILL-1")
+    message = caught.value.message
+    assert "probably" in message and "when other requests with this key work" in message
+    assert "is not in the API key's IP allowlist:" not in message
+
+
+@pytest.mark.parametrize("error_code,words", [
+    ("CHECK_PARAM", "refused a parameter value"),
+    ("UNAVAILABLE_COMBINATION", "refused the combination of zone, flavor and image"),
+    ("NOT_FOUND", "found no such resource or endpoint"),
+    ("ID_INVALID", "knows no such id"),
+])
+def test_messages_are_built_from_the_error_code_whatever_the_language(error_code, words):
+    client, session, clock = make_client(error(400, error_code, message="요청을 처리할 수 없습니다."))
+    with pytest.raises(IwinvApiError) as caught:
+        client.get("/v1/zones/x")
+    assert caught.value.message.startswith("GET /v1/zones/x failed: the API " + words)
+    assert caught.value.message.endswith("(HTTP 400, %s): 요청을 처리할 수 없습니다." % error_code)
 
 
 # --- paging ----------------------------------------------------------------------------------------

@@ -33,6 +33,14 @@ def test_ssh_keys_by_exact_name_and_id(emulator):
 
 
 def test_user_scripts_with_content(emulator):
+    emulator.config(user_script_list="served")   # the docs' answer (LIVE: 404, below)
     result = run_module(iwinv_user_script_info.main, emulator_args(emulator, id="script-bootstrap"))
     assert [script["name"] for script in result["user_scripts"]] == ["bootstrap"]
     assert result["user_scripts"][0]["content"].startswith("#!/bin/sh")
+
+
+def test_user_script_info_fails_saying_the_account_does_not_serve_the_list(emulator):
+    """LIVE: GET /v1/instance/script answers 404 (the emulator's default)."""
+    result = run_module(iwinv_user_script_info.main, emulator_args(emulator, name="bootstrap"))
+    assert result["failed"] and result["api_error"]["status"] == 404
+    assert result["msg"].startswith("this account's API does not serve the user-script list")

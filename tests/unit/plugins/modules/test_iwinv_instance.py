@@ -285,7 +285,8 @@ def test_present_on_an_instance_in_error_warns_how_to_recover():
 
 
 def test_a_lost_create_answer_with_nothing_to_adopt_fails_as_unknown_and_sends_one_post(emulator):
-    emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503)
+    emulator.fault(method="POST", path="^/v1/instances$", action="status", status=503,
+                   body="<html><body>Bad Gateway</body></html>")
     result = run(emulator, wait_timeout=2, **CREATE)
     assert result["failed"] and "it has not happened, or not yet" in result["msg"]
     assert "noted on this controller" in result["msg"] and "safe" not in result["msg"]
@@ -324,7 +325,17 @@ def test_zone_never_narrows_identity_and_a_different_zone_fails_with_no_write(em
     assert [row["instance_id"] for row in emulator.state()["instances"].values()] == [created["id"]]
 
 
+def test_without_supporting_images_the_api_decides_and_its_refusal_names_zone_flavor_and_image(emulator):
+    """The observed default: flavor rows carry no supporting_images, so nothing is refused before the POST."""
+    refused = run(emulator, name="win-1", zone="KR1-Z08", flavor="std.1c1g", image="Windows Server 2022")
+    assert refused["failed"] and refused["api_error"]["error_code"] == "UNAVAILABLE_COMBINATION"
+    assert "does not combine flavor std.1c1g with image img-windows-2022 in zone KR1-Z08" in refused["msg"]
+    assert not refused.get("changed")
+    assert [r["method"] for r in emulator.requests()].count("POST") == 1 and emulator.state()["instances"] == {}
+
+
 def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emulator):
+    emulator.config(supporting_images=True)   # the flavors say which images they take (TB)
     refused = run(emulator, name="win-1", zone="KR1-Z08", flavor="std.1c1g", image="Windows Server 2022",
                   _ansible_check_mode=True)
     assert refused["failed"] and "does not take image img-windows-2022" in refused["msg"]

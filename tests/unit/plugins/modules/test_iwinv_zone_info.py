@@ -14,7 +14,7 @@ from module_runner import emulator_args, run_module
 def test_lists_the_seeded_zones(emulator):
     result = run_module(main, emulator_args(emulator))
     assert result["changed"] is False
-    assert [zone["id"] for zone in result["zones"]] == ["KR1-Z01", "KR1-Z08", "KR2-Z01"]
+    assert [zone["id"] for zone in result["zones"]] == ["KR1-Z01", "KR1-Z08", "KR2-Z01", "KR3-Z01"]
     assert result["zones"][1]["name"] == "Seoul Mokdong"
     assert len(emulator.requests()) == 1
 
@@ -29,7 +29,7 @@ def test_credentials_come_from_the_environment(emulator, monkeypatch):
     monkeypatch.setenv("IWINV_ACCESS_KEY", emulator.access_key)
     monkeypatch.setenv("IWINV_SECRET_KEY", emulator.secret_key)
     monkeypatch.setenv("IWINV_RATE_LIMIT", "0")
-    assert len(run_module(main, {})["zones"]) == 3
+    assert len(run_module(main, {})["zones"]) == 4
 
 
 def test_wrong_secret_fails_clearly_without_the_secret(emulator):
@@ -81,5 +81,5 @@ def test_plain_http_to_a_remote_host_fails_before_any_request(emulator):
 
 def test_validate_certs_false_warns(emulator):
     result = run_module(main, emulator_args(emulator, validate_certs=False))
-    assert len(result["zones"]) == 3
+    assert len(result["zones"]) == 4
     assert "validate_certs is false" in json.dumps(result.get("warnings"))   # 2.19 returns structured warnings
