@@ -5,6 +5,8 @@ The alternative profile, point by point (DECISIONS.md):
 - D4 paging: the echoed `page_size` is the size asked for (not the size used, when `page_size_cap` cut the page
   to 10 rows or more), `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's
   rows. The cap stays 100 (the collection's page size, so request counts stay comparable); tests lower it.
+- D4 page size: a list asked for more than 50 rows a page answers 400 `CHECK_PARAM` (`page_size_limit`).
+- D3 volume list: paged at 50 rows by default like the other lists (`volume_page_size`), not unpaginated.
 - D4 not found: 200 `[]` wherever the default answers 400 `ID_INVALID` on a detail read, and the reverse.
 - D4 errors: Korean messages, `result` an object with a numeric code.
 - D4 rate limit: HTTP 400 `LIMIT_EXCEEDED` (`rate_limit_status`) with `Retry-After`; every answer carries
@@ -19,7 +21,10 @@ only the other family would.
 
 from state import DEFAULT_CONFIG, ERROR_CODES, ApiError
 
-PROFILES = {"default": {"rate_limit_status": DEFAULT_CONFIG["rate_limit_status"]}, "alternative": {"rate_limit_status": 400}}
+PROFILES = {
+    "default": {key: DEFAULT_CONFIG[key] for key in ("rate_limit_status", "volume_page_size", "page_size_limit")},
+    "alternative": {"rate_limit_status": 400, "volume_page_size": 50, "page_size_limit": 50},
+}
 FIREWALL_FAMILIES = {"firewall": "/v1/firewall", "security-groups": "/v1/security-groups"}
 STRING_CONFIG = {"profile": PROFILES, "firewall_family": FIREWALL_FAMILIES}
 

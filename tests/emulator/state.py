@@ -32,7 +32,8 @@ OP_KEYS = ("instance.create", "instance.start", "instance.shutdown", "instance.r
            "instance.resize", "instance.delete", "block_storage.create", "block_storage.attach",
            "block_storage.detach", "block_storage.delete", "firewall.attach", "firewall.detach")
 DEFAULT_CONFIG = {"op_delay": 2.0, "op_delays": {}, "rate_limit": 60, "rate_window": 60.0, "rate_limit_status": 429,
-                  "clock_offset": 0.0, "page_size_cap": 100}
+                  "clock_offset": 0.0, "page_size_cap": 100,
+                  "volume_page_size": 0, "page_size_limit": 0}
 
 # Where public addresses come from: the two documentation ranges first, then the benchmarking range
 # 198.18.0.0/15, which is big enough for bulk-seeded scale tests.
