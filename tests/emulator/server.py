@@ -473,9 +473,13 @@ def bulk_instances(emu, data):
 
 
 def bulk_volumes(emu, data):
-    """Bulk-add detached volumes for paging tests: `{name_prefix}-{n:05d}`, in one zone, of one type and size."""
+    """Bulk-add detached volumes for paging tests: `{name_prefix}-{n:05d}`, in one zone, of one type and size.
+
+    `names` gives exact names instead (count = how many).
+    """
     store = emu.store
-    count = int(data.get("count", 1))
+    names = [str(name) for name in data.get("names") or []]
+    count = len(names) or int(data.get("count", 1))
     prefix = str(data.get("name_prefix", "bulk-vol"))
     zone_id, vtype, size = str(data.get("zone_id", "KR1-Z08")), str(data.get("type", "ssd")), int(data.get("size", 10))
     if not 1 <= count <= 10000:
@@ -483,8 +487,8 @@ def bulk_volumes(emu, data):
     with store.lock:
         if store.find("zones", "zone_id", zone_id) is None or store.find("block_storage_types", "type", vtype) is None:
             raise ValueError("unknown zone_id %s or type %s" % (zone_id, vtype))
-        ids = [api.new_volume(store, None, zone_id, vtype, size, "%s-%05d" % (prefix, number), None, "available")
-               for number in range(1, count + 1)]
+        names = names or ["%s-%05d" % (prefix, number) for number in range(1, count + 1)]
+        ids = [api.new_volume(store, None, zone_id, vtype, size, name, None, "available") for name in names]
         emu.save()
     return {"count": count, "block_storage_ids": ids}
 
