@@ -490,6 +490,7 @@ class IwinvClient:
         return envelope, result_rows(envelope, "GET", path)
 
     def _all_pages(self, path, query, page_size, documented_unpaginated):
+        """paginate() at one page size."""
         rows, seen, largest, first = [], {}, 0, None
         for page_no in range(1, MAX_PAGES + 1):
             envelope, page = self._page(path, query, page_no, page_size)
