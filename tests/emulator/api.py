@@ -607,7 +607,7 @@ def volume_create(store, req):
     if len(store.volumes_of(inst["instance_id"])) >= MAX_VOLUMES:
         raise bad("LIMIT_EXCEEDED", "at most %d block storages per instance" % MAX_VOLUMES)
     volume_id = new_volume(store, inst["instance_id"], inst["zone_id"], vtype["type"], size, name,
-                            description or None, "creating")
+                           description or None, "creating")
     store.schedule("block_storage.create", volume_id, req.fail_async)
     return 202, [{"block_storage_id": volume_id, "instance_id": inst["instance_id"], "status": "creating"}], {}
 
