@@ -12,6 +12,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveE
 
 MAX_VOLUMES_PER_INSTANCE = 8
 FAILED_STATUSES = frozenset(["error"])
+VOLUMES_PATH = "/v1/block-storages"
 
 # Words for the API errors of volume writes, so that a failure says what to do.
 VOLUME_ERROR_ADVICE = {
@@ -82,8 +83,10 @@ def list_types(client):
 
 
 def list_block_storages(client, zone=None, name=None, volume_type=None):
-    """Every volume (the list is unpaginated), narrowed by zone id, exact name and type.
+    """Every volume, narrowed by zone id, exact name and type.
 
+    The docs call the list unpaginated, and such an answer costs one request; one that shows paging is read to its
+    last page (IwinvClient.paginate, DECISIONS.md D3), so a volume past the first page is never missed.
     The API's `name` filter may match substrings, so the exact match is made here.
     """
     query = {}
@@ -93,7 +96,7 @@ def list_block_storages(client, zone=None, name=None, volume_type=None):
         query["name"] = name
     if volume_type:
         query["type"] = volume_type
-    volumes = [block_storage_from_api(row) for row in client.get("/v1/block-storages", query=query or None)]
+    volumes = [block_storage_from_api(row) for row in client.paginate(VOLUMES_PATH, query=query, documented_unpaginated=True)]
     if name:
         volumes = [volume for volume in volumes if volume["name"] == name]
     return volumes
@@ -101,12 +104,12 @@ def list_block_storages(client, zone=None, name=None, volume_type=None):
 
 def get_block_storage(client, volume_id):
     """The volume with this id, or None when the API says it does not exist (400 ID_INVALID or 200 [])."""
-    row = client.get_detail("/v1/block-storages", volume_id)
+    row = client.get_detail(VOLUMES_PATH, volume_id)
     return block_storage_from_api(row) if row else None
 
 
 def find_block_storage(client, volume_id=None, name=None):
-    """The volume named by id (wins) or by exact name; None when there is none. One request.
+    """The volume named by id (wins) or by exact name; None when there is none. One request (a paged list: one a page).
 
     A name that several volumes carry is an error that lists their ids.
     """
@@ -127,10 +130,10 @@ def create_block_storage(client, instance_id, volume_type, size, name, descripti
     form = {"instance_id": instance_id, "type": volume_type, "size": size, "name": name}
     if description:
         form["description"] = description
-    rows = client.post("/v1/block-storages", form=form)
+    rows = client.post(VOLUMES_PATH, form=form)
     if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("block_storage_id"):
         raise IwinvAmbiguousWriteError("POST /v1/block-storages: the answer does not give the created volume's id",
-                                       status=202, method="POST", path="/v1/block-storages")
+                                       status=202, method="POST", path=VOLUMES_PATH)
     return rows[0]["block_storage_id"]
 
 
@@ -141,15 +144,15 @@ def new_volumes(client, name, instance_id, known_ids=()):
 
 
 def attach_block_storage(client, volume_id, instance_id):
-    client.post(api_path("/v1/block-storages", volume_id, "attach", instance_id))
+    client.post(api_path(VOLUMES_PATH, volume_id, "attach", instance_id))
 
 
 def detach_block_storage(client, volume_id):
-    client.post(api_path("/v1/block-storages", volume_id, "detach"))
+    client.post(api_path(VOLUMES_PATH, volume_id, "detach"))
 
 
 def delete_block_storage(client, volume_id):
-    client.delete(api_path("/v1/block-storages", volume_id))
+    client.delete(api_path(VOLUMES_PATH, volume_id))
 
 
 def reworded(exc, message):

@@ -66,6 +66,11 @@ RECOVERY_PER_MINUTE = 0.1
 # that is full by that measure but shorter than asked may be a lower cap than the echoed page_size admits.
 SERVED_PAGE_SIZE = 10
 MAX_PAGES = 1000
+# Lists ask LIST_PAGE_SIZE rows a page. Sizes 1, 2, 10 and 50 were used LIVE, 100 never: a CHECK_PARAM on a larger
+# size lists again at FALLBACK_PAGE_SIZE, and this process asks that size at once from then on (per API URL).
+LIST_PAGE_SIZE = 100
+FALLBACK_PAGE_SIZE = 50
+SMALLER_PAGES = set()   # the API URLs that refused LIST_PAGE_SIZE in this process
 # API text that reaches a message: control characters out, and no longer than this.
 MAX_API_TEXT = 300
 STALE_TIMESTAMP_CODES = ("CHECK_SIGNATURE",)
@@ -484,7 +489,7 @@ class IwinvClient:
             raise
         return rows[0] if rows else None
 
-    def paginate(self, path, query=None, page_size=100):
+    def paginate(self, path, query=None, page_size=None, documented_unpaginated=False):
         """Every row of a paginated list, or an error: never a partial list (a missed row becomes a duplicate).
 
         A page ends the list when it is empty, or shorter than what the server has shown it serves: the largest
@@ -492,15 +497,57 @@ class IwinvClient:
         A server may cap pages below page_size while echoing page_size (`count` is page-local), so a page that
         is full by that measure is followed by one more. A page seen before (page_no ignored) or more than
         MAX_PAGES pages fail.
+
+        `documented_unpaginated`: a list its docs call unpaginated (the volume list, DECISIONS.md D3). Its first
+        answer is the whole list (one request) unless it carries paging fields (page_no, page_size) or is a full
+        page (as many rows as asked): those are paged on as above. When such a full page without paging fields
+        comes back again as page 2, the server ignores paging, and it was the whole list.
         """
-        rows, seen, largest = [], {}, 0
+        return self._at_page_size(lambda size: self._all_pages(path, query, size, documented_unpaginated), page_size)
+
+    def first_page(self, path, query=None, page_size=None):
+        """The rows of a list's first page: one request (two when the page size is refused, see _at_page_size)."""
+        return self._at_page_size(lambda size: self._page(path, query, 1, size)[1], page_size)
+
+    def _at_page_size(self, read, page_size=None):
+        """read(size) at the page size this process asks (page_size, else LIST_PAGE_SIZE).
+
+        A 400 CHECK_PARAM on a size above FALLBACK_PAGE_SIZE reads again at that size, and once that worked
+        every later list of this process to this API asks it at once. Any other error is the answer.
+        """
+        size = page_size or LIST_PAGE_SIZE
+        if self.api_url in SMALLER_PAGES:
+            size = min(size, FALLBACK_PAGE_SIZE)
+        if size <= FALLBACK_PAGE_SIZE:
+            return read(size)
+        try:
+            return read(size)
+        except IwinvApiError as exc:
+            if exc.status != 400 or exc.error_code != "CHECK_PARAM":
+                raise
+        result = read(FALLBACK_PAGE_SIZE)
+        SMALLER_PAGES.add(self.api_url)
+        return result
+
+    def _page(self, path, query, page_no, page_size):
+        envelope = self.get_envelope(path, dict(query or {}, page_no=page_no, page_size=page_size))
+        return envelope, result_rows(envelope, "GET", path)
+
+    def _all_pages(self, path, query, page_size, documented_unpaginated):
+        """paginate() at one page size."""
+        rows, seen, largest, first = [], {}, 0, None
         for page_no in range(1, MAX_PAGES + 1):
-            envelope = self.get_envelope(path, dict(query or {}, page_no=page_no, page_size=page_size))
-            page = result_rows(envelope, "GET", path)
+            envelope, page = self._page(path, query, page_no, page_size)
             if not page:
                 return rows
+            if documented_unpaginated and page_no == 1:
+                first = envelope
+                if not has_paging_fields(envelope) and len(page) != page_size:
+                    return page
             fingerprint = hashlib.sha256(json.dumps(page, sort_keys=True, default=str).encode("utf-8")).hexdigest()
             if fingerprint in seen:
+                if page_no == 2 and first is not None and not has_paging_fields(first):
+                    return rows
                 raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, seen[fingerprint]))
             seen[fingerprint] = page_no
             rows.extend(page)
@@ -675,6 +722,11 @@ def api_error(status, body, method, path):
     code = clean_api_text(body["code"], 16) if body.get("code") is not None else None
     return IwinvApiError(text, status=status, code=code, error_code=error_code, method=method, path=path,
                          api_message=api_message)
+
+
+def has_paging_fields(envelope):
+    """Whether a list answer says it is a page (page_no or page_size beside the rows)."""
+    return "page_no" in envelope or "page_size" in envelope
 
 
 def paging_error(path, why):

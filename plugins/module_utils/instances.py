@@ -98,10 +98,9 @@ def list_instances(client, zone=None, name=None, status=None, fields=READ_FIELDS
     return instances
 
 
-def first_page_of_instances(client, page_size=100):
+def first_page_of_instances(client):
     """The instances of the list's first page (one request): maybe not all of them, but each as it is now."""
-    query = {"fields": READ_FIELDS, "page_no": 1, "page_size": page_size}
-    return [instance_from_api(row) for row in client.get(INSTANCES_PATH, query=query)]
+    return [instance_from_api(row) for row in client.first_page(INSTANCES_PATH, query={"fields": READ_FIELDS})]
 
 
 def in_zone(instance, zone):

@@ -16,7 +16,7 @@ description:
   - It only reads, and never asks for a secret (an instance's default account password or console link).
     Its result holds no key, signature, password or console link.
   - "It makes at most 10 requests: C(GET /v1/zones); C(GET /v1/flavors) twice (2 and 1000 rows a page);
-    C(GET /v1/instances) (100 rows, O(ignore:fields=11): id, name and status only); C(GET /v1/block-storages);
+    C(GET /v1/instances) (50 rows, O(ignore:fields=11): id, name and status only); C(GET /v1/block-storages);
     the detail of an instance id, an image id and a flavor id that do not exist; C(GET /v1/firewall) (one row); and
     C(GET /v1/security-groups) (one row) only when the firewall request failed. When the first request is
     refused (wrong key, clock, IP allowlist) it stops there, after 1 request."

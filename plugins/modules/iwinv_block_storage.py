@@ -29,6 +29,7 @@ options:
     description:
       - The volume's name (1 to 64 characters), its identity when O(id) is not given.
       - A name that several volumes carry fails and lists their ids.
+      - The look-up reads every page of the volume list when the API pages it (its documentation says it does not).
       - Required to create a volume. The API cannot rename a volume.
     type: str
   id:

@@ -11,6 +11,8 @@ short_description: List iwinv block storage volumes and volume types
 version_added: 1.0.0
 description:
   - Lists the block storage volumes of the account, and the block storage types with their size ranges and zones.
+  - Every volume is listed, on every page when the API pages the volume list (its documentation says it does not;
+    an unpaginated answer costs one request).
   - Each volume has the shape of the C(block_storage) return value of M(iwinv.cloud.iwinv_block_storage).
 author:
   - iwinv.cloud contributors (@iwinv-cloud)

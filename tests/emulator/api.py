@@ -122,9 +122,16 @@ def project(view, mask):
 
 
 def paginate(store, rows, query, default_size=10, as_strings=False):
-    """Slice one page; the size is capped at page_size_cap and the size used is echoed (profiles.page_extra)."""
+    """Slice one page; the size is capped at page_size_cap and the size used is echoed (profiles.page_extra).
+
+    page_size_limit (when set) refuses a larger size with CHECK_PARAM instead, as an API whose pages are smaller
+    than the collection's size may (DECISIONS.md D4).
+    """
     page_no = positive_int(query.get("page_no", "1"), "page_no")
     requested = positive_int(query.get("page_size", str(default_size)), "page_size")
+    limit = int(store.config["page_size_limit"])
+    if 0 < limit < requested:
+        raise bad("CHECK_PARAM", "page_size must be at most %d" % limit)
     size = min(requested, int(store.config["page_size_cap"]))
     start = (page_no - 1) * size
     page = rows[start:start + size]
@@ -408,7 +415,7 @@ def _create_volumes_spec(store, form, zone_id):
     return specs
 
 
-def _new_volume(store, instance_id, zone_id, vtype, size, name, description, status):
+def new_volume(store, instance_id, zone_id, vtype, size, name, description, status):
     volume_id = "bs-" + secrets.token_hex(6)
     store.volumes[volume_id] = {
         "block_storage_id": volume_id, "name": name, "description": description, "type": vtype, "size": size,
@@ -448,7 +455,7 @@ def instance_create(store, req):
                                   image["image_id"], "building", description or None)
         op = store.schedule("instance.create", inst["instance_id"], req.fail_async)
         for vtype, size, vname in volumes:
-            volume_id = _new_volume(store, inst["instance_id"], zone_id, vtype, size, vname, None, "creating")
+            volume_id = new_volume(store, inst["instance_id"], zone_id, vtype, size, vname, None, "creating")
             store.schedule("block_storage.create", volume_id, req.fail_async)["done_at"] = op["done_at"]
         rows.append({"instance_id": inst["instance_id"], "name": inst["name"], "status": "building", "ssh_key": keys,
                      "user_script_id": script, "default_account": dict(inst["default_account"])})
@@ -565,14 +572,21 @@ def volume_types(store, req):
 
 
 def volumes_list(store, req):
+    """Unpaginated as documented: page_no/page_size are ignored, as the LIVE security-group rule list does.
+
+    volume_page_size N pages it like the other lists, at N rows by default (DECISIONS.md D3).
+    """
     query = req.query
-    check_query(query, ("zone_id", "name", "type"))
+    check_query(query, ("zone_id", "name", "type") + PAGING)
     if "type" in query and store.find("block_storage_types", "type", query["type"]) is None:
         raise bad("CHECK_PARAM", "unknown block storage type: %s" % query["type"])
     zones = csv(query, "zone_id")
     rows = [dict(v) for v in store.volumes.values()
             if (not zones or v["zone_id"] in zones) and query.get("name", "") in (v["name"] or "")
             and query.get("type", v["type"]) == v["type"]]
+    page_size = int(store.config["volume_page_size"])
+    if page_size > 0:
+        return (200,) + paginate(store, rows, query, default_size=page_size)
     return 200, rows, {}
 
 
@@ -605,8 +619,8 @@ def volume_create(store, req):
     _check_volume_zone(vtype, inst["zone_id"])
     if len(store.volumes_of(inst["instance_id"])) >= MAX_VOLUMES:
         raise bad("LIMIT_EXCEEDED", "at most %d block storages per instance" % MAX_VOLUMES)
-    volume_id = _new_volume(store, inst["instance_id"], inst["zone_id"], vtype["type"], size, name,
-                            description or None, "creating")
+    volume_id = new_volume(store, inst["instance_id"], inst["zone_id"], vtype["type"], size, name,
+                           description or None, "creating")
     store.schedule("block_storage.create", volume_id, req.fail_async)
     return 202, [{"block_storage_id": volume_id, "instance_id": inst["instance_id"], "status": "creating"}], {}
 

@@ -150,6 +150,9 @@ class EmulatorProcess:
     def bulk_instances(self, count, **options):
         return self._control("POST", "instances", dict(options, count=count))
 
+    def bulk_volumes(self, count, **options):
+        return self._control("POST", "block-storages", dict(options, count=count))
+
     def state(self):
         return self._control("GET", "state")
 

@@ -5,6 +5,8 @@ The alternative profile, point by point (DECISIONS.md):
 - D4 paging: the echoed `page_size` is the size asked for (not the size used, when `page_size_cap` cut the page
   to 10 rows or more), `page_no`/`page_size` are strings on every list, and `count` is the total, not the page's
   rows. The cap stays 100 (the collection's page size, so request counts stay comparable); tests lower it.
+- D4 page size: a list asked for more than 50 rows a page answers 400 `CHECK_PARAM` (`page_size_limit`).
+- D3 volume list: paged at 50 rows by default like the other lists (`volume_page_size`), not unpaginated.
 - D4 not found: 200 `[]` wherever the default answers 400 `ID_INVALID` on a detail read, and the reverse.
 - D4 errors: `result` the string "error" and the emulator's English message (`error_result: string`, the
   terraform provider's fixture); the default sends the LIVE shape (Korean message, `result` an object).
@@ -29,12 +31,12 @@ OBSERVED = {
     "user_script_list": ("missing", "served"),
     "bill_detail": ("check_ip", "served"),
 }
-OBSERVED_DEFAULTS = dict((key, DEFAULT_CONFIG[key]) for key in
-                         list(OBSERVED) + ["restricted_zones", "supporting_images"])
-ALTERNATIVE_OBSERVED = {"error_result": "string", "user_script_list": "served", "bill_detail": "served",
-                        "restricted_zones": [], "supporting_images": True}
-PROFILES = {"default": dict(OBSERVED_DEFAULTS, rate_limit_status=DEFAULT_CONFIG["rate_limit_status"]),
-            "alternative": dict(ALTERNATIVE_OBSERVED, rate_limit_status=400)}
+OBSERVED_KEYS = list(OBSERVED) + ["restricted_zones", "supporting_images"]   # checked by observed_value
+PROFILE_KEYS = OBSERVED_KEYS + ["volume_page_size", "page_size_limit", "rate_limit_status"]
+ALTERNATIVE = {"error_result": "string", "user_script_list": "served", "bill_detail": "served",
+               "restricted_zones": [], "supporting_images": True, "volume_page_size": 50, "page_size_limit": 50,
+               "rate_limit_status": 400}
+PROFILES = {"default": {key: DEFAULT_CONFIG[key] for key in PROFILE_KEYS}, "alternative": ALTERNATIVE}
 FIREWALL_FAMILIES = {"firewall": "/v1/firewall", "security-groups": "/v1/security-groups"}
 STRING_CONFIG = {"profile": PROFILES, "firewall_family": FIREWALL_FAMILIES}
 

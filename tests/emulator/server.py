@@ -404,6 +404,8 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"faults": []}
         if action == ("POST", "/_emulator/instances"):
             return 200, bulk_instances(emu, data)
+        if action == ("POST", "/_emulator/block-storages"):
+            return 200, bulk_volumes(emu, data)
         if action == ("GET", "/_emulator/state"):
             with store.lock:   # serialise under the lock: the answer is written after the lock is released
                 store.settle()
@@ -420,7 +422,7 @@ def merge_config(current, update):
         if key in profiles.STRING_CONFIG:
             merged.update(profile_or_family(key, value))
             continue
-        if key in profiles.OBSERVED_DEFAULTS:
+        if key in profiles.OBSERVED_KEYS:
             merged[key] = profiles.observed_value(key, value)
             continue
         if key not in DEFAULT_CONFIG:
@@ -478,6 +480,27 @@ def bulk_instances(emu, data):
     return {"count": count, "instance_ids": ids}
 
 
+def bulk_volumes(emu, data):
+    """Bulk-add detached volumes for paging tests: `{name_prefix}-{n:05d}`, in one zone, of one type and size.
+
+    `names` gives exact names instead (count = how many).
+    """
+    store = emu.store
+    names = [str(name) for name in data.get("names") or []]
+    count = len(names) or int(data.get("count", 1))
+    prefix = str(data.get("name_prefix", "bulk-vol"))
+    zone_id, vtype, size = str(data.get("zone_id", "KR1-Z08")), str(data.get("type", "ssd")), int(data.get("size", 10))
+    if not 1 <= count <= 10000:
+        raise ValueError("count must be 1..10000")
+    with store.lock:
+        if store.find("zones", "zone_id", zone_id) is None or store.find("block_storage_types", "type", vtype) is None:
+            raise ValueError("unknown zone_id %s or type %s" % (zone_id, vtype))
+        names = names or ["%s-%05d" % (prefix, number) for number in range(1, count + 1)]
+        ids = [api.new_volume(store, None, zone_id, vtype, size, name, None, "available") for name in names]
+        emu.save()
+    return {"count": count, "block_storage_ids": ids}
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256   # the default backlog of 5 resets bursts of concurrent connections
@@ -496,6 +519,8 @@ def parse_args(argv):
     parser.add_argument("--secret-key", required=True)
     parser.add_argument("--op-delay", type=float, default=DEFAULT_CONFIG["op_delay"])
     parser.add_argument("--rate-limit", type=int, default=DEFAULT_CONFIG["rate_limit"])
+    parser.add_argument("--volume-page-size", type=int, help="page the volume list at N rows by default (0: unpaginated)")
+    parser.add_argument("--page-size-limit", type=int, help="answer 400 CHECK_PARAM to a list asked for more rows (0: none)")
     parser.add_argument("--state-file")
     parser.add_argument("--seed")
     parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default="default",
@@ -525,6 +550,9 @@ def main(argv=None):
     seed = seed_module.load_seed(args.seed) if args.seed else seed_module.build_seed()
     config = dict(DEFAULT_CONFIG, op_delay=args.op_delay, rate_limit=args.rate_limit, op_delays={},
                   firewall_family="firewall", **profiles.profile_config(args.profile))
+    for key in ("volume_page_size", "page_size_limit"):   # an explicit value wins over the profile's
+        if getattr(args, key) is not None:
+            config[key] = getattr(args, key)
     try:
         config = merge_config(config, config_options(args.config))
     except ValueError as exc:

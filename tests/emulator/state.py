@@ -37,7 +37,9 @@ DEFAULT_CONFIG = {"op_delay": 2.0, "op_delays": {}, "rate_limit": 60, "rate_wind
                   "clock_offset": 0.0, "page_size_cap": 100,
                   # The API as observed (LIVE, docs/emulator.md); profiles.py has the other values.
                   "error_result": "object", "restricted_zones": [RESTRICTED_ZONE], "user_script_list": "missing",
-                  "bill_detail": "check_ip", "supporting_images": False}
+                  "bill_detail": "check_ip", "supporting_images": False,
+                  # Tolerated alternatives of the docs (DECISIONS.md D3, D4): off unless a profile or test sets them.
+                  "volume_page_size": 0, "page_size_limit": 0}
 
 # Where public addresses come from: the two documentation ranges first, then the benchmarking range
 # 198.18.0.0/15, which is big enough for bulk-seeded scale tests.

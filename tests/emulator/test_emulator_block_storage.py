@@ -33,6 +33,29 @@ def test_list_filters_unpaginated(emulator):
     assert_error(emulator.signed("GET", "/v1/block-storages", query={"type": "SSD"}), 400, "CHECK_PARAM")
 
 
+def test_list_ignores_paging_as_documented_unless_volume_page_size(emulator):
+    emulator.bulk_volumes(5, name_prefix="pv")
+    body = emulator.ok("GET", "/v1/block-storages", query={"page_no": "2", "page_size": "2"})
+    assert body["count"] == 5 and "page_no" not in body and "page_size" not in body
+    emulator.config(volume_page_size=2)
+    first = emulator.ok("GET", "/v1/block-storages")
+    assert ([v["name"] for v in first["result"]], first["page_no"], first["page_size"], first["count"]) == (
+        ["pv-00001", "pv-00002"], 1, 2, 2)
+    last = emulator.ok("GET", "/v1/block-storages", query={"page_no": "2", "page_size": "3"})
+    assert [v["name"] for v in last["result"]] == ["pv-00004", "pv-00005"] and last["page_size"] == 3
+    filtered = emulator.ok("GET", "/v1/block-storages", query={"name": "pv-00003"})
+    assert [v["name"] for v in filtered["result"]] == ["pv-00003"] and filtered["page_no"] == 1
+
+
+def test_bulk_volumes_are_detached_and_refuse_unknown_zones(emulator):
+    ids = emulator.bulk_volumes(3, name_prefix="bulk-data", type="sata", size=100)["block_storage_ids"]
+    rows = [volume(emulator, volume_id) for volume_id in ids]
+    assert [(v["name"], v["status"], v["instance_id"], v["type"], v["size"]) for v in rows] == [
+        ("bulk-data-%05d" % n, "available", None, "sata", 100) for n in (1, 2, 3)]
+    for body in ({"count": 1, "zone_id": "XX"}, {"count": 1, "type": "nvme"}, {"count": 0}):
+        assert emulator.control.post(emulator.url + "/_emulator/block-storages", json=body, timeout=10).status_code == 400
+
+
 @pytest.mark.parametrize("change,error_code", [
     ({"type": "SSD"}, "CHECK_PARAM_ENUM"),
     ({"type": "nvme"}, "CHECK_PARAM_ENUM"),

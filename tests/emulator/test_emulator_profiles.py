@@ -31,9 +31,11 @@ def test_selecting_a_profile_sets_its_config_and_back(emulator):
     config = emulator.config(profile="alternative")
     assert (config["profile"], config["page_size_cap"], config["rate_limit_status"]) == ("alternative", 100, 400)
     assert observed(config) == DOCUMENTED
+    assert (config["volume_page_size"], config["page_size_limit"]) == (50, 50)
     config = emulator.config(profile="default")
     assert (config["profile"], config["rate_limit_status"]) == ("default", 429)
     assert observed(config) == OBSERVED
+    assert (config["volume_page_size"], config["page_size_limit"]) == (0, 0)
     assert emulator.config(rate_limit_status=503, profile="alternative")["rate_limit_status"] == 503   # explicit value wins
 
 
@@ -48,7 +50,7 @@ def test_unknown_profile_or_family_is_refused(emulator):
 
 
 def test_a_capped_page_echoes_the_request_as_strings_and_counts_the_total(alternative):
-    alternative.config(page_size_cap=10)
+    alternative.config(page_size_cap=10, page_size_limit=0)   # the cap, not the limit: 100 is asked
     body = alternative.ok("GET", "/v1/bill", query={"page_size": "100"})
     assert len(body["result"]) == 10
     assert (body["page_no"], body["page_size"], body["count"]) == ("1", "100", 12)
@@ -57,7 +59,7 @@ def test_a_capped_page_echoes_the_request_as_strings_and_counts_the_total(altern
 
 
 def test_a_cap_below_the_default_page_size_is_echoed_as_it_is(alternative):
-    alternative.config(page_size_cap=4)
+    alternative.config(page_size_cap=4, page_size_limit=0)
     body = alternative.ok("GET", "/v1/flavors", query={"page_size": "100"})
     assert len(body["result"]) == 4
     assert (body["page_no"], body["page_size"], body["count"], body["total"]) == ("1", "4", 5, 5)

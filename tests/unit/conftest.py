@@ -16,6 +16,15 @@ def private_cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_size_memory():
+    """A refused page size is remembered for the process (client.SMALLER_PAGES): each test starts without it."""
+    from ansible_collections.iwinv.cloud.plugins.module_utils import client  # pylint: disable=import-outside-toplevel
+    client.SMALLER_PAGES.clear()
+    yield
+    client.SMALLER_PAGES.clear()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Write the security table's rows of the tests that ran (tests/unit/security_figures.py)."""
     import security_figures  # pylint: disable=import-outside-toplevel

@@ -10,7 +10,8 @@ import json
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, IwinvClient
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_block_storage, iwinv_block_storage_info
 
 from fakes import FakeSession, NoPacer, error, ok
@@ -86,7 +87,70 @@ def test_an_id_that_cannot_be_in_a_path_is_unknown_without_a_request():
 def test_find_by_name_is_one_unpaginated_list_matched_exactly():
     client, session = fake_client(ok([row(name="data"), row(block_storage_id="bs-2", name="data-old")]))
     assert bs.find_block_storage(client, name="data")["id"] == "bs-1"
-    assert len(session.calls) == 1 and session.calls[0]["params"] == {"name": "data"}
+    assert len(session.calls) == 1 and session.calls[0]["params"] == {"name": "data", "page_no": 1, "page_size": 100}
+
+
+# --- the volume list may page (DECISIONS.md D3) -----------------------------------------------------------------
+
+def volume_rows(start, count):
+    return [row(block_storage_id="bs-%d" % n, name="vol-%d" % n) for n in range(start, start + count)]
+
+
+def listed(*answers):
+    """The ids list_block_storages returns from these answers, and the page_no of each request it sent."""
+    client, session = fake_client(*answers)
+    ids = [volume["id"] for volume in bs.list_block_storages(client)]
+    return ids, [call["params"]["page_no"] for call in session.calls]
+
+
+def ids(start, count):
+    return ["bs-%d" % n for n in range(start, start + count)]
+
+
+@pytest.mark.parametrize("count", [0, 1, 10, 50, 99, 101, 250])
+def test_an_unpaginated_answer_is_the_whole_list_in_one_request(count):
+    assert listed(ok(volume_rows(0, count))) == (ids(0, count), [1])
+
+
+def test_an_answer_with_paging_fields_is_paged_to_its_short_last_page():
+    answers = [ok(volume_rows(0, 50), page_no=1, page_size=50), ok(volume_rows(50, 10), page_no=2, page_size=50)]
+    assert listed(*answers) == (ids(0, 60), [1, 2])
+
+
+def test_paging_fields_as_strings_count_too_and_a_short_first_page_ends_it():
+    assert listed(ok(volume_rows(0, 5), page_no="1", page_size="100")) == (ids(0, 5), [1])
+    assert listed(ok(volume_rows(0, 30), page_size=100), ok([], page_size=100)) == (ids(0, 30), [1, 2])
+
+
+def test_a_full_page_without_paging_fields_is_paged_on():
+    assert listed(ok(volume_rows(0, 100)), ok(volume_rows(100, 20))) == (ids(0, 120), [1, 2])
+
+
+def test_a_full_page_without_paging_fields_that_comes_back_as_page_two_was_the_whole_list():
+    assert listed(ok(volume_rows(0, 100)), ok(volume_rows(0, 100))) == (ids(0, 100), [1, 2])
+
+
+def test_a_paged_answer_that_repeats_a_page_is_refused_not_taken_as_a_partial_list():
+    page = ok(volume_rows(0, 50), page_no=1, page_size=50)
+    client, session = fake_client(page, page)
+    with pytest.raises(IwinvApiError, match="page 2 repeats page 1.*partial list"):
+        bs.find_block_storage(client, name="vol-55")
+    assert len(session.calls) == 2
+
+
+def test_the_page_bound_holds_for_the_volume_list(monkeypatch):
+    monkeypatch.setattr(client_mod, "MAX_PAGES", 2)
+    client, session = fake_client(*[ok(volume_rows(n * 50, 50), page_size=50) for n in range(3)])
+    with pytest.raises(IwinvApiError, match="more than 2 pages"):
+        bs.list_block_storages(client)
+    assert len(session.calls) == 2
+
+
+def test_a_volume_past_the_first_page_is_found_by_name():
+    answers = [ok(volume_rows(0, 50), page_no=1, page_size=50), ok(volume_rows(50, 10), page_no=2, page_size=50)]
+    client, session = fake_client(*answers)
+    assert bs.find_block_storage(client, name="vol-54")["id"] == "bs-54"
+    assert [call["params"]["name"] for call in session.calls] == ["vol-54", "vol-54"]
 
 
 def test_a_name_that_several_volumes_carry_fails_with_their_ids():

@@ -291,6 +291,63 @@ def test_paging_accepts_string_page_fields_and_stops_on_an_empty_page():
     assert len(session.calls) == 2
 
 
+# --- the page size: a CHECK_PARAM on a size above 50 lists again with 50, remembered for the process -------------
+
+def sizes(session):
+    return [call["params"]["page_size"] for call in session.calls]
+
+
+def test_a_refused_page_size_lists_again_with_50_and_later_lists_ask_50_at_once():
+    refused = error(400, "CHECK_PARAM", message="page_size")
+    client, session, clock = make_client(refused, ok(rows(0, 50), page_size=50), ok(rows(50, 3), page_size=50),
+                                         ok(rows(0, 2), page_size=50), ok(rows(0, 4), page_size=50))
+    assert len(client.paginate("/v1/instances")) == 53
+    assert sizes(session) == [100, 50, 50] and [call["params"]["page_no"] for call in session.calls] == [1, 1, 2]
+    assert len(client.paginate("/v1/flavors")) == 2 and sizes(session)[3:] == [50]
+    other, other_session, clock = make_client(ok(rows(0, 4)))   # a new client of the same process and API URL
+    assert len(other.first_page("/v1/instances")) == 4 and sizes(other_session) == [50]
+    assert client_mod.SMALLER_PAGES == {"https://api.test"}
+
+
+def test_the_first_page_of_a_list_falls_back_and_remembers_too():
+    client, session, clock = make_client(error(400, "CHECK_PARAM"), ok(rows(0, 50), page_size=50), ok(rows(0, 1)))
+    assert len(client.first_page("/v1/instances", query={"fields": "3"})) == 50
+    assert len(client.paginate("/v1/images")) == 1 and sizes(session) == [100, 50, 50]
+
+
+@pytest.mark.parametrize("answer", [error(400, "CHECK_PARAM_ENUM"), error(400, "ID_INVALID"), error(403, "CHECK_IP"),
+                                    error(404, "NOT_FOUND"), error(400, "EMPTY_SET")])
+def test_other_errors_of_a_list_are_reported_as_they_are(answer):
+    client, session, clock = make_client(answer)
+    with pytest.raises(IwinvApiError):
+        client.paginate("/v1/instances")
+    assert sizes(session) == [100] and client_mod.SMALLER_PAGES == set()
+
+
+def test_a_check_param_on_a_size_of_50_or_less_is_the_answer():
+    client, session, clock = make_client(error(400, "CHECK_PARAM"))
+    with pytest.raises(IwinvApiError, match="CHECK_PARAM"):
+        client.paginate("/v1/bill", page_size=10)
+    assert sizes(session) == [10]
+
+
+def test_a_check_param_that_stays_at_50_is_reported_and_not_remembered():
+    client, session, clock = make_client(error(400, "CHECK_PARAM", message="unknown type"),
+                                         error(400, "CHECK_PARAM", message="unknown type"), ok([]))
+    with pytest.raises(IwinvApiError, match="unknown type"):
+        client.paginate("/v1/block-storages", query={"type": "nvme"}, documented_unpaginated=True)
+    assert client_mod.SMALLER_PAGES == set()
+    client.paginate("/v1/instances")
+    assert sizes(session) == [100, 50, 100]
+
+
+def test_the_smaller_size_is_remembered_per_api_url():
+    client_mod.SMALLER_PAGES.add("https://other.test")
+    client, session, clock = make_client(ok(rows(0, 3)))
+    client.paginate("/v1/instances")
+    assert sizes(session) == [100]
+
+
 def test_paging_ignores_count_which_is_page_local():
     answers = [ok(rows(0, 2), page_no=1, page_size=2, count=2), ok(rows(2, 1), page_no=2, page_size=2, count=1)]
     client, session, clock = make_client(*answers)

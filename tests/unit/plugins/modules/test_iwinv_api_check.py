@@ -55,13 +55,19 @@ def test_alternative_profile_differs_where_it_answers_the_other_way(emulator):
     result = run_module(main, emulator_args(emulator))
     checks = {check["name"]: check for check in result["checks"]}
     differs = {name for name, check in checks.items() if check["status"] == "differs"}
-    assert differs == TOLERATED_ON_ALTERNATIVE | {"rate_limit_headers"}
-    assert all(checks[name]["advice"].startswith("tolerated") for name in TOLERATED_ON_ALTERNATIVE)
+    assert differs == TOLERATED_ON_ALTERNATIVE | {"rate_limit_headers", "page_size_cap"}
+    assert all(checks[name]["advice"].startswith("tolerated") for name in TOLERATED_ON_ALTERNATIVE | {"page_size_cap"})
     assert checks["block_storage_statuses"]["observed"] == "seen: in-use"
     assert checks["instance_statuses"]["observed"] == "seen: active, spawning"
-    assert checks["page_size_cap"]["observed"].startswith("cap 4 (echoed)")   # below 10 the profile echoes it
+    assert checks["page_size_cap"]["observed"] == "refused: HTTP 400 CHECK_PARAM"   # page_size_limit 50
     assert checks["rate_limit_headers"]["observed"].startswith("x-ratelimit-limit: ")
     assert result["summary"]["requests"] == len(emulator.requests()) == 9
+
+
+def test_a_cap_below_the_default_page_size_is_echoed_on_the_alternative_profile_without_a_limit(emulator):
+    emulator.config(profile="alternative", page_size_cap=4, page_size_limit=0)
+    checks = {check["name"]: check for check in run_module(main, emulator_args(emulator))["checks"]}
+    assert checks["page_size_cap"]["observed"].startswith("cap 4 (echoed)")   # below 10 the profile echoes it
 
 
 def test_security_groups_only_api_costs_one_more_request(emulator):
