@@ -2,6 +2,7 @@
 
 Usage: python3 tests/emulator/server.py --port 0 --access-key KEY --secret-key SECRET [--op-delay 2]
        [--rate-limit 60] [--state-file FILE] [--seed FILE] [--host 127.0.0.1] [--profile default|alternative]
+       [--from-record FILE]
 
 Request pipeline for /v1 paths: authenticate (401s) -> rate limit (429, counted only for admitted requests)
 -> fault rules -> body/content-type parsing -> handler (under the store lock). See README.md.
@@ -31,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # Sibling modules, importable however this file is started (python3 tests/emulator/server.py, or imported).
 import api  # noqa: E402  pylint: disable=wrong-import-position
 import profiles  # noqa: E402  pylint: disable=wrong-import-position
+import record as record_module  # noqa: E402  pylint: disable=wrong-import-position
 import seed as seed_module  # noqa: E402  pylint: disable=wrong-import-position
 from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -492,7 +494,20 @@ def parse_args(argv):
     parser.add_argument("--seed")
     parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default="default",
                         help="alternative: answer every DECISIONS.md 'Tolerate' point the other way (profiles.py)")
+    parser.add_argument("--from-record", metavar="FILE",
+                        help="answer as the iwinv_api_check record FILE says (record.py); applied after --profile")
     return parser.parse_args(argv)
+
+
+def config_from_record(config, path, log=sys.stderr):
+    """`config` changed as the record at `path` asks; what it cannot reproduce is said on `log`."""
+    wanted, notes = record_module.config_from_record(record_module.load_record(path))
+    known = set(DEFAULT_CONFIG) | set(profiles.STRING_CONFIG)
+    notes += ["%s: this emulator has no such switch, the record's %r is not reproduced" % (key, value)
+              for key, value in sorted(wanted.items()) if key not in known]
+    for note in notes:
+        log.write("iwinv emulator: from the record: %s\n" % note)
+    return merge_config(config, dict((key, value) for key, value in wanted.items() if key in known))
 
 
 def main(argv=None):
@@ -500,6 +515,8 @@ def main(argv=None):
     seed = seed_module.load_seed(args.seed) if args.seed else seed_module.build_seed()
     config = dict(DEFAULT_CONFIG, op_delay=args.op_delay, rate_limit=args.rate_limit, op_delays={},
                   firewall_family="firewall", **profiles.profile_config(args.profile))
+    if args.from_record:
+        config = config_from_record(config, args.from_record)
     store = Store(seed, config)
     if args.state_file and os.path.exists(args.state_file):
         with open(args.state_file, encoding="utf-8") as handle:
