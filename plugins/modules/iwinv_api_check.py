@@ -36,7 +36,7 @@ options:
     description:
       - Write the sanitized record of this run (RV(record), as JSON) to this file, on the host the module runs on
         (normally the controller). Its directory must exist.
-      - The file is created owner-only (mode 0600) by writing a new file beside it and renaming it into place:
+      - The file is created owner-only (mode 0600) by writing a new file beside it and renaming it into place;
         an existing symbolic link, directory or file of another user at that path is refused before any request.
       - An unchanged record leaves the file alone (V(changed=false)); a new or different one is written and
         reported as V(changed=true).
