@@ -356,7 +356,7 @@ def check_not_found(name, answer, empty_expected=False):
         return check(name, expected, observed, "ok")
     if empty or invalid:
         return check(name, expected, observed, "differs", TOLERATED + "Both answers mean 'does not exist'.")
-    if answer.failure or answer.status == 429 or (answer.status or 0) >= 500:
+    if inconclusive(answer):
         return unanswered(name, expected, answer)
     return check(name, expected, observed, "differs",
                  "An unknown id should read as 'does not exist'; this answer would fail tasks instead. " + REPORT)
@@ -377,17 +377,11 @@ def check_firewall_family(firewall, security_groups):
 
 def check_user_script_list(answer):
     """D2 (LIVE): the user-script list answers 404; user scripts are then given by id."""
-    expected = "GET /v1/instance/script answers HTTP 404 (LIVE): user scripts are given by id"
-    if answer.status == 404:
-        return check("user_script_list", expected, answer.describe(), "ok")
-    if answer.success:
-        return check("user_script_list", expected, "served: " + answer.describe(), "differs",
-                     TOLERATED + "This API serves the user-script list, so a user script can be given by name too. "
-                     + REPORT)
-    if answer.failure or answer.status == 429 or (answer.status or 0) >= 500:
-        return unanswered("user_script_list", expected, answer)
-    return check("user_script_list", expected, answer.describe(), "differs",
-                 "Neither the list nor the 404 seen before: give user scripts by id. " + REPORT)
+    return served_or_refused(
+        "user_script_list", "GET /v1/instance/script answers HTTP 404 (LIVE): user scripts are given by id",
+        answer, answer.status == 404,
+        "This API serves the user-script list, so a user script can be given by name too. ",
+        "Neither the list nor the 404 seen before: give user scripts by id. ")
 
 
 def check_bill_detail(bills, detail):
@@ -400,16 +394,26 @@ def check_bill_detail(bills, detail):
         why = "a bill id this check does not send" if bills.rows else "no bill in the account"
         return check("bill_detail", expected, "bill list: %s (%s)" % (bills.describe(), why), "unknown",
                      "No bill to ask for: nothing to compare.")
-    if detail.status == 403 and detail.error_code == "CHECK_IP":
-        return check("bill_detail", expected, detail.describe(), "ok")
-    if detail.success:
-        return check("bill_detail", expected, "served: " + detail.describe(), "differs",
-                     TOLERATED + "This API serves bill details: iwinv_bill_info with id returns the bill's lines. "
-                     + REPORT)
-    if detail.failure or detail.status == 429 or (detail.status or 0) >= 500:
-        return unanswered("bill_detail", expected, detail)
-    return check("bill_detail", expected, detail.describe(), "differs",
-                 "iwinv_bill_info with id falls back to the bill's row in the list. " + REPORT)
+    return served_or_refused(
+        "bill_detail", expected, detail, detail.status == 403 and detail.error_code == "CHECK_IP",
+        "This API serves bill details: iwinv_bill_info with id returns the bill's lines. ",
+        "iwinv_bill_info with id falls back to the bill's row in the list. ")
+
+
+def served_or_refused(name, expected, answer, refused_as_seen, served_advice, other_advice):
+    """A point where the API was seen refusing what the docs offer: that refusal (ok), the service (tolerated)."""
+    if refused_as_seen:
+        return check(name, expected, answer.describe(), "ok")
+    if answer.success:
+        return check(name, expected, "served: " + answer.describe(), "differs", TOLERATED + served_advice + REPORT)
+    if inconclusive(answer):
+        return unanswered(name, expected, answer)
+    return check(name, expected, answer.describe(), "differs", other_advice + REPORT)
+
+
+def inconclusive(answer):
+    """No answer, rate limited or a server error: the answer says nothing about the point checked."""
+    return bool(answer.failure) or answer.status == 429 or (answer.status or 0) >= 500
 
 
 def check_supporting_images(*answers):
