@@ -7,7 +7,8 @@ Every check is a function of the answers (no request of its own), so each can be
 expectations are ../shared/iwinv-api/DECISIONS.md; the "Tolerate" points are the ones where a difference is
 reported as `differs` with the words "tolerated": the collection copes, but the report is still worth sending.
 Answers are API data: only short, printable excerpts (statuses, attribute and header names) reach the result,
-never a body, and the requests never ask for the default account or the console.
+never a body, and the requests never ask for the default account or the console. `make_record` turns the answers
+into the sanitized record of the `record` option: statuses, error codes, field names and types, paging echoes.
 """
 
 from __future__ import annotations
@@ -28,20 +29,29 @@ FIELDS_ASKED = ("instance_id", "name", "status")
 FIELDS_MASK = "11"   # instance_id (1) + name (2) + status (8): never default_account (128) or vnc (16384)
 LARGE_PAGE = 1000
 SMALL_PAGE = 2
+COLLECTION_PAGE = 100   # the size every list of the collection asks for first
+FALLBACK_PAGE = 50      # the size it lists with again after a CHECK_PARAM (DECISIONS.md D4)
 # name -> (path, query); the firewall family's second request is sent only when the first fails.
 REQUESTS = (
     ("zones", "/v1/zones", None),
     ("small_page", "/v1/flavors", {"page_no": 1, "page_size": SMALL_PAGE}),
     ("large_page", "/v1/flavors", {"page_no": 1, "page_size": LARGE_PAGE}),
-    ("instances", "/v1/instances", {"page_no": 1, "page_size": FALLBACK_PAGE_SIZE, "fields": FIELDS_MASK}),
+    ("instances", "/v1/instances", {"page_no": 1, "page_size": COLLECTION_PAGE, "fields": FIELDS_MASK}),
     ("block_storages", "/v1/block-storages", None),
     ("unknown_instance", "/v1/instances/" + UNKNOWN_ID, None),
     ("unknown_image", "/v1/images/" + UNKNOWN_ID, None),
     ("unknown_flavor", "/v1/flavors/" + UNKNOWN_ID, None),
     ("firewall", "/v1/firewall", {"page_no": 1, "page_size": 1}),
+    ("user_scripts", "/v1/instance/script", {"page_no": 1, "page_size": 1}),
+    ("bills", "/v1/bill", {"page_no": 1, "page_size": 1}),
 )
+# Follow-ups, each sent only when an earlier answer calls for it (follow_ups()).
 SECURITY_GROUPS = ("security_groups", "/v1/security-groups", {"page_no": 1, "page_size": 1})
-MAX_REQUESTS = len(REQUESTS) + 1
+INSTANCES_FALLBACK = ("instances_fallback", "/v1/instances",
+                      {"page_no": 1, "page_size": FALLBACK_PAGE, "fields": FIELDS_MASK})
+BILL_DETAIL = "bill_detail"
+MAX_REQUESTS = len(REQUESTS) + 3
+BILL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 INSTANCE_STATUSES = ("active", "off", "error", "pending", "building", "work", "deleting")
 VOLUME_STATUSES = ("available", "attached", "error", "creating", "attaching", "detaching", "deleting")
@@ -105,16 +115,41 @@ def unanswered(name, expected, answer):
 # --- running the requests -------------------------------------------------------------------------
 
 def run(client):
-    """Send the documented GETs (at most MAX_REQUESTS) and return (checks, summary)."""
+    """Send the documented GETs (at most MAX_REQUESTS) and return (checks, summary, answers)."""
     answers = {}
     for name, path, query in REQUESTS:
         answers[name] = ask(client, path, query)
         if name == "zones" and not answers[name].success:
             break   # refused or unreachable: the other requests would fail the same way
-    if "firewall" in answers and not answers["firewall"].success:
-        answers[SECURITY_GROUPS[0]] = ask(client, *SECURITY_GROUPS[1:])
+    else:
+        for name, path, query in follow_ups(answers):
+            answers[name] = ask(client, path, query)
     checks = evaluate(answers)
-    return checks, summarize(checks, client.request_count)
+    return checks, summarize(checks, client.request_count), answers
+
+
+def follow_ups(answers):
+    """The requests the first answers call for: the other firewall family, a smaller page, one bill's detail."""
+    requests = []
+    if not answers["firewall"].success:
+        requests.append(SECURITY_GROUPS)
+    if refused_page_size(answers["instances"]):
+        requests.append(INSTANCES_FALLBACK)
+    bill_id = first_bill_id(answers["bills"])
+    if bill_id:
+        requests.append((BILL_DETAIL, "/v1/bill/" + bill_id, None))
+    return requests
+
+
+def refused_page_size(answer):
+    return answer.status == 400 and answer.error_code == "CHECK_PARAM"
+
+
+def first_bill_id(answer):
+    """The first bill's id, when it is safe to put in a path (API data); else None."""
+    row = answer.rows[0] if answer.success and answer.rows else None
+    bill_id = row.get("bill_id") if isinstance(row, dict) else None
+    return bill_id if isinstance(bill_id, str) and BILL_ID.fullmatch(bill_id) else None
 
 
 def ask(client, path, query):
@@ -135,27 +170,33 @@ def evaluate(answers):
     if not zones.success:
         not_run = "not run: the first request was not accepted"
         return checks + [check(name, "", not_run, "unknown", "Fix the signature check first.") for name in LATER_CHECKS]
+    instances = answers.get("instances_fallback") or answers["instances"]
     return checks + [
         check_envelope(zones),
         check_error_envelope(answers["unknown_image"], answers["unknown_instance"], answers["unknown_flavor"]),
         check_page_size_echo(answers["small_page"]),
         check_count_per_page(answers["small_page"]),
         check_page_size_cap(answers["large_page"]),
-        check_fields_mask(answers["instances"]),
-        check_statuses("instance_statuses", answers["instances"], INSTANCE_STATUSES, INSTANCE_ADVICE),
+        check_fields_mask(instances),
+        check_statuses("instance_statuses", instances, INSTANCE_STATUSES, INSTANCE_ADVICE),
         check_statuses("block_storage_statuses", answers["block_storages"], VOLUME_STATUSES, VOLUME_ADVICE),
         check_not_found("unknown_instance", answers["unknown_instance"]),
         check_not_found("unknown_image", answers["unknown_image"]),
         check_not_found("unknown_flavor", answers["unknown_flavor"], empty_expected=True),
         check_firewall_family(answers["firewall"], answers.get("security_groups")),
+        check_user_script_list(answers["user_scripts"]),
+        check_bill_detail(answers["bills"], answers.get(BILL_DETAIL)),
+        check_supporting_images(answers["small_page"], answers["large_page"]),
+        check_volume_paging(answers["block_storages"]),
+        check_page_size_limit(answers["instances"], answers.get("instances_fallback")),
         check_rate_limit_headers(answers.values()),
     ]
 
 
 LATER_CHECKS = ("envelope", "error_envelope", "page_size_echo", "count_per_page", "page_size_cap", "fields_mask",
                 "instance_statuses", "block_storage_statuses", "unknown_instance", "unknown_image", "unknown_flavor",
-                "firewall_family",
-                "rate_limit_headers")
+                "firewall_family", "user_script_list", "bill_detail", "supporting_images", "volume_paging",
+                "page_size_limit", "rate_limit_headers")
 
 
 def summarize(checks, request_count):
@@ -205,26 +246,22 @@ def check_envelope(answer):
 
 
 def check_error_envelope(*answers):
-    """LIVE (DECISIONS.md D4): `result` an object with a nested numeric code, the message often Korean."""
-    expected = "{code: '0x..', error_code: NAME, message: text (often Korean), result: {a nested numeric code, ...}}"
+    """D4 (LIVE): `result` is an object with a nested numeric code; the string "error" (or none) is tolerated."""
+    expected = "{code: '0x..', error_code: NAME, message: often Korean text, result: {nested numeric code, ...}}"
     errors = [answer for answer in answers if answer.status is not None and not answer.success and answer.error_code]
     if not errors:
         return check("error_envelope", expected, "no error answer to look at", "unknown",
-                     "Both unknown ids were answered without an error, so no error envelope was seen.")
+                     "The unknown ids were answered without an error, so no error envelope was seen.")
     body = errors[0].body
     result, message = body.get("result"), body.get("message")
-    differences = []
-    if not isinstance(result, dict):
-        differences.append("result is %s" % ("missing" if result is None else "the string '%s'" % text(result, 20)
-                                             if isinstance(result, str) else "a %s" % type(result).__name__))
-    elif not any(isinstance(value, int) and not isinstance(value, bool) for value in result.values()):
-        differences.append("result has no numeric code")
-    if isinstance(message, str) and not HANGUL.search(message):
-        differences.append("message not in Korean")
-    if not differences:
-        return check("error_envelope", expected, "as expected", "ok")
-    return check("error_envelope", expected, ", ".join(differences), "differs",
-                 TOLERATED + "Error messages are built from error_code, not from the API's message.")
+    language = "message in Korean" if isinstance(message, str) and HANGUL.search(message) else "message not in Korean"
+    if isinstance(result, dict):
+        keys = ", ".join(text(key, 24) for key in sorted(map(str, result))[:8])
+        return check("error_envelope", expected, "result is an object (%s), %s" % (keys, language), "ok")
+    shape = "missing" if result is None else "the string %s" % text(repr(result), 24) if isinstance(result, str) \
+        else "a %s" % type(result).__name__
+    return check("error_envelope", expected, "result is %s, %s" % (shape, language), "differs",
+                 TOLERATED + "Error messages are built from error_code, not from the API's message or result.")
 
 
 def check_page_size_echo(answer):
@@ -254,9 +291,9 @@ def check_count_per_page(answer):
 
 def check_page_size_cap(answer):
     expected = "a page of %d asked for: the server caps it and echoes the size it used" % LARGE_PAGE
-    if answer.status == 400 and answer.error_code == "CHECK_PARAM":
+    if refused_page_size(answer):
         return check("page_size_cap", expected, "refused: " + answer.describe(), "differs",
-                     TOLERATED + "A list whose page size is refused is listed again at %d rows a page." % FALLBACK_PAGE_SIZE)
+                     TOLERATED + "Large page sizes are refused rather than cut: see page_size_limit.")
     if not answer.success:
         return unanswered("page_size_cap", expected, answer)
     rows, echoed = len(answer.rows), as_int(answer.field("page_size"))
@@ -320,7 +357,7 @@ def check_not_found(name, answer, empty_expected=False):
         return check(name, expected, observed, "ok")
     if empty or invalid:
         return check(name, expected, observed, "differs", TOLERATED + "Both answers mean 'does not exist'.")
-    if answer.failure or answer.status == 429 or (answer.status or 0) >= 500:
+    if inconclusive(answer):
         return unanswered(name, expected, answer)
     return check(name, expected, observed, "differs",
                  "An unknown id should read as 'does not exist'; this answer would fail tasks instead. " + REPORT)
@@ -337,6 +374,91 @@ def check_firewall_family(firewall, security_groups):
                      "iwinv.cloud.iwinv_firewall_info cannot work with it. " + REPORT)
     return check("firewall_family", expected, observed, "unknown",
                  "Neither firewall family answered; the account may have no access to firewalls. " + REPORT)
+
+
+def check_user_script_list(answer):
+    """D2 (LIVE): the user-script list answers 404; user scripts are then given by id."""
+    return served_or_refused(
+        "user_script_list", "GET /v1/instance/script answers HTTP 404 (LIVE): user scripts are given by id",
+        answer, answer.status == 404,
+        "This API serves the user-script list, so a user script can be given by name too. ",
+        "Neither the list nor the 404 seen before: give user scripts by id. ")
+
+
+def check_bill_detail(bills, detail):
+    """D4 (LIVE): a bill's detail answers 403 CHECK_IP while the bill list works with the same key."""
+    expected = "GET /v1/bill/{id} answers HTTP 403 CHECK_IP (LIVE) while the bill list works"
+    if not bills.success:
+        return check("bill_detail", expected, "bill list: " + bills.describe(), "unknown",
+                     "The bill list was not answered, so no bill could be asked for.")
+    if detail is None:
+        why = "a bill id this check does not send" if bills.rows else "no bill in the account"
+        return check("bill_detail", expected, "bill list: %s (%s)" % (bills.describe(), why), "unknown",
+                     "No bill to ask for: nothing to compare.")
+    return served_or_refused(
+        "bill_detail", expected, detail, detail.status == 403 and detail.error_code == "CHECK_IP",
+        "This API serves bill details: iwinv_bill_info with id returns the bill's lines. ",
+        "iwinv_bill_info with id falls back to the bill's row in the list. ")
+
+
+def served_or_refused(name, expected, answer, refused_as_seen, served_advice, other_advice):
+    """A point where the API was seen refusing what the docs offer: that refusal (ok), the service (tolerated)."""
+    if refused_as_seen:
+        return check(name, expected, answer.describe(), "ok")
+    if answer.success:
+        return check(name, expected, "served: " + answer.describe(), "differs", TOLERATED + served_advice + REPORT)
+    if inconclusive(answer):
+        return unanswered(name, expected, answer)
+    return check(name, expected, answer.describe(), "differs", other_advice + REPORT)
+
+
+def inconclusive(answer):
+    """No answer, rate limited or a server error: the answer says nothing about the point checked."""
+    return bool(answer.failure) or answer.status == 429 or (answer.status or 0) >= 500
+
+
+def check_supporting_images(*answers):
+    """D2: flavor rows carry no supporting_images (only a third-party dashboard shows it); tolerate both."""
+    expected = "flavor rows without supporting_images: the API decides which images a flavor takes"
+    rows = [row for answer in answers for row in answer.rows if isinstance(row, dict)]
+    if not rows:
+        return check("supporting_images", expected, "no flavor row to look at", "unknown",
+                     "The flavor list was not answered or is empty.")
+    carrying = sum(1 for row in rows if "supporting_images" in row)
+    observed = "%d of %d flavor rows carry supporting_images" % (carrying, len(rows))
+    if not carrying:
+        return check("supporting_images", expected, observed, "ok")
+    return check("supporting_images", expected, observed, "differs",
+                 TOLERATED + "A flavor's images are checked before a create, a rebuild or a resize is sent. " + REPORT)
+
+
+def check_volume_paging(answer):
+    """D3: the volume list is unpaginated in the docs; tolerate paging fields (the collection pages on)."""
+    expected = "the block storage list unpaginated (no page_no or page_size in the answer)"
+    if not answer.success:
+        return unanswered("volume_paging", expected, answer)
+    echoed = ["%s %s" % (key, text(repr(answer.field(key)), 16)) for key in ("page_no", "page_size")
+              if key in answer.body]
+    if not echoed:
+        return check("volume_paging", expected, "no paging fields, %d rows" % len(answer.rows), "ok")
+    return check("volume_paging", expected, ", ".join(echoed) + ", %d rows" % len(answer.rows), "differs",
+                 TOLERATED + "The volume list is paged on like the other lists. " + REPORT)
+
+
+def check_page_size_limit(first, fallback):
+    """D4: sizes up to 50 were seen LIVE, 100 never; a CHECK_PARAM on 100 is tolerated by listing with 50."""
+    expected = "a list page of %d rows (the collection's page size) is accepted" % COLLECTION_PAGE
+    if first.success:
+        return check("page_size_limit", expected, "page_size %d accepted" % COLLECTION_PAGE, "ok")
+    if not refused_page_size(first):
+        return unanswered("page_size_limit", expected, first)
+    observed = "page_size %d: %s; page_size %d: %s" % (COLLECTION_PAGE, first.describe(), FALLBACK_PAGE,
+                                                       fallback.describe())
+    if fallback.success:
+        return check("page_size_limit", expected, observed, "differs",
+                     TOLERATED + "Lists are asked again with %d rows a page. " % FALLBACK_PAGE + REPORT)
+    return check("page_size_limit", expected, observed, "differs",
+                 "Lists are refused at %d rows a page too: tasks that list will fail. " % FALLBACK_PAGE + REPORT)
 
 
 def check_rate_limit_headers(answers):

@@ -221,3 +221,74 @@ def check_owned(st, what, is_kind, forbidden_mode):
 
 def _reject_constant(name):
     raise ValueError("%s is not a number" % name)
+
+
+# --- a file the user names ------------------------------------------------------------------------
+
+def check_private_file_target(path):
+    """Raise StateFileError unless `path` can take write_private_file(): its directory exists, and the path is
+    absent or a regular file of this user (never a symbolic link). For a clear error before any other work."""
+    directory, name = os.path.split(os.path.abspath(path))
+    if not name or not os.path.isdir(directory):
+        raise StateFileError("%s is not a directory" % (directory or path))
+    with contextlib.suppress(FileNotFoundError):
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            raise StateFileError("it is a symbolic link")
+        check_owned(st, "regular file", stat.S_ISREG, forbidden_mode=0)
+
+
+def write_private_file(path, content, max_bytes=DEFAULT_MAX_BYTES, check_mode=False):
+    """Write `content` (bytes) to `path`, owner-only (0600) and never through a symbolic link; True when it changed.
+
+    The directory is the user's choice and may be shared (/tmp): the content goes to a new file created beside the
+    target (O_EXCL, O_NOFOLLOW), which is then renamed over it; a rename replaces a link planted meanwhile instead
+    of following it. An existing target that is a symbolic link, not a regular file or another user's is refused
+    (StateFileError). An unchanged file is left alone; in check mode nothing is written.
+    """
+    check_private_file_target(path)
+    directory, name = os.path.split(os.path.abspath(path))
+    dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if _read_private(dir_fd, name, max_bytes) == content:
+            return False
+        if not check_mode:
+            _replace(dir_fd, name, content)
+        return True
+    finally:
+        os.close(dir_fd)
+
+
+def _read_private(dir_fd, name, max_bytes):
+    """The current content (bounded), or None when there is none."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(name, flags, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StateFileError("it is a symbolic link") from exc
+        raise
+    try:
+        check_owned(os.fstat(fd), "regular file", stat.S_ISREG, forbidden_mode=0)
+        return os.read(fd, max_bytes + 1)
+    finally:
+        os.close(fd)
+
+
+def _replace(dir_fd, name, content):
+    temporary = ".%s.%s.tmp" % (name, os.urandom(6).hex())
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(temporary, flags, 0o600, dir_fd=dir_fd)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(temporary, dir_fd=dir_fd)
+        raise
+    os.close(fd)
+    os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)

@@ -2,7 +2,7 @@
 
 Usage: python3 tests/emulator/server.py --port 0 --access-key KEY --secret-key SECRET [--op-delay 2]
        [--rate-limit 60] [--state-file FILE] [--seed FILE] [--host 127.0.0.1] [--profile default|alternative]
-       [--config KEY=JSON]...
+       [--config KEY=JSON]... [--from-record FILE]
 
 Request pipeline for /v1 paths: authenticate (401s) -> rate limit (429, counted only for admitted requests)
 -> fault rules -> body/content-type parsing -> handler (under the store lock). See README.md.
@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # Sibling modules, importable however this file is started (python3 tests/emulator/server.py, or imported).
 import api  # noqa: E402  pylint: disable=wrong-import-position
 import profiles  # noqa: E402  pylint: disable=wrong-import-position
+import record as record_module  # noqa: E402  pylint: disable=wrong-import-position
 import seed as seed_module  # noqa: E402  pylint: disable=wrong-import-position
 from state import DEFAULT_CONFIG, OP_KEYS, ApiError, Store, error_envelope  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -528,6 +529,8 @@ def parse_args(argv):
     parser.add_argument("--config", action="append", default=[], metavar="KEY=JSON",
                         help="one config key, as PUT /_emulator/config takes it (e.g. restricted_zones=[] or "
                              "user_script_list=\"served\"; a bare word is a string); repeatable, after --profile")
+    parser.add_argument("--from-record", metavar="FILE",
+                        help="answer as the iwinv_api_check record FILE says (record.py); applied after --profile")
     return parser.parse_args(argv)
 
 
@@ -545,6 +548,17 @@ def config_options(options):
     return update
 
 
+def config_from_record(config, path, log=sys.stderr):
+    """`config` changed as the record at `path` asks; what it cannot reproduce is said on `log`."""
+    wanted, notes = record_module.config_from_record(record_module.load_record(path))
+    known = set(DEFAULT_CONFIG) | set(profiles.STRING_CONFIG)
+    notes += ["%s: this emulator has no such switch, the record's %r is not reproduced" % (key, value)
+              for key, value in sorted(wanted.items()) if key not in known]
+    for note in notes:
+        log.write("iwinv emulator: from the record: %s\n" % note)
+    return merge_config(config, dict((key, value) for key, value in wanted.items() if key in known))
+
+
 def main(argv=None):
     args = parse_args(argv)
     seed = seed_module.load_seed(args.seed) if args.seed else seed_module.build_seed()
@@ -553,6 +567,8 @@ def main(argv=None):
     for key in ("volume_page_size", "page_size_limit"):   # an explicit value wins over the profile's
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)
+    if args.from_record:
+        config = config_from_record(config, args.from_record)
     try:
         config = merge_config(config, config_options(args.config))
     except ValueError as exc:

@@ -59,13 +59,14 @@ def test_envelope_shape():
     assert "count" in api_check.check_envelope(no_count)["observed"]
 
 
-def test_error_envelope_live_korean_plain_or_not_seen():
-    """The LIVE shape (an object result with a nested code, a Korean message) is expected; the TF fixture's differs."""
-    korean = failure(400, "ID_INVALID", message="유효하지 않은 ID 입니다.", result={"code": 22})
-    assert api_check.check_error_envelope(success([]), korean)["status"] == "ok"
-    result = api_check.check_error_envelope(failure(400, "ID_INVALID"))
-    assert result["status"] == "differs" and result["observed"] == "result is the string 'error', message not in Korean"
-    assert result["advice"].startswith("tolerated")
+def test_error_envelope_object_as_seen_live_string_tolerated_or_not_seen():
+    live = failure(400, "ID_INVALID", message="유효하지 않은 ID 입니다.", result={"code": 22, "message": "."})
+    result = api_check.check_error_envelope(success([]), live)
+    assert (result["status"], result["observed"]) == ("ok", "result is an object (code, message), message in Korean")
+    plain = api_check.check_error_envelope(failure(400, "ID_INVALID"))
+    assert plain["status"] == "differs" and plain["observed"] == "result is the string 'error', message not in Korean"
+    assert plain["advice"].startswith("tolerated")
+    assert "missing" in api_check.check_error_envelope(failure(400, "ID_INVALID", result=None))["observed"]
     assert api_check.check_error_envelope(success([]), success([]))["status"] == "unknown"
 
 
@@ -150,11 +151,13 @@ class FakeProbeClient:
         self.answers = answers
         self.request_count = 0
         self.paths = []
+        self.queries = []
 
     def probe(self, path, query=None):
         self.request_count += 1
         self.paths.append(path)
-        answer = self.answers.get(path)
+        self.queries.append(query)
+        answer = self.answers.get((path, (query or {}).get("page_size"))) or self.answers.get(path)
         if isinstance(answer, Exception):
             raise answer
         return SENT, answer
@@ -162,7 +165,7 @@ class FakeProbeClient:
 
 def test_a_refused_first_request_stops_the_run():
     client = FakeProbeClient({"/v1/zones": error(401, "CHECK_CREDENTIAL", code="0x6")})
-    checks, summary = api_check.run(client)
+    checks, summary, _answers = api_check.run(client)
     assert client.paths == ["/v1/zones"] and summary["requests"] == 1
     assert [c["status"] for c in checks[:2]] == ["differs", "unknown"]
     assert len(checks) == 2 + len(api_check.LATER_CHECKS)
@@ -174,9 +177,95 @@ def test_security_groups_are_asked_only_when_the_firewall_fails():
     answers["/v1/firewall"] = error(404, "NOT_FOUND", code="0x1")
     answers["/v1/security-groups"] = ok([])
     client = FakeProbeClient(answers)
-    checks, summary = api_check.run(client)
-    assert summary["requests"] == api_check.MAX_REQUESTS == 10
-    assert client.paths[-2:] == ["/v1/firewall", "/v1/security-groups"]
+    checks, summary, _answers = api_check.run(client)
+    assert summary["requests"] == 12
+    assert client.paths[-1] == "/v1/security-groups"
     assert {c["name"]: c["status"] for c in checks}["firewall_family"] == "differs"
     client = FakeProbeClient(dict(answers, **{"/v1/firewall": ok([])}))
-    assert api_check.run(client)[1]["requests"] == 9 and "/v1/security-groups" not in client.paths
+    assert api_check.run(client)[1]["requests"] == 11 and "/v1/security-groups" not in client.paths
+
+
+def every_follow_up():
+    """Answers that call for every follow-up: the firewall fails, a page of 100 is refused, a bill is listed."""
+    answers = {path: ok([]) for _name, path, _query in api_check.REQUESTS}
+    answers.update({"/v1/firewall": error(404, "NOT_FOUND", code="0x1"), "/v1/security-groups": ok([]),
+                    ("/v1/instances", 100): error(400, "CHECK_PARAM"),
+                    ("/v1/instances", 50): ok([{"instance_id": "i-1", "name": "a", "status": "active"}]),
+                    "/v1/bill": ok([{"bill_id": "BILL-202601-0001", "price": 1}]),
+                    "/v1/bill/BILL-202601-0001": error(403, "CHECK_IP", code="0x9")})
+    return answers
+
+
+def test_every_follow_up_at_once_stays_within_max_requests():
+    client = FakeProbeClient(every_follow_up())
+    checks, summary, answers = api_check.run(client)
+    assert summary["requests"] == api_check.MAX_REQUESTS == 14 == len(client.paths)
+    assert client.paths[-3:] == ["/v1/security-groups", "/v1/instances", "/v1/bill/BILL-202601-0001"]
+    assert client.queries[-2]["page_size"] == 50 and client.queries[-2]["fields"] == "11"
+    statuses = {c["name"]: c["status"] for c in checks}
+    assert (statuses["page_size_limit"], statuses["bill_detail"], statuses["fields_mask"]) == ("differs", "ok", "ok")
+    assert set(answers) == {name for name, _path, _query in api_check.REQUESTS} | {
+        "security_groups", "instances_fallback", "bill_detail"}
+
+
+@pytest.mark.parametrize("bill_id", ["../instances", "BILL 1", "", 12, "B" * 65, None])
+def test_a_bill_id_unfit_for_a_path_is_not_sent(bill_id):
+    answers = dict(every_follow_up(), **{"/v1/bill": ok([{"bill_id": bill_id}])})
+    client = FakeProbeClient(answers)
+    checks, summary, _answers = api_check.run(client)
+    assert summary["requests"] == 13 and not [path for path in client.paths if path.startswith("/v1/bill/")]
+    bill = [c for c in checks if c["name"] == "bill_detail"][0]
+    assert bill["status"] == "unknown" and "does not send" in bill["observed"]
+
+
+def test_user_script_list_404_as_seen_live_or_served():
+    assert api_check.check_user_script_list(failure(404, "NOT_FOUND"))["status"] == "ok"
+    served = api_check.check_user_script_list(success([{"user_script_id": "s-1"}]))
+    assert served["status"] == "differs" and "by name" in served["advice"]
+    assert api_check.check_user_script_list(failure(503, "DEV_CHECK_RETURN"))["status"] == "unknown"
+    other = api_check.check_user_script_list(failure(401, "CHECK_CREDENTIAL"))
+    assert other["status"] == "differs" and "by id" in other["advice"]
+
+
+def test_bill_detail_check_ip_as_seen_live_served_or_no_bill():
+    bills = success([{"bill_id": "BILL-1"}])
+    assert api_check.check_bill_detail(bills, failure(403, "CHECK_IP"))["status"] == "ok"
+    served = api_check.check_bill_detail(bills, success([{"bill_id": "BILL-1"}]))
+    assert served["status"] == "differs" and "lines" in served["advice"]
+    none = api_check.check_bill_detail(success([]), None)
+    assert none["status"] == "unknown" and "no bill in the account" in none["observed"]
+    assert api_check.check_bill_detail(failure(403, "CHECK_IP"), None)["status"] == "unknown"
+    other = api_check.check_bill_detail(bills, failure(400, "ID_INVALID"))
+    assert other["status"] == "differs" and "falls back" in other["advice"]
+
+
+def test_supporting_images_absent_as_the_contract_says_or_carried():
+    bare = success([{"flavor_id": "a"}, {"flavor_id": "b"}])
+    assert api_check.check_supporting_images(bare, bare)["status"] == "ok"
+    some = api_check.check_supporting_images(bare, success([{"flavor_id": "c", "supporting_images": []}]))
+    assert (some["status"], some["observed"]) == ("differs", "1 of 3 flavor rows carry supporting_images")
+    assert api_check.check_supporting_images(success([]), failure(503, "DEV_CHECK_RETURN"))["status"] == "unknown"
+
+
+def test_volume_paging_absent_as_documented_or_echoed():
+    assert api_check.check_volume_paging(success([{}]))["status"] == "ok"
+    paged = api_check.check_volume_paging(success([{}], page_no=1, page_size=50))
+    assert (paged["status"], paged["observed"]) == ("differs", "page_no 1, page_size 50, 1 rows")
+    assert paged["advice"].startswith("tolerated")
+    assert api_check.check_volume_paging(failure(429, "LIMIT_EXCEEDED"))["status"] == "unknown"
+
+
+def test_page_size_limit_accepted_refused_then_fifty_or_refused_again():
+    assert api_check.check_page_size_limit(success([]), None)["status"] == "ok"
+    refused = failure(400, "CHECK_PARAM")
+    fifty = api_check.check_page_size_limit(refused, success([]))
+    assert fifty["status"] == "differs" and fifty["advice"].startswith("tolerated")
+    assert fifty["observed"] == "page_size 100: HTTP 400 CHECK_PARAM; page_size 50: HTTP 200 SUCCESS, 0 rows"
+    again = api_check.check_page_size_limit(refused, refused)
+    assert again["status"] == "differs" and "will fail" in again["advice"]
+    assert api_check.check_page_size_limit(failure(500, "DEV_CHECK_RETURN"), None)["status"] == "unknown"
+
+
+def test_a_refused_large_page_is_reported_not_unknown():
+    result = api_check.check_page_size_cap(failure(400, "CHECK_PARAM"))
+    assert result["status"] == "differs" and "page_size_limit" in result["advice"]

@@ -272,3 +272,58 @@ def test_one_warning_however_many_uses_and_no_secret_in_it(home, monkeypatch):
         use_twice(state)
     assert len(warnings) == 1
     assert "my-access-key" not in warnings[0]
+
+
+# --- a file the user names (write_private_file) ----------------------------------------------------
+
+def test_a_named_file_is_written_owner_only_and_only_when_it_changes(tmp_path):
+    path = tmp_path / "out.json"
+    assert state_mod.write_private_file(str(path), b"one", check_mode=True) is True and not path.exists()
+    assert state_mod.write_private_file(str(path), b"one") is True
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 and path.read_bytes() == b"one"
+    inode = os.stat(path).st_ino
+    assert state_mod.write_private_file(str(path), b"one") is False and os.stat(path).st_ino == inode
+    assert state_mod.write_private_file(str(path), b"two") is True and path.read_bytes() == b"two"
+    assert os.listdir(tmp_path) == ["out.json"]
+
+
+@pytest.mark.parametrize("make", ["link", "fifo", "directory", "no directory"])
+def test_a_named_path_that_is_no_regular_file_is_refused_and_nothing_written_through_it(tmp_path, make):
+    target, path = tmp_path / "target", tmp_path / "out.json"
+    target.write_bytes(b"keep")
+    if make == "link":
+        path.symlink_to(target)
+    elif make == "fifo":
+        os.mkfifo(path)
+    elif make == "directory":
+        path.mkdir()
+    else:
+        path = tmp_path / "none" / "out.json"
+    with pytest.raises(state_mod.StateFileError):
+        state_mod.write_private_file(str(path), b"new")
+    assert target.read_bytes() == b"keep"
+
+
+def test_a_link_planted_after_the_check_is_replaced_not_followed(tmp_path, monkeypatch):
+    target, path = tmp_path / "target", tmp_path / "out.json"
+    target.write_bytes(b"keep")
+    real_check = state_mod.check_private_file_target
+
+    def check_then_plant(name):
+        real_check(name)
+        if not os.path.lexists(name):
+            os.symlink(str(target), name)   # the race: a link appears between the check and the write
+
+    monkeypatch.setattr(state_mod, "check_private_file_target", check_then_plant)
+    with pytest.raises(state_mod.StateFileError, match="symbolic link"):
+        state_mod.write_private_file(str(path), b"new")
+    assert target.read_bytes() == b"keep"
+
+
+def test_a_named_file_of_another_user_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "out.json"
+    path.write_bytes(b"theirs")
+    monkeypatch.setattr(state_mod.os, "geteuid", lambda: os.getuid() + 4242)
+    with pytest.raises(state_mod.StateFileError, match="another user"):
+        state_mod.write_private_file(str(path), b"new")
+    assert path.read_bytes() == b"theirs"
