@@ -4,38 +4,49 @@
 # (write_get_pip_standin, start_emulator, stage_sanity, ...) and its variables are at hand.
 #
 # Every other stage runs the primary version, ansible-core 2.19 (tests/requirements-ci.txt). This stage runs
-# one leg per other version, one after the other (the machine has 2 cores), each in a virtual environment of
-# its own, tests/output/compat/venv-<core>, reinstalled only when its requirements change. A leg runs:
+# one leg per other version (two for the cores that also support an older Python), one after the other (the
+# machine has 2 cores), each in a virtual environment of its own, tests/output/compat/venv-<core>-py<python>,
+# reinstalled only when its requirements change. A leg runs:
 #   units        pytest tests/unit (modules, inventory, role and ad-hoc runs through that core's binaries),
 #                without the files that do not use ansible-core when the leg has the primary run's Python
-#   integration  ansible-test integration --local: the targets in COMPAT_TARGETS below, on the cores in COMPAT_INTEGRATION
+#   integration  ansible-test integration --local: the targets in COMPAT_TARGETS below, on the legs in
+#                COMPAT_INTEGRATION
 #   demo         playbooks/demo.sh --check-idempotence --unpaced with the leg's venv and the collection built
 #                once for the whole stage: check mode sends no write, second runs report changed=0
-#   unsafe       pytest tests/reliability/test_inventory_unsafe.py (API data in the inventory is unsafe)
-#   sanity       ansible-test sanity --venv on the oldest and the newest core only (COMPAT_SANITY)
+#   unsafe       pytest tests/reliability/test_inventory_unsafe.py (API data in the inventory is unsafe), once per core
+#   sanity       ansible-test sanity --venv on the oldest and the newest core only (COMPAT_SANITY), once per core
 # A leg whose Python is not installed, or whose core cannot be installed, is skipped with a line that says so.
 #
-#   COMPAT_LEGS="2.16 2.21" bash tests/run.sh compat     some legs only
+#   COMPAT_LEGS="2.16/3.10 2.21" bash tests/run.sh compat     some legs only (a core: every leg of it)
 #   COMPAT_STEPS="integration demo" bash tests/run.sh compat   some steps only
 #
 # Every step fails when its output holds a DEPRECATION WARNING or "does not support Ansible version".
 #
-# Logs: tests/output/compat/<core>/<step>.log. Prints a table with one row per core and each leg's time.
+# Logs: tests/output/compat/<core>-py<python>/<step>.log. Prints a table with one row per leg and its time.
 
-# ansible-core version, then the controller Pythons to try for it (the first one found is used).
+# One leg per line: the ansible-core version, then the controller Pythons to try for it (the first one found is
+# used). A leg is named CORE/PYTHON after its major.minor core and its first Python (2.16/3.10); COMPAT_LEGS
+# takes leg names or cores (2.16: both legs of 2.16). The first leg of a core is its main leg.
 COMPAT_MATRIX=(
     "2.16.19 3.11"
+    "2.16.19 3.10"
     "2.17.14 3.11"
+    "2.17.14 3.10"
     "2.18.19 3.11"
     "2.20.10 3.12 3.13"
     "2.21.5 3.13 3.12"
 )
 # The oldest and the newest core also run ansible-test sanity.
-COMPAT_SANITY=(2.16 2.21)
-# Cores that run the integration targets: the oldest, and both above the primary 2.19. 2.17 and 2.18 lie between
-# 2.16 and 2.19, which both run every target; there the demo (every resource module, the role, the inventory),
-# the unit tests and the unsafe test run, which keeps the stage within the CI budget (about 2.5 minutes less).
-COMPAT_INTEGRATION=(2.16 2.20 2.21)
+COMPAT_SANITY=(2.16/3.11 2.21/3.13)
+# Legs that run the integration targets: the oldest core (on the oldest Python: 3.11 runs them on the primary
+# 2.19), and both cores above the primary 2.19. 2.17 and 2.18 lie between 2.16 and 2.19, which both run every
+# target; there the demo (every resource module, the role, the inventory), the unit tests and the unsafe test
+# run, which keeps the stage within the CI budget (about 2.5 minutes less).
+COMPAT_INTEGRATION=(2.16/3.10 2.20/3.12 2.21/3.13)
+# What depends on ansible-core only runs once per core, on its main leg: the unsafe test (the core's templating)
+# and sanity. A core's other leg (another Python) runs what the Python changes: the unit tests (all of them:
+# the core-free ones too), the demo, and the integration targets where COMPAT_INTEGRATION says.
+CORE_ONLY_STEPS=(unsafe sanity)
 # Integration targets: with the demo, they run every module and the inventory plugin. Left out, to keep the
 # stage within its time: iwinv_instance (the module runs in the demo through the role, from create to delete,
 # with check mode and idempotence), iwinv_block_storage and iwinv_firewall (their modules run in the _info
@@ -110,8 +121,8 @@ step_units() {
 }
 
 step_integration() {
-    if [[ " ${COMPAT_INTEGRATION[*]} " != *" $LEG_LINE "* ]]; then
-        echo "integration: not on $LEG_LINE (COMPAT_INTEGRATION: ${COMPAT_INTEGRATION[*]})"
+    if [[ " ${COMPAT_INTEGRATION[*]} " != *" $LEG_NAME "* ]]; then
+        echo "integration: not on $LEG_NAME (COMPAT_INTEGRATION: ${COMPAT_INTEGRATION[*]})"
         return "$SKIP"
     fi
     start_emulator "$OUTPUT/emulator-integration.log" || return 1
@@ -128,7 +139,10 @@ step_unsafe() {
 }
 
 step_sanity() {
-    [[ " ${COMPAT_SANITY[*]} " == *" $LEG_LINE "* ]] || return "$SKIP"
+    if [[ " ${COMPAT_SANITY[*]} " != *" $LEG_NAME "* ]]; then
+        echo "sanity: not on $LEG_NAME (COMPAT_SANITY: ${COMPAT_SANITY[*]})"
+        return "$SKIP"
+    fi
     write_get_pip_standin "$LEG_VENV/bin/python" || return 1
     # ansible-test --venv looks for pythonX.Y on PATH; stage_sanity reads these (in run_step's subshell).
     # shellcheck disable=SC2034
@@ -136,11 +150,28 @@ step_sanity() {
     stage_sanity
 }
 
+# main_leg CORE: the name of CORE's first leg in COMPAT_MATRIX.
+main_leg() {
+    local leg core python
+    for leg in "${COMPAT_MATRIX[@]}"; do
+        read -r core python _ <<<"$leg"
+        [ "$core" = "$1" ] && echo "${core%.*}/$python" && return 0
+    done
+}
+
+# not_for_this_leg STEP: skips (returns SKIP, with a line) a step of CORE_ONLY_STEPS on a core's other legs.
+not_for_this_leg() {
+    [[ " ${CORE_ONLY_STEPS[*]} " == *" $1 "* ]] || return 0
+    [ "$LEG_NAME" = "$LEG_MAIN" ] && return 0
+    echo "$1: on $LEG_MAIN only, the main leg of ansible-core $LEG_LINE (it does not depend on Python)"
+    return "$SKIP"
+}
+
 # run_step STEP: runs step_STEP in a subshell with its output in $LEG_OUT/STEP.log; sets STEP_RESULT.
 run_step() {
     local step="$1" log="$LEG_OUT/$1.log" start rc complaints
     start=$SECONDS
-    (PATH="$LEG_VENV/bin:$PATH" "step_$step") >"$log" 2>&1 </dev/null
+    (PATH="$LEG_VENV/bin:$PATH" && not_for_this_leg "$step" && "step_$step") >"$log" 2>&1 </dev/null
     rc=$?
     complaints="$(grep -E "$COMPLAINT" "$log" | sort | uniq -c)"
     if [ $rc = 0 ] && [ -n "$complaints" ]; then
@@ -166,7 +197,9 @@ run_leg() {
     local core="$1" start=$SECONDS version step failed=0 cells=()
     shift
     LEG_LINE="${core%.*}"
-    printf '\n---------- ansible-core %s\n' "$core"
+    LEG_NAME="$LEG_LINE/$1"
+    LEG_MAIN="$(main_leg "$core")"
+    printf '\n---------- ansible-core %s (leg %s)\n' "$core" "$LEG_NAME"
     LEG_PYTHON=""
     for version in "$@"; do
         LEG_PYTHON="$(find_interpreter "$version")" && LEG_PYTHON_VERSION="$version" && break
@@ -176,8 +209,8 @@ run_leg() {
         ROWS+=("$(printf '%-9s %-7s %-8s %s' "$core" "-" skipped "no Python $*")")
         return 0
     fi
-    LEG_VENV="$OUTPUT/compat/venv-$core"
-    LEG_OUT="$OUTPUT/compat/$core"
+    LEG_VENV="$OUTPUT/compat/venv-$core-py$LEG_PYTHON_VERSION"
+    LEG_OUT="$OUTPUT/compat/$core-py$LEG_PYTHON_VERSION"
     rm -rf "$LEG_OUT" && mkdir -p "$LEG_OUT" || return 1
     echo "  Python $LEG_PYTHON_VERSION ($LEG_PYTHON), venv $LEG_VENV"
     if ! ensure_leg_venv "$core" "$LEG_PYTHON" "$LEG_VENV" >"$LEG_OUT/venv.log" 2>&1; then
@@ -207,21 +240,22 @@ build_artifact() {
 }
 
 compat_main() {
-    local leg core failed=0 start=$SECONDS
+    local leg core python failed=0 start=$SECONDS
     ROWS=()
     # One process per task instead of five (temporary directory, copy, chmod, run, clean up): about a third
     # less time for the same module runs.
     export ANSIBLE_PIPELINING=1
     build_artifact || return 1
     for leg in "${COMPAT_MATRIX[@]}"; do
-        read -r core _ <<<"$leg"
-        if [ -n "${COMPAT_LEGS:-}" ] && [[ " $COMPAT_LEGS " != *" ${core%.*} "* ]]; then
+        read -r core python _ <<<"$leg"
+        if [ -n "${COMPAT_LEGS:-}" ] && [[ " $COMPAT_LEGS " != *" ${core%.*} "* ]] &&
+            [[ " $COMPAT_LEGS " != *" ${core%.*}/$python "* ]]; then
             continue
         fi
         # shellcheck disable=SC2086 # the leg's words: core, then Pythons
         run_leg $leg || failed=1
     done
-    printf '\n==================== compat: one row per ansible-core version ====================\n'
+    printf '\n==================== compat: one row per leg (ansible-core and Python) ====================\n'
     printf '%-9s %-7s %-8s %-6s %-12s %-5s %-7s %-7s %5s\n' core python result units integration demo \
         unsafe sanity seconds
     printf '%s\n' "${ROWS[@]}"
