@@ -93,6 +93,26 @@ def test_python_floor_is_the_oldest_python_tested_wherever_it_is_declared():
         assert not re.search(r"Python (?!%s)3\.\d+ or later(?! on the controller)" % re.escape(oldest), text), path
 
 
+def _step_legs():
+    """{"demo": ["2.16/3.10", ...], ...}: COMPAT_STEP_LEGS, the legs that run each step but the units."""
+    block = re.search(r"^declare -A COMPAT_STEP_LEGS=\((.*?)^\)", COMPAT.read_text(encoding="utf-8"), re.S | re.M).group(1)
+    return {step: legs.split() for step, legs in re.findall(r'\[(\w+)\]="([^"]*)"', block)}
+
+
+def test_every_core_runs_the_demo_and_the_unsafe_test_on_one_leg_and_each_step_on_real_legs():
+    legs = ["%s/%s" % (core, pythons[0]) for core, pythons in _legs()]
+    steps = _step_legs()
+    assert set(steps) == {"integration", "demo", "unsafe", "sanity"}
+    for step, names in steps.items():
+        assert set(names) <= set(legs), "%s names a leg that COMPAT_MATRIX does not have" % step
+    cores = sorted({core for core, _pythons in _legs()}, key=_version)
+    for step in ("demo", "unsafe"):
+        assert sorted(name.split("/")[0] for name in steps[step]) == cores, step
+    # the Python floor of a core runs the demo, the unit tests (every leg) and, on the oldest core, the targets
+    assert {"2.16/3.10", "2.17/3.10"} <= set(steps["demo"])
+    assert "2.16/3.10" in steps["integration"]
+
+
 def test_a_leg_without_its_python_is_skipped_with_a_line_saying_so(tmp_path):
     script = 'SKIP=77; OUTPUT="$1"; source tests/ci/compat.sh; run_leg 2.99.0 3.98 3.99; echo "rc=$?"; ' \
              'printf "%s\\n" "${ROWS[@]}"'
