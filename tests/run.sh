@@ -38,7 +38,8 @@
 #                RELIABILITY_MARKERS (default "not slow") selects the tests; empty runs every test (the pacing run
 #                at 60 requests/minute adds about 3 minutes); then tests/reliability/report.py rewrites
 #                docs/reliability.md
-#   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each
+#   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each,
+#                and a Python 3.10 leg for 2.16 and 2.17
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.
