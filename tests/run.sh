@@ -18,7 +18,8 @@
 #                (iwinv_api_url, iwinv_access_key, iwinv_secret_key: extra vars for every target) and runs
 #                ansible-test integration --venv --python 3.11 --requirements
 #   alternative  tests/ci/alternative.sh: the integration targets again, against the emulator's alternative profile
-#   lint         ansible-lint --profile production on roles/ and playbooks/ (when they hold YAML)
+#   lint         ansible-lint with no arguments in the checkout, as a user runs it (.ansible-lint: production
+#                profile, test code left out; the collection is installed from the working tree into .ansible/)
 #   changelog    antsibull-changelog lint
 #   demo         bash playbooks/demo.sh --check-idempotence: the README demo against the emulator, first in
 #                check mode (no write request), then each playbook twice (the second run must report changed=0)
@@ -37,7 +38,8 @@
 #                RELIABILITY_MARKERS (default "not slow") selects the tests; empty runs every test (the pacing run
 #                at 60 requests/minute adds about 3 minutes); then tests/reliability/report.py rewrites
 #                docs/reliability.md
-#   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each
+#   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each,
+#                and a Python 3.10 leg for 2.16 and 2.17
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.
@@ -199,14 +201,6 @@ ensure_shellcheck() {
     return 0
 }
 
-has_yaml() { # has_yaml DIR...: true when a directory holds a YAML file
-    local d
-    for d in "$@"; do
-        [ -d "$d" ] && [ -n "$(find "$d" -type f \( -name '*.yml' -o -name '*.yaml' \) -print -quit)" ] && return 0
-    done
-    return 1
-}
-
 run_pytest() { # run_pytest DIR: pytest's exit 5 (no tests collected) counts as skipped
     local dir="$1" rc
     if [ ! -d "$dir" ]; then
@@ -320,19 +314,9 @@ stage_integration() {
 
 stage_alternative() { . tests/ci/alternative.sh; }
 
-stage_lint() {
-    local dirs=() d
-    for d in roles playbooks; do
-        has_yaml "$d" && dirs+=("$d")
-    done
-    if [ ${#dirs[@]} -eq 0 ]; then
-        echo "roles/ and playbooks/ hold no YAML yet: nothing to lint"
-        return $SKIP
-    fi
-    # offline (.ansible-lint): ansible-lint installs nothing and does not link this collection itself;
-    # the fresh copy from setup resolves iwinv.cloud.* and group/iwinv.cloud.iwinv instead.
-    ANSIBLE_COLLECTIONS_PATH="$AC_ROOT" ansible-lint --profile production "${LINT_EXTRA[@]}" "${dirs[@]}"
-}
+# `ansible-lint` in the checkout, as a user runs it: .ansible-lint sets the profile and the scope, and ansible-lint
+# installs this collection from the working tree into .ansible/ (no network: no dependencies).
+stage_lint() { ansible-lint "${LINT_EXTRA[@]}" "${EXTRA[@]}"; }
 
 stage_changelog() { antsibull-changelog lint; }
 

@@ -91,7 +91,7 @@ attributes:
     membership:
       - iwinv.cloud.iwinv
 requirements:
-  - python >= 3.11
+  - python >= 3.10
   - requests
 notes:
   - The controller's clock must be within 5 minutes of the API server's, and the controller's public IP

@@ -28,7 +28,7 @@ description:
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 requirements:
-  - python >= 3.11
+  - python >= 3.10
   - requests
 extends_documentation_fragment:
   - ansible.builtin.constructed

@@ -68,6 +68,35 @@ def test_shipped_docs_link_only_to_files_the_collection_ships(path):
             path.relative_to(ROOT), relative)
 
 
+def heading_anchors(path):
+    """The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces to '-'."""
+    headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def test_heading_anchors_are_githubs():
+    assert {"code-of-conduct", "release-and-deprecation-policy", "the-role-iwinvcloudserver"} <= heading_anchors(
+        ROOT / "README.md")
+
+
+def test_galaxy_links_resolve_to_this_repository_and_its_policies():
+    repository = GALAXY["repository"]
+    assert re.match(r"^https://github\.com/[\w.-]+/[\w.-]+$", repository)
+    assert GALAXY["homepage"] == repository
+    # the repository's issues, which README's Communication section names as the place to ask and report
+    assert GALAXY["issues"] == repository + "/issues"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    communication = readme.split("\n## Communication\n", 1)[1].split("\n## ", 1)[0]
+    assert "<%s>" % GALAXY["issues"] in communication
+    match = re.match(re.escape(repository) + r"/blob/main/([^#]+)(?:#(.+))?$", GALAXY["documentation"])
+    assert match, "documentation must be a file of the repository: %s" % GALAXY["documentation"]
+    document, anchor = ROOT / match.group(1), match.group(2)
+    assert document.is_file(), "galaxy.yml documentation: %s does not exist" % match.group(1)
+    assert anchor is None or anchor in heading_anchors(document), "no heading gives #%s in %s" % (anchor, document.name)
+    for section in ("Communication", "Code of Conduct", "Release and deprecation policy", "Compatibility"):
+        assert "\n## %s\n" % section in readme, section
+
+
 def test_build_ignored_matches_what_galaxy_leaves_out():
     assert build_ignored("tests/output/x") and build_ignored(".ci/run") and not build_ignored("docs/awx.md")
 

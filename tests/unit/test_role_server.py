@@ -2,14 +2,18 @@
 
 Bad role variables fail before any API request; check mode sends no write; a second run reports no change
 and sends no write; the facts describe what was made; state=absent removes the instance and its volumes
-and keeps the shared firewall.
+and keeps the shared firewall. With the opt-ins, the new server lands in an inventory group with the
+inventory plugin's variables, and the role waits for its SSH port: on 127.0.0.1 only (an emulated instance's
+addresses are documentation addresses, never connected to).
 """
 
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import sys
+import threading
 
 import yaml
 
@@ -32,8 +36,18 @@ SERVER = {
 }
 
 
-def run_role(emulator, tmp_path, role_vars, *options):
-    """Runs the role on localhost; returns (exit code, the facts it set, everything printed)."""
+FACTS = ("{{ {'instance': server_instance, 'volumes': server_block_storages, "
+         "'firewall': server_firewall_object, 'instances': server_instances} | to_json }}")
+
+
+def ansible_env(emulator):
+    return dict(os.environ, IWINV_API_URL=emulator.url, IWINV_ACCESS_KEY=emulator.access_key,
+                IWINV_SECRET_KEY=emulator.secret_key, IWINV_RATE_LIMIT="0", ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_NOCOLOR="1")
+
+
+def run_role(emulator, tmp_path, role_vars, *options, report=FACTS):
+    """Runs the role on localhost; returns (exit code, `report` as saved after the role, everything printed)."""
     facts_file = tmp_path / "facts.json"
     play = [{
         "name": "Role under test",
@@ -43,18 +57,14 @@ def run_role(emulator, tmp_path, role_vars, *options):
             {"name": "Run the role", "ansible.builtin.include_role": {"name": "iwinv.cloud.server"}, "vars": role_vars},
             {"name": "Save the facts", "ansible.builtin.copy": {
                 "dest": str(facts_file), "mode": "0600",
-                "content": "{{ {'instance': server_instance, 'volumes': server_block_storages, "
-                           "'firewall': server_firewall_object, 'instances': server_instances} | to_json }}"},
+                "content": report},
              "check_mode": False, "changed_when": False},
         ],
     }]
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump(play), encoding="utf-8")
-    env = dict(os.environ, IWINV_API_URL=emulator.url, IWINV_ACCESS_KEY=emulator.access_key,
-               IWINV_SECRET_KEY=emulator.secret_key, IWINV_RATE_LIMIT="0", ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_NOCOLOR="1")
-    done = subprocess.run([str(ANSIBLE_PLAYBOOK), str(playbook)] + list(options), env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run([str(ANSIBLE_PLAYBOOK), str(playbook)] + list(options), env=ansible_env(emulator),
+                          capture_output=True, text=True, timeout=300, check=False)
     output = done.stdout + done.stderr
     facts = json.loads(facts_file.read_text(encoding="utf-8")) if facts_file.exists() else None
     facts_file.unlink(missing_ok=True)
@@ -114,3 +124,79 @@ def test_provision_then_a_second_run_changes_nothing_then_remove(emulator, tmp_p
     state = emulator.state()
     assert state["instances"] == {} and state["volumes"] == {}
     assert [firewall["title"] for firewall in state["firewalls"].values()] == ["app-tier"]
+
+
+BARE_SERVER = {key: SERVER[key] for key in ("server_name", "server_zone", "server_flavor", "server_image")}
+# The group the role added, and app-1's connection and iwinv_* variables.
+INVENTORY_REPORT = ("{{ {'group': groups['web'] | default([]), 'host': hostvars['app-1'] | default({}) | dict2items "
+                    "| selectattr('key', 'match', '^(ansible_host|ansible_port|iwinv_)') | items2dict} | to_json }}")
+
+
+def plugin_host_vars(emulator, tmp_path, hostname):
+    """The host's variables as ansible-inventory --list shows them with the inventory plugin (unsafe unwrapped)."""
+    source = tmp_path / "emulator.iwinv.yml"
+    source.write_text("plugin: iwinv.cloud.iwinv\n", encoding="utf-8")
+    listed = subprocess.run([str(ANSIBLE_PLAYBOOK.parent / "ansible-inventory"), "-i", str(source), "--list"],
+                            env=ansible_env(emulator), capture_output=True, text=True, timeout=120, check=True)
+    host_vars = json.loads(listed.stdout)["_meta"]["hostvars"][hostname]
+    return json.loads(json.dumps(host_vars), object_hook=lambda obj: obj.get("__ansible_unsafe", obj))
+
+
+class SshBanner:
+    """A listener on 127.0.0.1 that greets every connection as an SSH server does; counts the connections."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.connections += 1
+            with connection:
+                connection.sendall(b"SSH-2.0-OpenSSH_9.6 test\r\n")
+
+    def close(self):
+        self.listener.close()
+
+
+def unused_port():
+    """A port of 127.0.0.1 that nothing listens on (it was free a moment ago)."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return probe.getsockname()[1]
+
+
+def test_the_new_server_lands_in_its_group_with_the_inventory_plugins_variables(emulator, tmp_path):
+    code, report, output = run_role(emulator, tmp_path, dict(BARE_SERVER, server_inventory_group="web"),
+                                    report=INVENTORY_REPORT)
+    assert code == 0, output
+    assert report["group"] == ["app-1"]
+    assert report["host"]["iwinv_status"] == "active" and report["host"]["ansible_host"]
+    # the very names and values the inventory plugin gives the same instance
+    assert report["host"] == plugin_host_vars(emulator, tmp_path, "app-1")
+
+
+def test_the_role_waits_for_the_ssh_port_then_says_which_did_not_answer(emulator, tmp_path):
+    banner = SshBanner()
+    try:
+        waits = dict(BARE_SERVER, server_inventory_group="web", server_wait_for_ssh=True,
+                     server_ssh_host="127.0.0.1", server_ssh_port=banner.port, server_ssh_timeout=30)
+        code, report, output = run_role(emulator, tmp_path, waits, report=INVENTORY_REPORT)
+        assert code == 0, output
+        assert banner.connections >= 1
+        # ansible-core before 2.19 templates the port into a string
+        assert report["host"]["ansible_host"] == "127.0.0.1" and int(report["host"]["ansible_port"]) == banner.port
+    finally:
+        banner.close()
+
+    closed = unused_port()
+    code, _report, output = run_role(emulator, tmp_path, dict(waits, server_ssh_port=closed, server_ssh_timeout=2),
+                                     report=INVENTORY_REPORT)
+    assert code != 0
+    assert "server app-1 (instance " in output
+    assert "no SSH server answered on 127.0.0.1 port %d from the controller within 2 s" % closed in output
