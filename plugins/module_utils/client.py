@@ -467,16 +467,15 @@ class IwinvClient:
         is full by that measure is followed by one more. A page seen before (page_no ignored) or more than
         MAX_PAGES pages fail.
         """
-        rows, seen, largest = [], {}, 0
+        rows, earlier, largest = [], {}, 0
         for page_no in range(1, MAX_PAGES + 1):
             envelope = self.get_envelope(path, dict(query or {}, page_no=page_no, page_size=page_size))
             page = result_rows(envelope, "GET", path)
             if not page:
                 return rows
-            fingerprint = hashlib.sha256(json.dumps(page, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-            if fingerprint in seen:
-                raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, seen[fingerprint]))
-            seen[fingerprint] = page_no
+            repeated = repeated_page(earlier, page, page_no)
+            if repeated:
+                raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, repeated))
             rows.extend(page)
             echoed = as_int(envelope.get("page_size"), page_size) or page_size
             served = echoed if echoed < page_size else min(SERVED_PAGE_SIZE, page_size)
@@ -590,6 +589,18 @@ class _Retryable(Exception):
             "%s; the outcome is unknown: the API may have executed it" % error.message,
             status=error.status, code=error.code, error_code=error.error_code, method=error.method, path=error.path,
             api_message=error.api_message)
+
+
+def repeated_page(earlier, page, page_no):
+    """The number of an earlier page holding the same rows as `page` (a server that ignores page_no), else None;
+    `page` is remembered in `earlier`. Pages are filed by their first row, so that a page is compared in full only
+    with those that start alike: far cheaper than serializing every page, with the same answer."""
+    key = json.dumps(page[0], sort_keys=True, default=str)
+    for number, rows in earlier.get(key, ()):
+        if rows == page:
+            return number
+    earlier.setdefault(key, []).append((page_no, page))
+    return None
 
 
 def parse_json(response):
