@@ -492,10 +492,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                  % (hostname, host_vars["iwinv_id"], MISSING_ADDRESS[connect_with]))
         self.inventory.add_host(hostname, group=TOP_GROUP)
         for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
-            self.inventory.add_host(hostname, group=self.inventory.add_group(group))
+            self.inventory.add_host(hostname, group=self._group(group))
+        set_variable = self.inventory.set_variable
         for name, value in host_vars.items():
-            self.inventory.set_variable(hostname, name, value)
+            set_variable(hostname, name, value)
         self._construct(hostname)
+
+    def _group(self, name):
+        """add_group's name for this group, without the call when the group exists (thousands of hosts share a few)."""
+        return name if name in self.inventory.groups else self.inventory.add_group(name)
 
     def _hostname(self, host_vars):
         template = self.get_option("hostname")
