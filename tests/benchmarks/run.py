@@ -76,10 +76,14 @@ CATALOG_LISTS = ("GET /v1/zones", "GET /v1/flavors", "GET /v1/images")
 CATALOG_MAX_AGE = 300
 # The fleet before the catalog cache (docs/performance.md, 22:30 UTC, median of 3 runs), for the before/after table.
 BEFORE_FLEET_ROW = ["1 x 20 (before: no catalog cache)", 10, "134.5", 120, "6.00", 0, 120, "1.12", "20 / 20"]
-# The inventory before issue 28 (the plugin of commit f9cd1f0, this benchmark, median of 3 runs; BEFORE_INVENTORY_WHEN),
+# The inventory before issue 28 (the plugin of commit f9cd1f0, this benchmark, medians of 9 runs; BEFORE_INVENTORY_WHEN),
 # for the before/after table: instances -> the cells of inventory_row.
-BEFORE_INVENTORY_WHEN = "2026-12-03 13:20 UTC"
-BEFORE_INVENTORY_ROWS = {}
+BEFORE_INVENTORY_WHEN = "2026-12-03 13:22 UTC"
+BEFORE_INVENTORY_ROWS = {
+    100: [3, "0.14", "0.03", "4.22", "0.04", "**1.90**"],
+    1000: [12, "1.11", "0.23", "4.77", "0.29", "**2.04**"],
+    10000: [102, "12.61", "1.84", "6.83", "2.08", "**2.87**"],
+}
 
 
 # --- operations of the resource modules ------------------------------------------------------------------
