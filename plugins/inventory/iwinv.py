@@ -330,10 +330,10 @@ def select(hosts, zone_ids, statuses):
 def cyclic_collector_paused():
     """Python's cyclic garbage collector off for the block (as it was before, after it), error or not.
 
-    What a build makes (rows, host variables, hosts) lives as long as the inventory, yet every few thousand
+    What a build makes (rows, host variables, hosts) lives as long as the inventory, yet every few hundred
     objects made the collector runs, and its older generations re-scan all that was made before: at 10,000
-    instances about a third of the plugin's time went to collections that freed nothing. Little garbage is
-    made here, none of it needing the collector before the block ends."""
+    instances about a third of the plugin's CPU time went to these collections. The block makes little cyclic
+    garbage, none that needs collecting before it ends."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

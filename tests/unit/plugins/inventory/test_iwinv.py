@@ -44,7 +44,7 @@ COLLECTIONS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os
 init_plugin_loader([os.path.normpath(COLLECTIONS_ROOT)])
 module_utils_internal.is_controller = CONTROLLER_FLAG
 
-from ansible_collections.iwinv.cloud.plugins.inventory import iwinv as iwinv_plugin  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.iwinv.cloud.plugins.inventory import iwinv as inventory_module  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances  # noqa: E402  pylint: disable=wrong-import-position
 
 try:   # ansible-core 2.19 and later: trust tags instead of unsafe types
@@ -587,12 +587,13 @@ def is_data(value):
 def test_host_variables_are_marked_as_wrap_var_marks_them_values_and_list_items_alike():
     host_vars = {"iwinv_name": "{{ 6 * 7 }}", "iwinv_id": trust_tagged("{{ lookup('pipe', 'id') }}"),
                  "iwinv_block_storages": ["{{ 1 }}", trust_tagged("{{ 2 }}")], "iwinv_description": ""}
-    marked = iwinv_plugin.unsafe_host_vars(host_vars)
+    marked = inventory_module.unsafe_host_vars(host_vars)
     expected = wrap_var(dict(host_vars))
 
     assert marked == expected
+    expected_names = {name: type(name) for name in expected}
     for name, value in marked.items():
-        assert type(name) is type(next(key for key in expected if key == name))   # pylint: disable=unidiomatic-typecheck
+        assert type(name) is expected_names[name]   # pylint: disable=unidiomatic-typecheck
         values = value if isinstance(value, list) else [value]
         expected_values = expected[name] if isinstance(value, list) else [expected[name]]
         for item, expected_item in zip(values, expected_values):
@@ -607,16 +608,19 @@ def test_every_variable_value_of_a_built_host_is_data(emulator, config):
     assert all(is_data(value) for value in values)
 
 
-def test_the_cyclic_collector_is_paused_while_the_inventory_is_built_and_restored_after(emulator, config,
-                                                                                       monkeypatch):
+def recording_collector_state(function, seen):
+    """`function`, noting whether the cyclic collector is on each time it is called."""
+    def recorded(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return function(*args, **kwargs)
+    return recorded
+
+
+def test_the_cyclic_collector_is_paused_while_the_inventory_is_built(emulator, config, monkeypatch):
     emulator.bulk_instances(2)
     during = []
-    listing = instances.list_instances
-    monkeypatch.setattr(instances, "list_instances", lambda *args, **kwargs: during.append(gc.isenabled())
-                        or listing(*args, **kwargs))
-    adding = InventoryData.add_host
-    monkeypatch.setattr(InventoryData, "add_host", lambda *args, **kwargs: during.append(gc.isenabled())
-                        or adding(*args, **kwargs))
+    monkeypatch.setattr(instances, "list_instances", recording_collector_state(instances.list_instances, during))
+    monkeypatch.setattr(InventoryData, "add_host", recording_collector_state(InventoryData.add_host, during))
     assert gc.isenabled()
     assert len(group_hosts(load(config()), "iwinv")) == 2
     assert during and not any(during)   # reading and adding hosts, all paused
@@ -625,13 +629,13 @@ def test_the_cyclic_collector_is_paused_while_the_inventory_is_built_and_restore
 
 def test_the_collector_comes_back_after_a_failure_and_stays_off_when_it_was_off():
     with pytest.raises(ValueError):
-        with iwinv_plugin.cyclic_collector_paused():
+        with inventory_module.cyclic_collector_paused():
             assert not gc.isenabled()
             raise ValueError("the build failed")
     assert gc.isenabled()
     gc.disable()
     try:
-        with iwinv_plugin.cyclic_collector_paused():
+        with inventory_module.cyclic_collector_paused():
             pass
         assert not gc.isenabled()
     finally:
