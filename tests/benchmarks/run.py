@@ -632,7 +632,8 @@ one before. The "before" rows are the plugin before issue 28's work ({before}, s
 machine): it marked values unsafe with `wrap_var`'s generic walk, and Python's cyclic collector re-scanned the
 growing inventory many times over while it was built. "Ansible's own s" is a low floor: it re-adds values that
 already carry ansible-core's origin tag, which the proxy keeps as they are, whereas each fresh value from the
-plugin gets a tagged copy (at 10,000 instances that alone is about as much again as the floor, measured apart).
+plugin gets a tagged copy (at 10,000 instances these copies cost about as much again as "Ansible's own s",
+measured apart).
 With pacing at the default 60/minute, a build of more than 60 requests waits about one second for each request
 beyond the 60th.
 
