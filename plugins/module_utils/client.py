@@ -535,7 +535,7 @@ class IwinvClient:
 
     def _all_pages(self, path, query, page_size, documented_unpaginated):
         """paginate() at one page size."""
-        rows, seen, largest, first = [], {}, 0, None
+        rows, earlier, largest, first = [], {}, 0, None
         for page_no in range(1, MAX_PAGES + 1):
             envelope, page = self._page(path, query, page_no, page_size)
             if not page:
@@ -544,12 +544,11 @@ class IwinvClient:
                 first = envelope
                 if not has_paging_fields(envelope) and len(page) != page_size:
                     return page
-            fingerprint = hashlib.sha256(json.dumps(page, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-            if fingerprint in seen:
+            repeated = repeated_page(earlier, page, page_no)
+            if repeated:
                 if page_no == 2 and first is not None and not has_paging_fields(first):
                     return rows
-                raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, seen[fingerprint]))
-            seen[fingerprint] = page_no
+                raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, repeated))
             rows.extend(page)
             echoed = as_int(envelope.get("page_size"), page_size) or page_size
             served = echoed if echoed < page_size else min(SERVED_PAGE_SIZE, page_size)
@@ -667,6 +666,18 @@ class _Retryable(Exception):
             api_message=error.api_message)
         ambiguous_error.answered = self.answered
         return ambiguous_error
+
+
+def repeated_page(earlier, page, page_no):
+    """The number of an earlier page holding the same rows as `page` (a server that ignores page_no), else None;
+    `page` is remembered in `earlier`. Pages are filed by their first row, so that a page is compared in full only
+    with those that start alike: far cheaper than serializing every page, with the same answer."""
+    key = json.dumps(page[0], sort_keys=True, default=str)
+    for number, rows in earlier.get(key, ()):
+        if rows == page:
+            return number
+    earlier.setdefault(key, []).append((page_no, page))
+    return None
 
 
 def parse_json(response):

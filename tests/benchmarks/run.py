@@ -5,6 +5,7 @@
     .venv/bin/python tests/benchmarks/run.py            full run (about 15 minutes): docs/performance.md
     .venv/bin/python tests/benchmarks/run.py --smoke    short run (CI, under 2 minutes): tests/output/performance-smoke.md
     .venv/bin/python tests/benchmarks/run.py --fleet-only   the fleets only (about 10 minutes): their section of the page
+    .venv/bin/python tests/benchmarks/run.py --inventory-only   the inventory only (about 3 minutes): its section
 
 Sections: API requests per module operation next to the minimum the API allows; the waiter next to fixed
 1/3/10 s polling; the inventory plugin next to plain signed `requests` calls; a fleet under the 60/minute
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import os
 import platform
 import re
@@ -74,6 +76,14 @@ CATALOG_LISTS = ("GET /v1/zones", "GET /v1/flavors", "GET /v1/images")
 CATALOG_MAX_AGE = 300
 # The fleet before the catalog cache (docs/performance.md, 22:30 UTC, median of 3 runs), for the before/after table.
 BEFORE_FLEET_ROW = ["1 x 20 (before: no catalog cache)", 10, "134.5", 120, "6.00", 0, 120, "1.12", "20 / 20"]
+# The inventory before issue 28 (the plugin of commit f9cd1f0, this benchmark, medians of 9 runs at
+# BEFORE_INVENTORY_WHEN), for the before/after table: instances -> the cells of inventory_row.
+BEFORE_INVENTORY_WHEN = "2026-12-03 13:22 UTC"
+BEFORE_INVENTORY_ROWS = {
+    100: [3, "0.14", "0.03", "4.22", "0.04", "**1.90**"],
+    1000: [12, "1.11", "0.23", "4.77", "0.29", "**2.04**"],
+    10000: [102, "12.61", "1.84", "6.83", "2.08", "**2.87**"],
+}
 
 
 # --- operations of the resource modules ------------------------------------------------------------------
@@ -289,6 +299,7 @@ def bench_waiter(bench, duration):
 def replay(emulator, log):
     """The same GETs with plain signed `requests` calls on one keep-alive connection, JSON decoded: the floor."""
     session = requests.Session()
+    gc.collect()   # no measurement pays for the garbage of the one before
     start = time.perf_counter()
     for entry in log:
         response = session.get(emulator.url + entry["path"], params=entry["query"],
@@ -312,6 +323,7 @@ def ansible_floor(inventory):
                                        origin=Origin(path=os.path.join(ROOT, "benchmark")))
     except ImportError:   # older ansible-core: no proxy
         pass
+    gc.collect()
     start = time.perf_counter()
     for name, groups, variables in hosts:
         for group in groups:
@@ -410,14 +422,20 @@ def run_all(bench, args):
     durations = [d for d in WAITER_DURATIONS if not (args.smoke and d >= 60)]
     report["waiter"] = {d: [bench_waiter(bench, d) for unused in range(runs)] for d in durations}
     log_progress("waiter")
-    sizes = [100, 1000, 10000]
-    report["inventory"] = {size: [bench_inventory(bench, size) for unused in range(runs)] for size in sizes}
+    report["inventory"] = run_inventory(bench, runs)
     log_progress("inventory")
     report["fleet"] = run_fleets(bench, args)
     log_progress("fleet")
     report["overhead"] = (args.tasks, [bench_overhead(bench, args.tasks) for unused in range(runs)])
     log_progress("overhead")
     return report
+
+
+INVENTORY_SIZES = (100, 1000, 10000)
+
+
+def run_inventory(bench, runs):
+    return {size: [bench_inventory(bench, size) for unused in range(runs)] for size in INVENTORY_SIZES}
 
 
 # (instances per controller, forks, controllers, runs in a full run, options of bench_fleet): the heavy cases run
@@ -478,18 +496,32 @@ def waiter_section(report):
                   "overshoot s (exact schedule)"], rows)
 
 
+def inventory_row(samples):
+    """The cells after "instances" of one size's row, from its samples:
+    (plugin s, requests, plain requests s, hosts, Ansible's own s)."""
+    seconds = median([sample[0] for sample in samples])
+    floor = median([sample[2] for sample in samples])
+    ratio = median([sample[0] / sample[2] for sample in samples])
+    ansible = median([sample[4] for sample in samples])
+    both = median([sample[0] / (sample[2] + sample[4]) for sample in samples])
+    return [samples[0][1], "%.2f" % seconds, "%.2f" % floor, "%.2f" % ratio, "%.2f" % ansible, "**%.2f**" % both]
+
+
 def inventory_section(report):
     rows = []
     for size, samples in report["inventory"].items():
-        seconds = median([sample[0] for sample in samples])
-        floor = median([sample[2] for sample in samples])
-        ratio = median([sample[0] / sample[2] for sample in samples])
-        ansible = median([sample[4] for sample in samples])
-        both = median([sample[0] / (sample[2] + sample[4]) for sample in samples])
-        rows.append([size, samples[0][1], "%.2f" % seconds, "%.2f" % floor, "**%.2f**" % ratio, "%.2f" % ansible,
-                     "%.2f" % both])
+        if size in BEFORE_INVENTORY_ROWS:
+            rows.append(["%d (before)" % size] + BEFORE_INVENTORY_ROWS[size])
+        rows.append([size] + inventory_row(samples))
     return table(["instances", "requests", "plugin s", "plain requests s (floor)", "ratio plugin / floor",
                   "Ansible's own s", "ratio plugin / (floor + Ansible's own)"], rows)
+
+
+def inventory_page(report):
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    runs = len(report["inventory"][INVENTORY_SIZES[0]])
+    return INVENTORY_PAGE.format(inventory=inventory_section(report), when=when, runs=runs,
+                                 before=BEFORE_INVENTORY_WHEN)
 
 
 def fleet_label(sample):
@@ -559,7 +591,7 @@ def render(report, args):
     text = PAGE.format(
         kind=kind, date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         python=platform.python_version(), ansible=ansible_version(), cpus=os.cpu_count(), runs=report["runs"],
-        op_delay=OP_DELAY, modules=modules, waiter=waiter_section(report), inventory=inventory_section(report),
+        op_delay=OP_DELAY, modules=modules, waiter=waiter_section(report), inventory=inventory_page(report),
         fleet=fleet, overhead=overhead, overhead_ratio=overhead_ratio, tasks=args.tasks,
         seconds=time.perf_counter() - STARTED)
     return text, over + fleet_over
@@ -573,17 +605,40 @@ def fleet_page(report):
                              op_delay=OP_DELAY), over
 
 
-def splice_fleet(page, fleet_text):
-    """The page with its fleet section (from FLEET_HEADING to the next section) replaced."""
-    start = page.index(FLEET_HEADING)
-    end = page.index("\n## ", start + len(FLEET_HEADING)) + 1
-    return page[:start] + fleet_text + page[end:]
+def splice_section(page, heading, text):
+    """The page with the section under `heading` (up to the next section) replaced with `text`."""
+    start = page.index(heading)
+    end = page.index("\n## ", start + len(heading)) + 1
+    return page[:start] + text + page[end:]
 
 
 def ansible_version():
     from ansible.release import __version__  # pylint: disable=import-outside-toplevel
     return __version__
 
+
+INVENTORY_HEADING = "## Inventory"
+INVENTORY_PAGE = INVENTORY_HEADING + """
+
+`iwinv.cloud.iwinv` built in-process by Ansible's `InventoryManager` (what `ansible-playbook -i` does),
+without cache and without pacing (`rate_limit: 0`), next to the same GETs (paths and queries from the
+request log) sent with plain signed `requests` calls on one keep-alive connection, JSON decoded (the floor:
+no host variables). Ratios are medians of the per-run ratios ({runs} runs, these rows: {when}). Most of the
+difference is Ansible's own work: "Ansible's own s" is the time that ansible-core takes to hold the same hosts,
+groups and variables with no API and no plugin code (`add_host`, `set_variable` through the proxy that
+ansible-core 2.19 puts in front of inventory plugins); the last column compares the plugin with both floors
+together. Each measurement starts after a full garbage collection, so that none pays for the garbage of the
+one before. The "before" rows are the plugin before issue 28's work ({before}, same benchmark, same
+machine): it marked values unsafe with `wrap_var`'s generic walk, and Python's cyclic collector re-scanned the
+growing inventory many times over while it was built. "Ansible's own s" is a low floor: it re-adds values that
+already carry ansible-core's origin tag, which the proxy keeps as they are, whereas each fresh value from the
+plugin gets a tagged copy (at 10,000 instances these copies cost about as much again as "Ansible's own s",
+measured apart).
+With pacing at the default 60/minute, a build of more than 60 requests waits about one second for each request
+beyond the 60th.
+
+{inventory}
+"""
 
 FLEET_HEADING = "## Fleets under the rate limit"
 FLEET_PAGE = FLEET_HEADING + """
@@ -671,19 +726,7 @@ Fixed 1 s polling sees the end soonest but costs a read per second: 60 reads of 
 one 60 s operation. Fixed 10 s polling is cheap but adds up to 10 s to every short operation. The waiter
 sees a short operation within about a second and spends at most 6 reads a minute on a long one.
 
-## Inventory
-
-`iwinv.cloud.iwinv` built in-process by Ansible's `InventoryManager` (what `ansible-playbook -i` does),
-without cache and without pacing (`rate_limit: 0`), next to the same GETs (paths and queries from the
-request log) sent with plain signed `requests` calls on one keep-alive connection, JSON decoded (the floor:
-no host variables). Ratios are medians of the per-run ratios. Most of the difference is Ansible's own work:
-"Ansible's own s" is the time that ansible-core takes to hold the same hosts, groups and variables with no API
-and no plugin code (`add_host`, `set_variable` through the proxy that ansible-core 2.19 puts in front of
-inventory plugins); the last column compares the plugin with both floors together. With pacing at the default
-60/minute, a build of more than 60 requests waits about one second for each request beyond the 60th.
-
-{inventory}
-{fleet}## Per-task overhead: an info module versus `ansible.builtin.uri`
+{inventory}{fleet}## Per-task overhead: an info module versus `ansible.builtin.uri`
 
 {tasks} tasks of `iwinv_zone_info`, then {tasks} `ansible.builtin.uri` tasks sending the same signed GET of
 `/v1/zones` (headers signed just before the play, well within the API's 300 s), then an empty play; per task
@@ -699,6 +742,8 @@ def main():
     parser.add_argument("--tasks", type=int, help="tasks per play in the overhead measurement (default 20; 5 with --smoke)")
     parser.add_argument("--fleet-only", action="store_true",
                         help="run only the fleets and replace the fleet section of the page in --output")
+    parser.add_argument("--inventory-only", action="store_true",
+                        help="run only the inventory and replace the inventory section of the page in --output")
     parser.add_argument("--output", help="default: docs/performance.md, or $IWINV_TEST_OUTPUT/performance-smoke.md with --smoke")
     args = parser.parse_args()
     args.runs = args.runs or (1 if args.smoke else 3)
@@ -711,13 +756,19 @@ def main():
         try:
             from ansible.plugins.loader import init_plugin_loader  # pylint: disable=import-outside-toplevel
             init_plugin_loader([bench.collections])
-            report = {"fleet": run_fleets(bench, args)} if args.fleet_only else run_all(bench, args)
+            if args.fleet_only:
+                report = {"fleet": run_fleets(bench, args)}
+            elif args.inventory_only:
+                report = {"inventory": run_inventory(bench, args.runs)}
+            else:
+                report = run_all(bench, args)
         finally:
             bench.stop()
-    if args.fleet_only:
-        fleet_text, over = fleet_page(report)
+    if args.fleet_only or args.inventory_only:
+        heading, (section, over) = (FLEET_HEADING, fleet_page(report)) if args.fleet_only \
+            else (INVENTORY_HEADING, (inventory_page(report), []))
         with open(output, encoding="utf-8") as handle:
-            text = splice_fleet(handle.read(), fleet_text)
+            text = splice_section(handle.read(), heading, section)
     else:
         text, over = render(report, args)
     os.makedirs(os.path.dirname(output), exist_ok=True)

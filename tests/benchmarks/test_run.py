@@ -42,3 +42,20 @@ def test_endpoints_group_requests_by_path_with_ids_replaced():
 def test_changed_count_sums_the_recap():
     recap = "localhost : ok=1 changed=1 unreachable=0\nweb-2 : ok=1 changed=0 unreachable=0\n"
     assert run.changed_count(recap) == 1
+
+
+def test_a_section_is_spliced_into_the_page_and_the_rest_left_as_it_was():
+    page = "# Performance\n\nintro\n\n## Inventory\n\nold table\n\n## Fleets under the rate limit\n\nfleet\n"
+    spliced = run.splice_section(page, run.INVENTORY_HEADING, "## Inventory\n\nnew table\n\n")
+    assert spliced == "# Performance\n\nintro\n\n## Inventory\n\nnew table\n\n## Fleets under the rate limit\n\nfleet\n"
+
+
+def test_the_inventory_table_puts_each_before_row_above_its_size(monkeypatch):
+    monkeypatch.setattr(run, "BEFORE_INVENTORY_ROWS", {1000: [12, "0.40", "0.05", "8.00", "0.10", "**2.67**"]})
+    # (plugin s, requests, plain requests s, hosts, Ansible's own s) of two runs
+    report = {"inventory": {100: [(0.02, 3, 0.01, 100, 0.01)] * 2,
+                            1000: [(0.2, 12, 0.05, 1000, 0.1), (0.3, 12, 0.05, 1000, 0.1)]}}
+    lines = run.inventory_section(report).splitlines()[2:]
+    assert lines == ["| 100 | 3 | 0.02 | 0.01 | 2.00 | 0.01 | **1.00** |",
+                     "| 1000 (before) | 12 | 0.40 | 0.05 | 8.00 | 0.10 | **2.67** |",
+                     "| 1000 | 12 | 0.25 | 0.05 | 5.00 | 0.10 | **1.67** |"]

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import json
@@ -35,6 +36,7 @@ from ansible.parsing.dataloader import DataLoader  # noqa: E402  pylint: disable
 import ansible.plugins.inventory as inventory_plugins  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.plugins.loader import init_plugin_loader, inventory_loader  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.utils.display import Display  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.utils.unsafe_proxy import AnsibleUnsafeText, wrap_var  # noqa: E402  pylint: disable=wrong-import-position
 
 # The collection is importable from here (tests/conftest.py links the checkout); Ansible's collection loader
 # must know it too, to find the plugin, its doc fragments and its module_utils by their collection names.
@@ -42,7 +44,13 @@ COLLECTIONS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os
 init_plugin_loader([os.path.normpath(COLLECTIONS_ROOT)])
 module_utils_internal.is_controller = CONTROLLER_FLAG
 
+from ansible_collections.iwinv.cloud.plugins.inventory import iwinv as inventory_module  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances  # noqa: E402  pylint: disable=wrong-import-position
+
+try:   # ansible-core 2.19 and later: trust tags instead of unsafe types
+    from ansible._internal._datatag._tags import TrustedAsTemplate
+except ImportError:
+    TrustedAsTemplate = None
 
 SECRET_FIELDS = 128 | 16384
 HOST_VARS = {"iwinv_id", "iwinv_name", "iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name", "iwinv_image",
@@ -389,6 +397,18 @@ def test_compose_groups_and_keyed_groups(emulator, config):
     assert len(group_hosts(inventory, "flavor_std_1c1g")) == 6
 
 
+@pytest.mark.parametrize("options, check", [
+    ({"compose": {"flavor_upper": "iwinv_flavor | upper"}},
+     lambda inventory: inventory.get_host("bulk-00001").get_vars()["flavor_upper"] == "STD.1C1G"),
+    ({"groups": {"everyone": "true"}}, lambda inventory: group_hosts(inventory, "everyone") == ["bulk-00001"]),
+    ({"keyed_groups": [{"key": "iwinv_os", "prefix": "os"}]},
+     lambda inventory: group_hosts(inventory, "os_ubuntu") == ["bulk-00001"]),
+])
+def test_compose_groups_and_keyed_groups_each_work_alone(emulator, config, options, check):
+    emulator.bulk_instances(1)
+    assert check(load(config(strict=True, **options)))
+
+
 def test_strict_compose_errors_fail_the_inventory(emulator, config):
     create_instance(emulator, "web")
     with pytest.raises(Exception, match="undefined_thing"):
@@ -550,3 +570,73 @@ def test_api_errors_fail_the_inventory_with_an_actionable_message_and_no_secret(
     assert message in text
     assert text.startswith("iwinv inventory: GET /v1/")
     assert secret not in text
+
+
+# --- building fast, safely --------------------------------------------------------------------------------
+
+def trust_tagged(value):
+    """`value` marked as a trusted template (ansible-core 2.19 and later), or as it is on older cores."""
+    return TrustedAsTemplate().tag(value) if TrustedAsTemplate else value
+
+
+def is_data(value):
+    """Whether no play would render this string as a template: unsafe before 2.19, untrusted from 2.19."""
+    return not TrustedAsTemplate.is_tagged_on(value) if TrustedAsTemplate else isinstance(value, AnsibleUnsafeText)
+
+
+def test_host_variables_are_marked_as_wrap_var_marks_them_values_and_list_items_alike():
+    host_vars = {"iwinv_name": "{{ 6 * 7 }}", "iwinv_id": trust_tagged("{{ lookup('pipe', 'id') }}"),
+                 "iwinv_block_storages": ["{{ 1 }}", trust_tagged("{{ 2 }}")], "iwinv_description": ""}
+    marked = inventory_module.unsafe_host_vars(host_vars)
+    expected = wrap_var(dict(host_vars))
+
+    assert marked == expected
+    expected_names = {name: type(name) for name in expected}
+    for name, value in marked.items():
+        assert type(name) is expected_names[name]   # pylint: disable=unidiomatic-typecheck
+        values = value if isinstance(value, list) else [value]
+        expected_values = expected[name] if isinstance(value, list) else [expected[name]]
+        for item, expected_item in zip(values, expected_values):
+            assert type(item) is type(expected_item) and is_data(item)   # pylint: disable=unidiomatic-typecheck
+
+
+def test_every_variable_value_of_a_built_host_is_data(emulator, config):
+    create_instance(emulator, "web", description=quote_plus("{{ 6 * 7 }}"))
+    host_vars = load(config()).get_host("web").vars
+    values = [host_vars[name] for name in HOST_VARS - {"iwinv_block_storages"}] + [host_vars["ansible_host"]]
+    assert host_vars["iwinv_description"] == "{{ 6 * 7 }}"
+    assert all(is_data(value) for value in values)
+
+
+def recording_collector_state(function, seen):
+    """`function`, noting whether the cyclic collector is on each time it is called."""
+    def recorded(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return function(*args, **kwargs)
+    return recorded
+
+
+def test_the_cyclic_collector_is_paused_while_the_inventory_is_built(emulator, config, monkeypatch):
+    emulator.bulk_instances(2)
+    during = []
+    monkeypatch.setattr(instances, "list_instances", recording_collector_state(instances.list_instances, during))
+    monkeypatch.setattr(InventoryData, "add_host", recording_collector_state(InventoryData.add_host, during))
+    assert gc.isenabled()
+    assert len(group_hosts(load(config()), "iwinv")) == 2
+    assert during and not any(during)   # reading and adding hosts, all paused
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_after_a_failure_and_stays_off_when_it_was_off():
+    with pytest.raises(ValueError):
+        with inventory_module.cyclic_collector_paused():
+            assert not gc.isenabled()
+            raise ValueError("the build failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with inventory_module.cyclic_collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

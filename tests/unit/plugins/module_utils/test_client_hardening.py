@@ -191,6 +191,17 @@ def test_a_server_that_ignores_page_no_fails_instead_of_looping():
     assert len(session.calls) == 2
 
 
+def test_a_repeat_is_the_same_rows_in_any_key_order_not_merely_the_same_first_row():
+    named = [dict(row, name="vm") for row in rows(0, 100)]
+    same_start = [named[0]] + rows(100, 99)   # a row that moved between two reads: not a repeat
+    reordered = [{"name": "vm", "instance_id": row["instance_id"]} for row in named]
+    client, session, clock = fake_client(ok(named, page_size=100), ok(same_start, page_size=100),
+                                         ok(reordered, page_size=100))
+    with pytest.raises(IwinvApiError, match="page 3 repeats page 1 "):
+        client.paginate("/v1/instances")
+    assert len(session.calls) == 3
+
+
 def test_a_lower_cap_echoing_the_requested_size_still_yields_every_row():
     answers = [ok(rows(0, 50), page_size=100), ok(rows(50, 50), page_size=100), ok(rows(100, 20), page_size=100)]
     client, session, clock = fake_client(*answers)
