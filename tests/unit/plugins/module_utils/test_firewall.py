@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 
 import time
 
@@ -268,6 +269,29 @@ def run_firewall(emulator, **options):
     return run_module(iwinv_firewall.main, emulator_args(emulator, **options))
 
 
+# Both API families (DECISIONS.md D1): the emulator serves one of them; the module finds out which (auto).
+FAMILY_PATHS = {"security-groups": "/v1/security-groups", "firewall": "/v1/firewall"}
+# Requests to read one firewall found by name (list + detail; list + rules + instances) and by id.
+READ_BY_NAME = {"security-groups": 3, "firewall": 2}
+READ_BY_ID = {"security-groups": 3, "firewall": 1}
+
+
+@pytest.fixture(params=sorted(FAMILY_PATHS))
+def family(request, emulator):
+    """The firewall family the emulator serves for this test (its fixture resets the config before each test)."""
+    emulator.config(firewall_family=request.param)
+    return request.param
+
+
+def attached_now(emulator, family, firewall_id):
+    """The instance ids the API shows attached to a firewall now."""
+    if family == "firewall":
+        rows = emulator.ok("GET", "/v1/firewall/%s" % firewall_id)["result"][0]["instances"]
+    else:
+        rows = emulator.ok("GET", "/v1/security-groups/%s/instances" % firewall_id)["result"]
+    return [row["instance_id"] for row in rows]
+
+
 def writes(emulator):
     return [r for r in emulator.requests() if r["method"] != "GET"]
 
@@ -279,7 +303,7 @@ WEB_RULES = [
 ]
 
 
-def test_create_then_rerun_respelled_is_unchanged_in_two_requests(emulator):
+def test_create_then_rerun_respelled_is_unchanged_in_the_fewest_requests(emulator, family):
     created = run_firewall(emulator, name="web-fw", description="R&D <web>", icmp=True, rules=WEB_RULES)
     assert created["changed"] is True, created
     assert created["firewall"]["description"] == "R&D <web>"
@@ -289,10 +313,10 @@ def test_create_then_rerun_respelled_is_unchanged_in_two_requests(emulator):
     emulator.clear_requests()
     again = run_firewall(emulator, name="web-fw", description="R&D <web>", icmp=True, rules=respelled)
     assert again["changed"] is False, again
-    assert len(emulator.requests()) == 2
+    assert len(emulator.requests()) == READ_BY_NAME[family]
     emulator.clear_requests()
     by_id = run_firewall(emulator, id=created["firewall"]["id"], rules=respelled)
-    assert by_id["changed"] is False and len(emulator.requests()) == 1
+    assert by_id["changed"] is False and len(emulator.requests()) == READ_BY_ID[family]
 
 
 def test_invalid_options_fail_without_any_request(emulator):
@@ -304,7 +328,7 @@ def test_invalid_options_fail_without_any_request(emulator):
     assert emulator.requests() == []
 
 
-def test_check_mode_predicts_without_writing_and_diff_shows_rules(emulator):
+def test_check_mode_predicts_without_writing_and_diff_shows_rules(emulator, family):
     result = run_firewall(emulator, name="web-fw", rules=WEB_RULES, _ansible_check_mode=True, _ansible_diff=True)
     assert result["changed"] is True and result["firewall"]["id"] is None
     assert result["diff"]["before"] == {}
@@ -317,7 +341,7 @@ def test_check_mode_predicts_without_writing_and_diff_shows_rules(emulator):
     assert writes(emulator) == []
 
 
-def test_attach_purge_and_absent_while_attached(emulator):
+def test_attach_purge_and_absent_while_attached(emulator, family):
     emulator.config(op_delays={"firewall.attach": 0.3, "firewall.detach": 0.3})
     ids = emulator.bulk_instances(3, zones=["KR1-Z08"], name_prefix="fw-host")["instance_ids"]
     result = run_firewall(emulator, name="web-fw", rules=WEB_RULES, instances=[ids[0], "fw-host-00002"])
@@ -325,7 +349,7 @@ def test_attach_purge_and_absent_while_attached(emulator):
     assert [i["name"] for i in result["firewall"]["instances"]] == ["fw-host-00001", "fw-host-00002"]
     emulator.clear_requests()
     again = run_firewall(emulator, name="web-fw", instances=["fw-host-00001", ids[1]])
-    assert again["changed"] is False and len(emulator.requests()) == 2
+    assert again["changed"] is False and len(emulator.requests()) == READ_BY_NAME[family]
     purged = run_firewall(emulator, name="web-fw", instances=[ids[2]], purge_instances=True)
     assert [i["id"] for i in purged["firewall"]["instances"]] == [ids[2]]
     gone = run_firewall(emulator, name="web-fw", state="absent")
@@ -334,7 +358,7 @@ def test_attach_purge_and_absent_while_attached(emulator):
     assert run_firewall(emulator, name="web-fw", state="absent")["changed"] is False
 
 
-def test_limit_of_firewalls_per_instance_is_reported_in_words(emulator):
+def test_limit_of_firewalls_per_instance_is_reported_in_words(emulator, family):
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="busy")["instance_ids"][0]
     for number in range(5):
         assert run_firewall(emulator, name="fw-%d" % number, instances=[instance_id])["changed"] is True
@@ -343,32 +367,32 @@ def test_limit_of_firewalls_per_instance_is_reported_in_words(emulator):
     assert "at most 5 firewalls" in result["msg"] and result["api_error"]["error_code"] == "LIMIT_EXCEEDED"
 
 
-def test_ambiguous_create_is_reconciled_without_resending(emulator):
-    emulator.fault(method="POST", path="^/v1/firewall$", action="ambiguous")
+def test_ambiguous_create_is_reconciled_without_resending(emulator, family):
+    emulator.fault(method="POST", path="^%s$" % FAMILY_PATHS[family], action="ambiguous")
     result = run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1])
     assert result["changed"] is True and result["firewall"]["id"].startswith("FIREWALL-")
-    assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
+    assert len([r for r in emulator.requests() if r["method"] == "POST" and r["path"] == FAMILY_PATHS[family]]) == 1
 
 
-def test_info_lists_with_rules_and_instances_and_filters(emulator):
+def test_info_lists_with_rules_and_instances_and_filters(emulator, family):
     created = run_firewall(emulator, name="web-fw", description="a & b", rules=WEB_RULES)["firewall"]
     run_firewall(emulator, name="db-fw")
     every = run_module(iwinv_firewall_info.main, emulator_args(emulator))
     assert sorted(f["name"] for f in every["firewalls"]) == ["db-fw", "web-fw"]
     emulator.clear_requests()
     one = run_module(iwinv_firewall_info.main, emulator_args(emulator, id=created["id"]))
-    assert one["firewalls"] == [created] and len(emulator.requests()) == 1
+    assert one["firewalls"] == [created] and len(emulator.requests()) == READ_BY_ID[family]
     assert run_module(iwinv_firewall_info.main, emulator_args(emulator, name="db-fw"))["firewalls"][0]["rules"] == []
     assert run_module(iwinv_firewall_info.main, emulator_args(emulator, id="FIREWALL-unknown0000"))["firewalls"] == []
     assert emulator.secret_key not in json.dumps(every)
 
 
-def test_wait_false_returns_at_once_and_a_later_run_waits_for_the_attach(emulator):
+def test_wait_false_returns_at_once_and_a_later_run_waits_for_the_attach(emulator, family):
     emulator.config(op_delays={"firewall.attach": 1.5})
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="slow")["instance_ids"][0]
     started = run_firewall(emulator, name="web-fw", instances=[instance_id], wait=False)
     assert started["changed"] is True and [i["id"] for i in started["firewall"]["instances"]] == [instance_id]
-    assert emulator.ok("GET", "/v1/firewall/%s" % started["firewall"]["id"])["result"][0]["instances"] == []
+    assert attached_now(emulator, family, started["firewall"]["id"]) == []
     # The journal tells the later run an attach is in flight: it waits for it, and sends nothing.
     settled = run_firewall(emulator, name="web-fw", instances=[instance_id])
     assert [i["id"] for i in settled["firewall"]["instances"]] == [instance_id] and settled["changed"] is False
@@ -376,7 +400,7 @@ def test_wait_false_returns_at_once_and_a_later_run_waits_for_the_attach(emulato
     assert run_firewall(emulator, name="web-fw", instances=[instance_id])["changed"] is False
 
 
-def test_an_attach_taken_but_unanswered_is_sent_again_and_in_use_proves_it_in_progress(emulator):
+def test_an_attach_taken_but_unanswered_is_sent_again_and_in_use_proves_it_in_progress(emulator, family):
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
     emulator.fault(method="POST", path="/attach$", action="ambiguous")
     result = run_firewall(emulator, name="web-fw", instances=[instance_id])
@@ -385,7 +409,7 @@ def test_an_attach_taken_but_unanswered_is_sent_again_and_in_use_proves_it_in_pr
     assert [(r["status"], r["error_code"]) for r in attaches] == [(500, "DEV_CHECK_RETURN"), (400, "IN_USE")]
 
 
-def test_an_attach_lost_before_the_api_saw_it_is_sent_again_and_done(emulator):
+def test_an_attach_lost_before_the_api_saw_it_is_sent_again_and_done(emulator, family):
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
     emulator.fault(method="POST", path="/attach$", action="status", status=502)
     result = run_firewall(emulator, name="web-fw", instances=[instance_id])
@@ -394,23 +418,31 @@ def test_an_attach_lost_before_the_api_saw_it_is_sent_again_and_done(emulator):
     assert any("sent again" in str(warning) for warning in result["warnings"])
 
 
-def test_a_failure_after_a_lost_attach_names_that_request_and_reports_changed(emulator):
+def test_a_failure_after_a_lost_attach_names_that_request_and_reports_changed(emulator, family):
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="amb")["instance_ids"][0]
     emulator.fault(method="POST", path="/attach$", action="status", status=502, count=2)
     result = run_firewall(emulator, name="web-fw", instances=[instance_id])
     assert result["failed"] and result["changed"] is True and result["firewall"]["name"] == "web-fw"
-    assert "requests whose answer was lost before: POST /v1/firewall/" in result["msg"], result["msg"]
+    assert "requests whose answer was lost before: POST %s/" % FAMILY_PATHS[family] in result["msg"], result["msg"]
 
 
-def test_ambiguous_edit_is_reconciled_by_reading_back(emulator):
+# The write that adds rules: the firewall's edit (D1a), one rule create each (D1b).
+RULE_WRITE = {"firewall": ("PUT", "^/v1/firewall/[^/]+$"), "security-groups": ("POST", "^/v1/security-groups/[^/]+/rules$")}
+
+
+def test_ambiguous_rule_write_is_reconciled_by_reading_back(emulator, family):
     run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1])
-    emulator.fault(method="PUT", path="^/v1/firewall/", action="ambiguous")
+    method, path = RULE_WRITE[family]
+    emulator.fault(method=method, path=path, action="ambiguous", count=1)
+    emulator.clear_requests()
     result = run_firewall(emulator, name="web-fw", rules=WEB_RULES)
-    assert result["changed"] is True and len(result["firewall"]["rules"]) == 3
-    assert len([r for r in emulator.requests() if r["method"] == "PUT"]) == 1
+    assert result["changed"] is True and len(result["firewall"]["rules"]) == 3, result
+    sent = [r for r in emulator.requests() if r["method"] == method and re.match(path, r["path"])]
+    assert len(sent) == {"firewall": 1, "security-groups": 2}[family]   # nothing sent twice
+    assert len(emulator.ok("GET", FAMILY_PATHS[family])["result"]) == 1
 
 
-def test_unknown_instance_and_unknown_id_fail_clearly(emulator):
+def test_unknown_instance_and_unknown_id_fail_clearly(emulator, family):
     result = run_firewall(emulator, name="web-fw", instances=["no-such-host"])
     assert result["failed"] is True and "no-such-host" in result["msg"]
     assert writes(emulator) == []
@@ -443,7 +475,7 @@ def test_predicted_instances_after_attaches_and_detaches():
     assert predicted == [{"id": "i-1", "name": "a"}, {"id": "i-3", "name": "c"}]
 
 
-def test_every_wait_of_a_firewall_task_counts_against_its_one_wait_timeout(emulator):
+def test_every_wait_of_a_firewall_task_counts_against_its_one_wait_timeout(emulator, family):
     """Settling an earlier attach (3 s) and waiting for a new one (3 s) share wait_timeout=4: no 4 + 4."""
     emulator.config(op_delays={"firewall.attach": 3.0})
     first, second = emulator.bulk_instances(2, zones=["KR1-Z08"], name_prefix="budget")["instance_ids"]
