@@ -38,7 +38,7 @@ class FamilyMemory:
         with self.state.locked() as data:
             now = self.clock()
             at, family = data.get("at"), data.get("family")
-            if family in FAMILIES and not isinstance(at, bool) and isinstance(at, (int, float)) \
+            if isinstance(family, str) and family in FAMILIES and not isinstance(at, bool) and isinstance(at, (int, float)) \
                     and now - self.max_age < at <= now + FUTURE_TOLERANCE:
                 return family
             family = learn()

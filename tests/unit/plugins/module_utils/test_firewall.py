@@ -14,6 +14,7 @@ import time
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
+from ansible_collections.iwinv.cloud.plugins.module_utils import firewall_transport as fw_transport
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_firewall, iwinv_firewall_info
 
 from module_runner import emulator_args, run_module
@@ -485,3 +486,174 @@ def test_every_wait_of_a_firewall_task_counts_against_its_one_wait_timeout(emula
     assert time.monotonic() - started < 6
     assert result["failed"] and "timed out after 4 s" in result["msg"] and "wait_timeout=4)" in result["msg"], result
     assert result["changed"] is True and result["firewall"]["name"] == "web-fw"   # the second attach was sent
+
+
+# --- the rule-write planner (D1b: rules as sub-resources) -----------------------------------------------------
+
+def plan(current, desired):
+    to_delete, to_edit, to_create = fw.plan_rule_writes(current, desired)
+    return ([r["id"] for r in to_delete], [(r["id"], w["name"]) for r, w in to_edit], [w["port"] for w in to_create])
+
+
+def test_planner_writes_nothing_for_rules_equal_after_normalising_in_any_order():
+    current = with_id(fw.normalise_rules([rule(port=22, name="ssh"), rule(port="1000-2000", cidr="10.0.0.5")]))
+    respelled = fw.normalise_rules([rule(port="1000 - 2000", cidr="10.0.0.5/32", direction="IN"),
+                                    rule(port="22", protocol="TCP", name="ssh")])
+    assert plan(current, respelled) == ([], [], [])
+
+
+def test_planner_creates_the_missing_deletes_the_unwanted_and_keeps_the_rest():
+    current = with_id(fw.normalise_rules([rule(port=22), rule(port=80), rule(port=443)]))
+    desired = fw.normalise_rules([rule(port=22), rule(port=443), rule(port=8080), rule(port=80, cidr="10.0.0.0/8")])
+    assert plan(current, desired) == ([101], [], ["80", "8080"])   # port 80 from another cidr is another rule
+    merged = fw.merge_rules(current, fw.normalise_rules([rule(port=8080)]), purge=False)
+    assert plan(current, merged) == ([], [], ["8080"])   # without purging nothing is deleted
+
+
+def test_planner_edits_in_place_when_only_name_or_description_differ():
+    current = with_id(fw.normalise_rules([rule(port=22, name="ssh"), rule(port=80, description="web")]))
+    desired = fw.normalise_rules([rule(port=22, name="ssh-office"), rule(port=80, description="public web")])
+    assert plan(current, desired) == ([], [(100, "ssh-office"), (101, "in-tcp-80")], [])
+
+
+def test_planner_recreates_a_rule_whose_description_must_become_empty():
+    """A partial edit with an empty description keeps the old text (LIVE): delete and create instead."""
+    current = with_id(fw.normalise_rules([rule(port=80, description="web")]))
+    assert plan(current, fw.normalise_rules([rule(port=80)])) == ([100], [], ["80"])
+
+
+def test_planner_is_the_fewest_writes_for_any_pair_of_rule_sets():
+    pool = fw.normalise_rules([rule(port=p, name=n) for p in (22, 80, 443) for n in ("a",)] +
+                              [rule(port=p, name="b", direction="out") for p in (53, 123)])
+    rng = random.Random(7)
+    for _attempt in range(200):
+        current = with_id(rng.sample(pool, rng.randint(0, len(pool))))
+        desired = [dict(r, name=rng.choice(["a", "b"])) for r in rng.sample(pool, rng.randint(0, len(pool)))]
+        to_delete, to_edit, to_create = fw.plan_rule_writes(current, desired)
+        have = set(fw.rule_identity(r) for r in current)
+        want = set(fw.rule_identity(r) for r in desired)
+        assert len(to_delete) == len(have - want) and len(to_create) == len(want - have)
+        assert len(to_edit) == len([w for w in desired if fw.rule_identity(w) in have
+                                    and not fw.rule_matches(fw.find_rule(current, w), w)])
+        kept = [r for r in current if r not in to_delete]
+        edited = dict((r["id"], w) for r, w in to_edit)
+        result = [edited.get(r["id"], r) for r in kept] + to_create
+        assert fw.same_rules(result, desired)
+
+
+class RecordingClient:
+    """A client whose writes are recorded and whose reads answer from a queue (for the transports' bodies)."""
+
+    def __init__(self, *reads):
+        self.reads = list(reads)
+        self.sent = []
+
+    def put(self, path, json=None):
+        self.sent.append(("PUT", path, json))
+        return []
+
+    def get_detail(self, collection, resource_id):
+        return self.reads.pop(0)
+
+
+def test_a_docs_family_edit_always_carries_the_full_rule_set_even_for_a_rename():
+    rules = with_id(fw.normalise_rules([rule(port=22), rule(port=443)]))
+    current = firewall(rules)
+    api_row = {"firewall_id": "FIREWALL-x", "title": "renamed", "content": fw.DEFAULT_DESCRIPTION, "icmp": "Y",
+               "rules": [fw.rule_to_api(r) for r in rules], "instances": []}
+    client = RecordingClient(api_row)
+    transport = fw_transport.DocsFirewalls(client)
+    updated = transport.update(current, dict(current, name="renamed", icmp=True), judge=None)
+    (method, path, body), = client.sent
+    assert (method, path, body["title"], body["icmp"]) == ("PUT", "/v1/firewall/FIREWALL-x", "renamed", "Y")
+    assert [r["port"] for r in body["rules"]] == ["22", "443"] and body["content"] == fw.DEFAULT_DESCRIPTION
+    assert updated["description"] == "" and len(updated["rules"]) == 2
+
+
+def test_no_description_is_sent_as_the_default_text_and_read_back_as_none():
+    body = fw.firewall_to_api(firewall([], description=""), with_rules=False)
+    assert body == {"title": "web", "content": "Managed by iwinv.cloud", "icmp": "N"}
+    assert fw.firewall_from_api({"firewall_id": "F", "title": "web", "content": "Managed by iwinv.cloud"})[
+        "description"] == ""
+
+
+# --- the module on the security-group family (D1b): rule writes judged by their effect ---------------------------
+
+GROUPS = "/v1/security-groups"
+
+
+def rule_writes(emulator):
+    return [(r["method"], r["status"]) for r in emulator.requests() if "/rules" in r["path"] and r["method"] != "GET"]
+
+
+def test_d1b_a_name_change_is_one_partial_edit_that_keeps_the_rule_id(emulator):
+    created = run_firewall(emulator, name="web-fw", rules=WEB_RULES)["firewall"]
+    emulator.clear_requests()
+    renamed = [dict(WEB_RULES[0], name="ssh-office")] + WEB_RULES[1:]
+    result = run_firewall(emulator, name="web-fw", rules=renamed)
+    assert result["changed"] is True and rule_writes(emulator) == [("PUT", 200)]
+    assert len(emulator.requests()) == READ_BY_NAME["security-groups"] + 1
+    before = dict((r["port"], r["id"]) for r in created["rules"])
+    assert dict((r["port"], r["id"]) for r in result["firewall"]["rules"]) == before   # every id kept
+    assert result["firewall"]["rules"][0]["name"] == "ssh-office"
+    assert run_firewall(emulator, name="web-fw", rules=renamed)["changed"] is False
+
+
+def test_d1b_a_rule_write_lost_before_the_api_saw_it_is_sent_again_once(emulator):
+    emulator.fault(method="POST", path="^%s/[^/]+/rules$" % GROUPS, action="status", status=502, count=1)
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES[:2])
+    assert result["changed"] is True and len(result["firewall"]["rules"]) == 2, result
+    assert rule_writes(emulator) == [("POST", 502), ("POST", 200), ("POST", 200)]
+    firewall_id = result["firewall"]["id"]
+    assert len(emulator.ok("GET", "%s/%s/rules" % (GROUPS, firewall_id))["result"]) == 2
+
+
+def test_d1b_a_duplicate_refusal_after_a_lost_answer_is_already_there(emulator):
+    """The create landed, its answer was lost, the first read-back did not show it yet: the repeat is refused as a
+    duplicate, which a second read-back confirms: done, not an error, and no duplicate."""
+    run_firewall(emulator, name="web-fw")
+    emulator.fault(method="POST", path="^%s/[^/]+/rules$" % GROUPS, action="ambiguous", count=1)
+    emulator.fault(method="GET", path="^%s/[^/]+/rules$" % GROUPS, action="empty_result", count=2)
+    result = run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1])
+    assert result["changed"] is True and "failed" not in result, result
+    assert [r["name"] for r in result["firewall"]["rules"]] == ["ssh"] and result["firewall"]["rules"][0]["id"]
+    assert [(m, s) for m, s in rule_writes(emulator)] == [("POST", 500), ("POST", 400)]
+    firewall_id = result["firewall"]["id"]
+    assert len(emulator.ok("GET", "%s/%s/rules" % (GROUPS, firewall_id))["result"]) == 1
+
+
+def test_d1b_a_create_that_fails_midway_reports_changed_and_a_rerun_converges(emulator):
+    emulator.fault(method="POST", path="^%s/[^/]+/rules$" % GROUPS, action="status", status=403,
+                   error_code="CHECK_IP", count=1, after=1)
+    failed = run_firewall(emulator, name="web-fw", rules=WEB_RULES)
+    assert failed["failed"] and failed["changed"] is True, failed
+    assert failed["firewall"]["id"].startswith("FIREWALL-") and failed["api_error"]["error_code"] == "CHECK_IP"
+    again = run_firewall(emulator, name="web-fw", rules=WEB_RULES)
+    assert again["changed"] is True and len(again["firewall"]["rules"]) == 3
+    rows = emulator.ok("GET", "%s/%s/rules" % (GROUPS, again["firewall"]["id"]))["result"]
+    assert len(rows) == 3 and len(set((r["bound"], r["protocol"], r["port"], r["ip"]) for r in rows)) == 3
+    assert len(emulator.ok("GET", GROUPS)["result"]) == 1
+    assert run_firewall(emulator, name="web-fw", rules=WEB_RULES)["changed"] is False
+
+
+def test_no_description_is_sent_as_the_default_text_on_both_families(emulator, family):
+    created = run_firewall(emulator, name="web-fw")
+    assert created["changed"] is True and created["firewall"]["description"] == ""
+    stored = list(emulator.state()["firewalls"].values())[0]
+    assert stored["content"] == fw.DEFAULT_DESCRIPTION
+    assert run_firewall(emulator, name="web-fw", description="")["changed"] is False
+    described = run_firewall(emulator, name="web-fw", description="R&D")
+    assert described["changed"] is True and described["firewall"]["description"] == "R&D"
+    cleared = run_firewall(emulator, name="web-fw", description="")
+    assert cleared["changed"] is True and cleared["firewall"]["description"] == ""
+    assert list(emulator.state()["firewalls"].values())[0]["content"] == fw.DEFAULT_DESCRIPTION
+
+
+def test_firewall_api_pinned_asks_nothing_and_a_wrong_pin_fails_with_the_api_answer(emulator, family):
+    other = {"firewall": "security-groups", "security-groups": "firewall"}[family]
+    run_firewall(emulator, name="web-fw", firewall_api=family)
+    assert emulator.requests()[0]["path"] == FAMILY_PATHS[family]   # no probe
+    wrong = run_firewall(emulator, name="web-fw", firewall_api=other)
+    assert wrong["failed"] and wrong["api_error"]["status"] == 404 and FAMILY_PATHS[other] in wrong["msg"]
+    bad = run_firewall(emulator, name="web-fw", firewall_api="acl")
+    assert bad["failed"] and "firewall_api" in bad["msg"] and "api_error" not in bad
