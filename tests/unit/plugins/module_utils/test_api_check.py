@@ -129,8 +129,11 @@ def test_unknown_ids():
 
 def test_firewall_family():
     assert api_check.check_firewall_family(success([]), None)["status"] == "ok"
-    groups_only = api_check.check_firewall_family(failure(404, "NOT_FOUND"), success([]))
-    assert groups_only["status"] == "differs" and "iwinv.cloud.iwinv_firewall" in groups_only["advice"]
+    docs_only = api_check.check_firewall_family(failure(404, "NOT_FOUND"), success([]))
+    assert docs_only["status"] == "differs" and docs_only["advice"].startswith("tolerated")
+    assert "firewall_api=firewall" in docs_only["advice"]
+    refused = api_check.check_firewall_family(failure(403, "CHECK_IP"), success([]))
+    assert refused["status"] == "unknown"   # what firewall_api=auto would report, not take as the other family
     neither = api_check.check_firewall_family(failure(404, "NOT_FOUND"), failure(404, "NOT_FOUND"))
     assert neither["status"] == "unknown" and "/v1/security-groups: HTTP 404 NOT_FOUND" in neither["observed"]
 
@@ -169,14 +172,14 @@ def test_a_refused_first_request_stops_the_run():
     assert all(c["status"] == "unknown" and c["observed"].startswith("not run") for c in checks[2:])
 
 
-def test_security_groups_are_asked_only_when_the_firewall_fails():
+def test_the_docs_firewall_is_asked_only_when_security_groups_fail():
     answers = {path: ok([]) for _name, path, _query in api_check.REQUESTS}
-    answers["/v1/firewall"] = error(404, "NOT_FOUND", code="0x1")
-    answers["/v1/security-groups"] = ok([])
+    answers["/v1/security-groups"] = error(404, "NOT_FOUND", code="0x1")
+    answers["/v1/firewall"] = ok([])
     client = FakeProbeClient(answers)
     checks, summary = api_check.run(client)
     assert summary["requests"] == api_check.MAX_REQUESTS == 10
-    assert client.paths[-2:] == ["/v1/firewall", "/v1/security-groups"]
+    assert client.paths[-2:] == ["/v1/security-groups", "/v1/firewall"]
     assert {c["name"]: c["status"] for c in checks}["firewall_family"] == "differs"
-    client = FakeProbeClient(dict(answers, **{"/v1/firewall": ok([])}))
-    assert api_check.run(client)[1]["requests"] == 9 and "/v1/security-groups" not in client.paths
+    client = FakeProbeClient(dict(answers, **{"/v1/security-groups": ok([])}))
+    assert api_check.run(client)[1]["requests"] == 9 and "/v1/firewall" not in client.paths
