@@ -459,9 +459,11 @@ def bulk_instances(emu, data):
     if not 1 <= count <= 100000 or status not in BULK_STATUSES:
         raise ValueError("count must be 1..100000 and status one of %s" % ", ".join(BULK_STATUSES))
     with store.lock:
-        # No instance lives in a zone the account may not use (restricted_zones), unless asked for.
+        # No instance lives in a zone the account may not use, unless asked for: neither in restricted_zones nor in
+        # the seed's restricted zone (so that the layout is the same in every profile).
+        avoided = set(store.config["restricted_zones"]) | {seed_module.RESTRICTED_ZONE}
         zones = data.get("zones") or [zone["zone_id"] for zone in store.catalog["zones"]
-                                      if zone["zone_id"] not in store.config["restricted_zones"]]
+                                      if zone["zone_id"] not in avoided]
         image_id = data.get("image_id", "img-ubuntu-2204")
         flavor_id = data.get("flavor_id", "std.1c1g")
         for section, key, value in [("zones", "zone_id", zone) for zone in zones] + [

@@ -177,7 +177,9 @@ def test_a_restricted_zone_is_checked_after_the_combination(emulator):
     assert_korean_error(emulator.signed("POST", "/v1/instances", form=form), 400, "UNAVAILABLE_COMBINATION")
 
 
-def test_bulk_instances_avoid_restricted_zones(emulator):
+@pytest.mark.parametrize("profile", ["default", "alternative"])
+def test_bulk_instances_avoid_restricted_zones(emulator, profile):
+    emulator.config(profile=profile)
     emulator.bulk_instances(8)
     assert {row["zone_id"] for row in emulator.state()["instances"].values()} == {"KR1-Z01", "KR1-Z08", "KR2-Z01"}
 
