@@ -330,9 +330,9 @@ def check_firewall_family(security_groups, firewall):
     observed = "/v1/security-groups: %s; /v1/firewall: %s" % (security_groups.describe(), firewall.describe())
     if firewall.success and security_groups.status == 404 and security_groups.error_code == "NOT_FOUND":
         return check("firewall_family", expected, observed, "differs",
-                     TOLERATED + "This API serves only /v1/firewall (the docs' family, D1a): iwinv.cloud.iwinv_firewall "
-                     "and iwinv.cloud.iwinv_firewall_info use it (firewall_api=auto finds it; firewall_api=firewall "
-                     "pins it). " + REPORT)
+                     TOLERATED + "This API serves only /v1/firewall (the docs' family, D1a): "
+                     "iwinv.cloud.iwinv_firewall and iwinv.cloud.iwinv_firewall_info use it (firewall_api=auto finds "
+                     "it; firewall_api=firewall pins it). " + REPORT)
     return check("firewall_family", expected, observed, "unknown",
                  "Neither firewall family answered as firewall_api=auto expects; the account may have no access to "
                  "firewalls. " + REPORT)

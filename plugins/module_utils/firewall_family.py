@@ -37,14 +37,22 @@ class FamilyMemory:
         """The remembered family while young enough, else `learn()`'s answer, then remembered."""
         with self.state.locked() as data:
             now = self.clock()
-            at, family = data.get("at"), data.get("family")
-            if isinstance(family, str) and family in FAMILIES and not isinstance(at, bool) and isinstance(at, (int, float)) \
-                    and now - self.max_age < at <= now + FUTURE_TOLERANCE:
-                return family
+            if is_valid_entry(data, now, self.max_age):
+                return data["family"]
             family = learn()
             data.clear()
             data.update(at=now, family=family)
             return family
+
+
+def is_valid_entry(data, now, max_age):
+    """Whether the file holds a family by name, learnt at a plausible time (its content is untrusted)."""
+    at, family = data.get("at"), data.get("family")
+    if not isinstance(family, str) or family not in FAMILIES:
+        return False
+    if isinstance(at, bool) or not isinstance(at, (int, float)):
+        return False
+    return now - max_age < at <= now + FUTURE_TOLERANCE
 
 
 def probe_family(client):

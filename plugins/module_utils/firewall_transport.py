@@ -17,7 +17,11 @@ whose answer was lost: it returns what `read()` gave once the effect shows, else
 from __future__ import annotations
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, api_path
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    api_path,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
 FIREWALL_PATH = "/v1/firewall"
@@ -83,8 +87,8 @@ class FirewallFamily:
             if exc.error_code == "IN_USE":
                 return False
             if exc.error_code == "LIMIT_EXCEEDED":
-                exc.message = ("cannot attach firewall %s to instance %s: an instance can carry at most %d firewalls and "
-                               "this one already has that many; detach another firewall from it first. %s"
+                exc.message = ("cannot attach firewall %s to instance %s: an instance can carry at most %d firewalls "
+                               "and this one already has that many; detach another firewall from it first. %s"
                                % (firewall_id, instance_id, fw.MAX_FIREWALLS_PER_INSTANCE, exc.message))
             raise
         return True
@@ -218,20 +222,20 @@ class SecurityGroups(FirewallFamily):
         to_delete, to_edit, to_create = fw.plan_rule_writes(current_rules, desired_rules)
         kept = dict((rule["id"], rule) for rule in current_rules)
         for rule in to_delete:
-            self._rule_write(firewall_id, lambda rule=rule: self.client.delete(self._rule_path(firewall_id, rule["id"])),
-                             lambda rules, rule=rule: fw.find_rule(rules, rule) is None, "the deletion of rule %s" % rule["id"])
+            path = self._rule_path(firewall_id, rule["id"])
+            self._rule_write(firewall_id, lambda path=path: self.client.delete(path),
+                             lambda rules, rule=rule: fw.find_rule(rules, rule) is None,
+                             "the deletion of rule %s" % rule["id"])
             kept.pop(rule["id"])
         for rule, wanted in to_edit:
-            body = {"title": wanted["name"], "content": wanted["description"] or None}
-            self._rule_write(firewall_id, lambda rule=rule, body=body: self.client.put(
-                self._rule_path(firewall_id, rule["id"]), json=body),
-                lambda rules, wanted=wanted: fw.rule_matches(fw.find_rule(rules, wanted), wanted),
-                "the edit of rule %s" % rule["id"])
+            path, body = self._rule_path(firewall_id, rule["id"]), {"title": wanted["name"],
+                                                                    "content": wanted["description"] or None}
+            self._rule_write(firewall_id, lambda path=path, body=body: self.client.put(path, json=body),
+                             lambda rules, wanted=wanted: fw.rule_matches(fw.find_rule(rules, wanted), wanted),
+                             "the edit of rule %s" % rule["id"])
             kept[rule["id"]] = dict(wanted, id=rule["id"])
-        for wanted in to_create:
-            created = self._create_rule(firewall_id, wanted)
-            kept[created["id"]] = created
-        return fw.sort_rules(kept.values())
+        created = [self._create_rule(firewall_id, wanted) for wanted in to_create]
+        return fw.sort_rules(list(kept.values()) + created)
 
     def _rule_path(self, firewall_id, rule_id):
         return api_path(self.path, firewall_id, "rules", str(rule_id))
@@ -243,8 +247,8 @@ class SecurityGroups(FirewallFamily):
             lambda rules: fw.find_rule(rules, wanted) is not None, "the rule %s" % fw.describe_rule(wanted))
         if read_back is not None:   # the rule list read back shows the rule (same identity): already there
             found = fw.find_rule(read_back, wanted)
-            if not fw.rule_matches(found, wanted):
-                self._write_rules(firewall_id, [found], [dict(wanted, id=found["id"])])
+            if not fw.rule_matches(found, wanted):   # there, but named otherwise: edited (or made again) as asked
+                return self._write_rules(firewall_id, [found], [wanted])[0]
             return dict(wanted, id=found["id"])
         rows = [row for row in answer if isinstance(row, dict)]
         return fw.rule_from_api(rows[0]) if rows else dict(wanted, id=None)

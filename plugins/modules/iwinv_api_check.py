@@ -19,7 +19,8 @@ description:
     C(GET /v1/instances) (100 rows, O(ignore:fields=11): id, name and status only); C(GET /v1/block-storages);
     the detail of an instance id, an image id and a flavor id that do not exist; C(GET /v1/security-groups) (one
     row); and C(GET /v1/firewall) (one row) only when the security-group request failed. Its C(firewall_family)
-    check says which firewall family answered (the firewall modules speak both, see O(firewall_api)). When the first request is
+    check says which firewall family answered (the firewall modules speak both, see O(firewall_api)). When the
+    first request is
     refused (wrong key, clock, IP allowlist) it stops there, after 1 request."
   - Each request is sent once, without the retries other modules make, so that the answer is seen as it
     came. Pacing (O(rate_limit)) still applies.

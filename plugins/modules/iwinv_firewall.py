@@ -476,7 +476,8 @@ class FirewallTask:
             return current
 
         def judge(error, read, took_effect, what):
-            return self.run_state.reconcile(error, read, took_effect, what, known=current, advice=rerun_advice("firewall"))
+            return self.run_state.reconcile(error, read, took_effect, what, known=current,
+                                            advice=rerun_advice("firewall"))
         return self.api.update(current, desired, judge)
 
     def change_attachments(self, firewall_id, to_attach, to_detach):

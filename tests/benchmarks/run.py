@@ -119,7 +119,8 @@ MODULE_STEPS = [
     ("iwinv_firewall", "update rules", dict(FIREWALL, rules=RULES + [{"direction": "in", "protocol": "tcp", "port": 80,
                                                                      "cidr": "0.0.0.0/0"}]), True, 3,
      "1 list by name, 1 detail, 1 PUT (its answer is the new state)"),
-    ("iwinv_firewall", "delete attached, wait", {"name": "bench-fw", "state": "absent", "firewall_api": "firewall"}, True, 5,
+    ("iwinv_firewall", "delete attached, wait", {"name": "bench-fw", "state": "absent", "firewall_api": "firewall"},
+     True, 5,
      "1 list, 1 detail (attachments), detach POST + 1 read (the API refuses to delete an attached firewall), "
      "1 DELETE (answered at once)"),
     ("iwinv_firewall", "D1b: create, two rules, attach by id, wait", dict(GROUPS, instances=[FIRST_INSTANCE]), True, 7,

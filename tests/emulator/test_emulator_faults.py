@@ -74,7 +74,8 @@ def test_a_delay_longer_than_the_client_waits_still_performs_the_write_late(emul
     """What a client's timeout looks like from the API: the create lands after the client gave up."""
     emulator.fault(method="POST", path="^/v1/security-groups$", action="delay", seconds=1.0)
     with pytest.raises(requests.exceptions.Timeout):
-        emulator.signed("POST", "/v1/security-groups", json={"title": "late", "content": "test"}, session=None, timeout=0.2)
+        emulator.signed("POST", "/v1/security-groups", json={"title": "late", "content": "test"}, session=None,
+                        timeout=0.2)
     assert emulator.ok("GET", "/v1/security-groups")["result"] == []
     assert emulator.wait_for(lambda: emulator.ok("GET", "/v1/security-groups")["result"], timeout=5)
 

@@ -155,8 +155,9 @@ def firewalls_of(state):
 
 def duplicate_rules(state):
     """How many firewall rules repeat the identity (bound, protocol, port, ip) of another rule of their firewall."""
-    return sum(duplicates(firewall["rules"], key=lambda rule: (rule["bound"], rule["protocol"], rule["port"], rule["ip"]))
-               for firewall in firewalls_of(state))
+    def identity(rule):
+        return (rule["bound"], rule["protocol"], rule["port"], rule["ip"])
+    return sum(duplicates(firewall["rules"], key=identity) for firewall in firewalls_of(state))
 
 
 def attached_ids(state, title):

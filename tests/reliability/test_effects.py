@@ -138,7 +138,8 @@ def test_a_firewall_attach_lost_before_the_api_saw_it_is_sent_again(stack, figur
     result = run.results["r1"]
     assert not result.get("failed") and result["changed"], run.output
     host = instances_of(stack.emulator.state())[0]["instance_id"]
-    assert [i["id"] for i in result["firewall"]["instances"]] == [host] == attached_ids(stack.emulator.state(), "fw-lost")
+    assert [i["id"] for i in result["firewall"]["instances"]] == [host]
+    assert attached_ids(stack.emulator.state(), "fw-lost") == [host]
     assert [r["status"] for r in stack.requests() if r["path"].endswith("/attach")] == [502, 202]
     assert result["firewall"] and run.seconds < 20
     record(figures, "firewall attach lost before the API saw it (%s)" % firewall_family[1],
@@ -220,8 +221,8 @@ def test_a_task_that_wrote_then_failed_reports_changed_and_the_new_id(stack, fig
     assert firewall.get("changed") is True and firewall["firewall"]["id"] == firewalls_of(state)[0]["firewall_id"]
     assert instance.get("changed") is True and instance["instance"]["id"] == instances_of(state)[0]["instance_id"]
     record(figures, "task wrote, then failed (%s)" % firewall_family[1], "a 30 s build with wait_timeout=2; "
-           "LIMIT_EXCEEDED on the attach after a firewall create", "both failures report changed=true and the new id", stack, started, faults_survived=0,
-           misreported=0)
+           "LIMIT_EXCEEDED on the attach after a firewall create", "both failures report changed=true and the new id",
+           stack, started, faults_survived=0, misreported=0)
 
 
 # --- 8. the lines of a bill ---------------------------------------------------------------------------------------

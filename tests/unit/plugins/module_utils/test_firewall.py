@@ -428,7 +428,8 @@ def test_a_failure_after_a_lost_attach_names_that_request_and_reports_changed(em
 
 
 # The write that adds rules: the firewall's edit (D1a), one rule create each (D1b).
-RULE_WRITE = {"firewall": ("PUT", "^/v1/firewall/[^/]+$"), "security-groups": ("POST", "^/v1/security-groups/[^/]+/rules$")}
+RULE_WRITE = {"firewall": ("PUT", "^/v1/firewall/[^/]+$"),
+              "security-groups": ("POST", "^/v1/security-groups/[^/]+/rules$")}
 
 
 def test_ambiguous_rule_write_is_reconciled_by_reading_back(emulator, family):

@@ -12,7 +12,8 @@ from module_runner import emulator_args, run_module
 
 VM = {"zone_id": "KR1-Z08", "image_id": "img-ubuntu-2404", "flavor_id": "std.1c1g", "name": "checked"}
 TOLERATED_ON_ALTERNATIVE = {"error_envelope", "page_size_echo", "count_per_page", "instance_statuses",
-                            "block_storage_statuses", "unknown_instance", "unknown_image", "unknown_flavor", "firewall_family"}
+                            "block_storage_statuses", "unknown_instance", "unknown_image", "unknown_flavor",
+                            "firewall_family"}
 
 
 def an_instance_with_a_volume(emulator):
