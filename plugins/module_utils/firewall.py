@@ -273,7 +273,7 @@ def instance_changes(attached_ids, wanted_ids, purge):
 
 
 def diff_view(firewall):
-    """The firewall in the option vocabulary for --diff: no rule ids (every edit renews them), sorted rules."""
+    """The firewall in the option vocabulary for --diff: no rule ids (a /v1/firewall edit renews them), sorted rules."""
     if not firewall:
         return {}
     view = dict(firewall)

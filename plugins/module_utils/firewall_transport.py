@@ -36,6 +36,7 @@ class FirewallFamily:
     def __init__(self, client):
         self.client = client
         self.lost_answers = []   # rule writes whose answer was lost, named in any later failure
+        self.on_write = lambda: None   # told of every write that was (or may have been) done, as it happens
 
     def _path(self, firewall_id, *segments):
         return api_path(self.path, firewall_id, *segments)
@@ -210,6 +211,7 @@ class SecurityGroups(FirewallFamily):
         fields = ("name", "description", "icmp")
         try:
             rows = self.client.put(self._path(firewall_id), json=fw.firewall_to_api(desired, with_rules=False))
+            self.on_write()
             edited = fw.firewall_from_api(rows[0]) if rows else desired
         except IwinvAmbiguousWriteError as error:
             edited = judge(error, lambda: self.group(firewall_id),
@@ -262,8 +264,11 @@ class SecurityGroups(FirewallFamily):
         """
         for attempt in (1, 2):
             try:
-                return send(), None
+                answer = send()
+                self.on_write()
+                return answer, None
             except IwinvAmbiguousWriteError as exc:
+                self.on_write()
                 rules = self.rules(firewall_id)
                 request = "%s %s (%s)" % (exc.method, exc.path, exc.message)
                 if rules is not None and done(rules):

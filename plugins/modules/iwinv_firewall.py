@@ -215,7 +215,10 @@ firewall:
         - {id: 1234568, direction: in, protocol: tcp, port: "80", cidr: 0.0.0.0/0, name: in-tcp-80, description: ""}
       contains:
         id:
-          description: The rule id; it changes on every edit of the firewall's rules (V(null) when predicted).
+          description:
+            - The rule id (V(null) when predicted for a rule not written yet).
+            - On C(/v1/firewall) it changes on every edit of the firewall's rules; on C(/v1/security-groups) a rule
+              keeps it until the rule is deleted.
           type: int
         direction:
           description: C(in) or C(out).
@@ -441,8 +444,10 @@ class FirewallTask:
         if self.iwinv.check_mode:
             return self.result(True, current, self.predicted(current, desired))
 
-        firewall = self.create(desired) if current is None else current
-        self.run_state.wrote(firewall)
+        firewall = current
+        if current is None:
+            firewall = self.create(desired)
+            self.run_state.wrote(firewall)   # its rules (D1b) follow: whatever fails then, the task changed something
         firewall = self.update(firewall, desired)
         self.run_state.wrote(firewall)
         self.change_attachments(firewall["id"], to_attach, to_detach)
@@ -474,6 +479,9 @@ class FirewallTask:
         """The writes that make `current` the desired firewall (none when it already is); each family decides how."""
         if not fw.firewall_changes(current, desired):
             return current
+
+        # A failure after any of its writes (D1b writes rules one by one) reports changed=true and the firewall.
+        self.api.on_write = lambda: self.run_state.wrote(current)
 
         def judge(error, read, took_effect, what):
             return self.run_state.reconcile(error, read, took_effect, what, known=current,

@@ -658,3 +658,21 @@ def test_firewall_api_pinned_asks_nothing_and_a_wrong_pin_fails_with_the_api_ans
     assert wrong["failed"] and wrong["api_error"]["status"] == 404 and FAMILY_PATHS[other] in wrong["msg"]
     bad = run_firewall(emulator, name="web-fw", firewall_api="acl")
     assert bad["failed"] and "firewall_api" in bad["msg"] and "api_error" not in bad
+
+
+# The first write of an edit of an existing firewall: the PUT (D1a), the first rule create (D1b).
+FIRST_EDIT_WRITE = {"firewall": ("PUT", "^/v1/firewall/[^/]+$"), "security-groups": ("POST", "/rules$")}
+
+
+def test_an_edit_refused_at_its_first_write_reports_changed_false_and_at_a_later_one_changed_true(emulator, family):
+    run_firewall(emulator, name="web-fw", rules=WEB_RULES[:1])
+    method, path = FIRST_EDIT_WRITE[family]
+    emulator.fault(method=method, path=path, action="status", status=403, error_code="CHECK_IP", count=1)
+    refused = run_firewall(emulator, name="web-fw", rules=WEB_RULES)
+    assert refused["failed"] and refused.get("changed", False) is False, refused
+    if family == "security-groups":   # one rule write done, the next refused: something changed
+        emulator.fault(method=method, path=path, action="status", status=403, error_code="CHECK_IP", count=1, after=1)
+        midway = run_firewall(emulator, name="web-fw", rules=WEB_RULES)
+        assert midway["failed"] and midway["changed"] is True and midway["firewall"]["name"] == "web-fw", midway
+    assert run_firewall(emulator, name="web-fw", rules=WEB_RULES)["changed"] is True
+    assert run_firewall(emulator, name="web-fw", rules=WEB_RULES)["changed"] is False
