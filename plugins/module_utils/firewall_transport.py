@@ -41,6 +41,11 @@ class FirewallFamily:
     def _path(self, firewall_id, *segments):
         return api_path(self.path, firewall_id, *segments)
 
+    def detail(self, firewall_id):
+        """The detail of this id in the vocabulary, or None (200 [] or ID_INVALID; LIVE: 200 [] once deleted)."""
+        row = self.client.get_detail(self.path, firewall_id)
+        return fw.firewall_from_api(row) if row else None
+
     def rows(self):
         """Every firewall, as summaries (the lists have no rules and no instances)."""
         return [fw.firewall_from_api(row) for row in self.client.paginate(self.path)]
@@ -116,9 +121,8 @@ class DocsFirewalls(FirewallFamily):
     path = FIREWALL_PATH
 
     def get(self, firewall_id):
-        """The firewall with this id (rules and instances included), or None (200 [] or ID_INVALID)."""
-        row = self.client.get_detail(self.path, firewall_id)
-        return fw.firewall_from_api(row) if row else None
+        """The firewall with this id: its detail carries rules and instances."""
+        return self.detail(firewall_id)
 
     def complete(self, row):
         return self.get(row["id"])
@@ -157,13 +161,9 @@ class SecurityGroups(FirewallFamily):
 
     path = SECURITY_GROUPS_PATH
 
-    def group(self, firewall_id):
-        """The group (no rules, no instances), or None (LIVE: 200 [] once deleted)."""
-        row = self.client.get_detail(self.path, firewall_id)
-        return fw.firewall_from_api(row) if row else None
-
     def get(self, firewall_id):
-        group = self.group(firewall_id)
+        """The firewall with this id: its group's detail (no rules, no instances), then its rules and instances."""
+        group = self.detail(firewall_id)
         return self.complete(group) if group else None
 
     def complete(self, row):
@@ -214,7 +214,7 @@ class SecurityGroups(FirewallFamily):
             self.on_write()
             edited = fw.firewall_from_api(rows[0]) if rows else desired
         except IwinvAmbiguousWriteError as error:
-            edited = judge(error, lambda: self.group(firewall_id),
+            edited = judge(error, lambda: self.detail(firewall_id),
                            lambda read: read is not None and all(read[key] == desired[key] for key in fields),
                            "the edit of firewall %s" % firewall_id)
         return dict((key, edited[key]) for key in fields)
