@@ -13,7 +13,7 @@ description:
   - Creates, updates and deletes a firewall of the iwinv cloud, its rules, and the instances it is attached to.
   - Rules are normalised before they are compared, so case, port spelling, rule order and a bare address instead of
     a C(/32) CIDR never cause a change.
-  - Which firewall API the account serves is chosen by O(firewall_api): V(auto) asks C(/v1/security-groups) (the
+  - Which firewall API the account serves is chosen by O(firewall_api). V(auto) asks C(/v1/security-groups) (the
     family seen on the live API) and uses C(/v1/firewall) (the docs' family) only when the first answers 404
     C(NOT_FOUND). The options and return values are the same on both.
   - On C(/v1/security-groups) rules are written one by one with the fewest writes (create what is missing, delete

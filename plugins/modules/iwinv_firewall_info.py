@@ -17,8 +17,8 @@ author:
 options:
   id:
     description:
-      - Return only the firewall with this id (one request on C(/v1/firewall), three on C(/v1/security-groups):
-        the group, its rules, its instances). An unknown id gives an empty list.
+      - Return only the firewall with this id (one request on C(/v1/firewall); three on C(/v1/security-groups),
+        the group, its rules and its instances). An unknown id gives an empty list.
     type: str
   name:
     description:
@@ -28,8 +28,8 @@ extends_documentation_fragment:
   - iwinv.cloud.iwinv
   - iwinv.cloud.iwinv.info_module
 notes:
-  - The API lists firewalls without their rules, so the module reads each listed firewall's details too: one
-    request per firewall on C(/v1/firewall) (its detail), two on C(/v1/security-groups) (its rules and its
+  - The API lists firewalls without their rules, so the module reads each listed firewall's details too, one
+    request per firewall on C(/v1/firewall) (its detail) and two on C(/v1/security-groups) (its rules and its
     instances), plus the list. O(firewall_api) says which family is used.
 """
 
