@@ -211,7 +211,8 @@ print("API requests: %d in all, %d answered with an error (rate-limited: %d)"
       % (len(requests), len(errors), sum(1 for r in errors if r["status"] == 429)))
 for (method, path, status, error_code), count in sorted(collections.Counter(
         (r["method"], kind(r["path"]), r["status"], r["error_code"]) for r in errors).items()):
-    note = " (reading a deleted resource while waiting for it to go)" if error_code == "ID_INVALID" else ""
+    note = {"ID_INVALID": " (reading a deleted resource while waiting for it to go)",
+            "NOT_FOUND": " (firewall_api auto asking which firewall family the API serves)"}.get(error_code, "")
     print("  %4d  %-6s %s -> %s %s%s" % (count, method, path, status, error_code, note))
 print("requests by endpoint:")
 for (method, path), count in sorted(collections.Counter((r["method"], kind(r["path"])) for r in requests).items(),
