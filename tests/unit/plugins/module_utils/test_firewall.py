@@ -676,3 +676,21 @@ def test_an_edit_refused_at_its_first_write_reports_changed_false_and_at_a_later
         assert midway["failed"] and midway["changed"] is True and midway["firewall"]["name"] == "web-fw", midway
     assert run_firewall(emulator, name="web-fw", rules=WEB_RULES)["changed"] is True
     assert run_firewall(emulator, name="web-fw", rules=WEB_RULES)["changed"] is False
+
+
+def test_firewall_api_from_the_environment_and_the_remembered_answer_turned_off_with_the_catalog_cache(
+        emulator, family, monkeypatch):
+    monkeypatch.setenv("IWINV_FIREWALL_API", family)
+    run_firewall(emulator, name="web-fw")
+    assert emulator.requests()[0]["path"] == FAMILY_PATHS[family]   # pinned through the environment: no probe
+    monkeypatch.delenv("IWINV_FIREWALL_API")
+    emulator.clear_requests()
+    for _task in range(2):
+        run_firewall(emulator, name="web-fw", catalog_cache_max_age=0)
+    probes = [r for r in emulator.requests() if r["path"] == "/v1/security-groups" and r["query"].get("page_size") == "1"]
+    assert len(probes) == 2   # nothing remembered: each task asks
+    emulator.clear_requests()
+    for _task in range(2):
+        run_firewall(emulator, name="web-fw")
+    probes = [r for r in emulator.requests() if r["path"] == "/v1/security-groups" and r["query"].get("page_size") == "1"]
+    assert len(probes) == 1   # remembered for the second task
