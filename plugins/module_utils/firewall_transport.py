@@ -135,7 +135,7 @@ class DocsFirewalls(FirewallFamily):
     def create(self, firewall):
         """Create it with its rules; raises IwinvAmbiguousWriteError when the answer was lost or names no id."""
         rows = self.client.post(self.path, json=fw.firewall_to_api(firewall))
-        return fw.firewall_from_api(created_row(rows, "POST", self.path))
+        return fw.firewall_from_api(created_row(rows, self.path, 202))
 
     def update(self, current, desired, judge):
         """One PUT with the full wanted rule set: the docs say an edit may replace every rule, whatever it changes."""
@@ -197,7 +197,7 @@ class SecurityGroups(FirewallFamily):
     def create(self, firewall):
         """Create the group alone (its rules follow, by update); IwinvAmbiguousWriteError when the answer is lost."""
         rows = self.client.post(self.path, json=fw.firewall_to_api(firewall, with_rules=False))
-        return dict(fw.firewall_from_api(created_row(rows, "POST", self.path)), rules=[], instances=[])
+        return dict(fw.firewall_from_api(created_row(rows, self.path, 200)), rules=[], instances=[])
 
     def update(self, current, desired, judge):
         """The group's own fields when they differ (one PUT), then the fewest rule writes."""
@@ -299,11 +299,11 @@ class SecurityGroups(FirewallFamily):
         return [dict(rule, id=ids.get(fw.rule_identity(rule))) for rule in desired_rules]
 
 
-def created_row(rows, method, path):
+def created_row(rows, path, status):
     """The one row a create answered, naming the new id; else the answer counts as lost (the caller reads back)."""
     if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("firewall_id"):
-        raise IwinvAmbiguousWriteError("%s %s: the answer does not give the created firewall's id" % (method, path),
-                                       status=200, method=method, path=path)
+        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the created firewall's id" % path,
+                                       status=status, method="POST", path=path)
     return rows[0]
 
 
