@@ -275,11 +275,10 @@ class SecurityGroups(FirewallFamily):
                     self.lost_answers.append(request + "; reading the rules back showed it done")
                     return None, rules
                 if attempt == 2 or rules is None:
+                    read = "the firewall is gone" if rules is None else "%d rules" % len(rules)
                     exc.message = ("%s; reading the rules of firewall %s back does not show %s (%s): it has not "
                                    "happened, or not yet; running the task again is safe: it reads the rules again and "
-                                   "writes only what is still needed" % (exc.message, firewall_id, what,
-                                                                        "the firewall is gone" if rules is None
-                                                                        else "%d rules" % len(rules)))
+                                   "writes only what is still needed" % (exc.message, firewall_id, what, read))
                     exc.args = (exc.message,)
                     raise
                 self.lost_answers.append(request + "; reading the rules back did not show it, so it was sent again")

@@ -7,6 +7,7 @@ import pytest
 
 from emulator_helpers import assert_error, create_instance, statuses_until
 
+
 @pytest.fixture(autouse=True)
 def docs_family(emulator):
     """Every test here speaks the docs' family, which the emulator serves behind its switch."""
