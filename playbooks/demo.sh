@@ -12,6 +12,9 @@
 #   --artifact=FILE                              install this built collection instead of building one
 #   --unpaced                                    no rate limit (emulator and modules) and short operations:
 #                                                the same playbooks in a fraction of the time
+#   --firewall-family=NAME                       the firewall API family the emulator serves: security-groups
+#                                                (the default, as seen live) or firewall (the docs'); the
+#                                                modules find out which (firewall_api: auto)
 #
 # 1. the virtual environment .venv/ (bash tests/run.sh setup: Python 3.11, ansible-core, requests)
 # 2. builds the collection from this checkout and installs the artifact under tests/output/demo/
@@ -45,12 +48,14 @@ VENV="$ROOT/.venv"
 OWN_VENV=0
 ARTIFACT=""
 EMULATOR_PACE=(--op-delay 1)
+FIREWALL_FAMILY=security-groups
 for arg in "$@"; do
     case "$arg" in
         --keep) KEEP=1 ;;
         --check-idempotence) IDEMPOTENCE=1 ;;
         --venv=?*) VENV="$(cd "${arg#--venv=}" && pwd)" OWN_VENV=1 ;;
         --artifact=?*) ARTIFACT="$(realpath "${arg#--artifact=}")" ;;
+        --firewall-family=security-groups | --firewall-family=firewall) FIREWALL_FAMILY="${arg#--firewall-family=}" ;;
         --unpaced)
             EMULATOR_PACE=(--op-delay 0.2 --rate-limit 100000)
             export IWINV_RATE_LIMIT=0
@@ -105,7 +110,8 @@ export ANSIBLE_CONFIG="$ROOT/playbooks/ansible.cfg"
 say "3/5 start the iwinv API emulator"
 rm -f "$STATE_FILE" # a fresh account; --keep leaves the file for a later run to inspect
 "$VENV/bin/python" -u tests/emulator/server.py --port 0 --access-key demo-access --secret-key demo-secret \
-    "${EMULATOR_PACE[@]}" --state-file "$STATE_FILE" >"$EMULATOR_LOG" 2>&1 </dev/null &
+    "${EMULATOR_PACE[@]}" --config "firewall_family=$FIREWALL_FAMILY" --state-file "$STATE_FILE" \
+    >"$EMULATOR_LOG" 2>&1 </dev/null &
 EMULATOR_PID=$!
 trap 'kill "$EMULATOR_PID" 2>/dev/null; wait "$EMULATOR_PID" 2>/dev/null || true' EXIT
 URL=""
@@ -121,7 +127,7 @@ if [ -z "$URL" ]; then
     exit 1
 fi
 export IWINV_API_URL="$URL" IWINV_ACCESS_KEY=demo-access IWINV_SECRET_KEY=demo-secret
-echo "emulator at $URL (pid $EMULATOR_PID, log $EMULATOR_LOG, state $STATE_FILE)"
+echo "emulator at $URL (firewalls: $FIREWALL_FAMILY; pid $EMULATOR_PID, log $EMULATOR_LOG, state $STATE_FILE)"
 
 # run_playbook NAME [OPTION...]: ansible-playbook playbooks/NAME.yml, its output also kept in $OUT/NAME.log
 run_playbook() {
@@ -184,8 +190,8 @@ with urllib.request.urlopen(url + "/_emulator/requests", timeout=10) as answer:
     requests = json.load(answer)["requests"]
 
 WORDS = {"", "v1", "zones", "flavors", "images", "instances", "instance", "script", "block-storages", "types",
-         "firewall", "attach", "detach", "start", "shutdown", "reboot", "rebuild", "resize", "remote-console",
-         "auth", "ssh_key", "bill", "live"}
+         "firewall", "security-groups", "rules", "attach", "detach", "start", "shutdown", "reboot", "rebuild", "resize",
+         "remote-console", "auth", "ssh_key", "bill", "live"}
 
 
 def kind(path):
@@ -195,7 +201,8 @@ def kind(path):
 created = collections.Counter()
 for request in requests:
     if request["method"] == "POST" and request["status"] in (200, 202):
-        created[{"/v1/instances": "instances", "/v1/block-storages": "volumes", "/v1/firewall": "firewalls"}
+        created[{"/v1/instances": "instances", "/v1/block-storages": "volumes", "/v1/firewall": "firewalls",
+                 "/v1/security-groups": "firewalls"}
                 .get(request["path"], "")] += 1
 created.pop("", None)
 errors = [r for r in requests if r["status"] not in (200, 202)]
@@ -204,7 +211,8 @@ print("API requests: %d in all, %d answered with an error (rate-limited: %d)"
       % (len(requests), len(errors), sum(1 for r in errors if r["status"] == 429)))
 for (method, path, status, error_code), count in sorted(collections.Counter(
         (r["method"], kind(r["path"]), r["status"], r["error_code"]) for r in errors).items()):
-    note = " (reading a deleted resource while waiting for it to go)" if error_code == "ID_INVALID" else ""
+    note = {"ID_INVALID": " (reading a deleted resource while waiting for it to go)",
+            "NOT_FOUND": " (firewall_api auto asking which firewall family the API serves)"}.get(error_code, "")
     print("  %4d  %-6s %s -> %s %s%s" % (count, method, path, status, error_code, note))
 print("requests by endpoint:")
 for (method, path), count in sorted(collections.Counter((r["method"], kind(r["path"])) for r in requests).items(),

@@ -18,6 +18,7 @@
 #                (iwinv_api_url, iwinv_access_key, iwinv_secret_key: extra vars for every target) and runs
 #                ansible-test integration --venv --python 3.11 --requirements
 #   alternative  tests/ci/alternative.sh: the integration targets again, against the emulator's alternative profile
+#                (the /v1/firewall family included), then (no target selected) the demo unpaced on /v1/firewall
 #   lint         ansible-lint with no arguments in the checkout, as a user runs it (.ansible-lint: production
 #                profile, test code left out; the collection is installed from the working tree into .ansible/)
 #   changelog    antsibull-changelog lint

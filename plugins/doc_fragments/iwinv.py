@@ -84,6 +84,22 @@ options:
     type: int
     default: 20
     version_added: 1.1.0
+  firewall_api:
+    description:
+      - Which API family serves firewalls (M(iwinv.cloud.iwinv_firewall), M(iwinv.cloud.iwinv_firewall_info)); the
+        other modules ignore it.
+      - V(security-groups) is C(/v1/security-groups), the family seen on the live API; V(firewall) is
+        C(/v1/firewall), the family of the English docs. The options and return values are the same on both.
+      - V(auto) asks C(GET /v1/security-groups) (one row) and uses C(/v1/firewall) only when that answers 404
+        C(NOT_FOUND); any other failure of that request fails the task as it is. The answer is kept for an hour per
+        O(api_url) and O(access_key) in an owner-only file in the user's cache directory (the family's name only),
+        so a fleet asks once; O(catalog_cache_max_age=0) turns that off too (every task asks).
+      - Pin the family (V(security-groups) or V(firewall)) to skip the question.
+      - If not set, the value of the E(IWINV_FIREWALL_API) environment variable is used.
+    type: str
+    choices: [auto, security-groups, firewall]
+    default: auto
+    version_added: 1.1.0
 attributes:
   action_group:
     description: Use C(group/iwinv.cloud.iwinv) in C(module_defaults) to set the common options of every module at once.

@@ -20,6 +20,8 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     check_api_url,
     id_problem,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import CHOICES as FIREWALL_API_CHOICES
+from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import FamilyMemory
 from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, reference_problem
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
@@ -39,6 +41,8 @@ def common_argument_spec():
                                    fallback=(env_fallback, ["IWINV_CATALOG_CACHE_MAX_AGE"])),
         instance_list_max_age=dict(type="int", default=instance_view.DEFAULT_MAX_AGE,
                                    fallback=(env_fallback, ["IWINV_INSTANCE_LIST_MAX_AGE"])),
+        firewall_api=dict(type="str", default="auto", choices=list(FIREWALL_API_CHOICES),
+                          fallback=(env_fallback, ["IWINV_FIREWALL_API"])),
     )
 
 
@@ -119,6 +123,12 @@ class IwinvModule:
             return None
         return instance_view.InstanceView(self.client, self.params["api_url"], self.params["access_key"], max_age,
                                           warn=self.warn)
+
+    def firewall_family_memory(self):
+        """Where firewall_api=auto remembers its answer (firewall_family.py), or None when the caches are off."""
+        if self.params["catalog_cache_max_age"] == 0:
+            return None
+        return FamilyMemory(self.params["api_url"], self.params["access_key"], warn=self.warn)
 
     def task_run(self, result_key):
         """The TaskRun of a module that writes: its deadline starts now (wait_timeout covers the whole task)."""

@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Firewalls (DECISIONS.md D1): API calls, the translation of API rows, and the rule normaliser.
+"""Firewalls (DECISIONS.md D1): the translation of API rows, the rule normaliser and the rule-write planner.
 
-The only place that spells `/v1/firewall`: the `/v1/security-groups` family could be added here
-without touching the modules. Everything above this file speaks the option vocabulary
-(`direction`, `protocol`, `port`, `cidr`, `name`, `description`).
+Both API families (firewall_transport.py) share these rows and bodies; everything above them speaks the option
+vocabulary (`direction`, `protocol`, `port`, `cidr`, `name`, `description`).
+
+Descriptions: the API refuses a group created without one (LIVE: 403 CHECK_IP, nothing created), so a firewall
+without a description is sent with DEFAULT_DESCRIPTION, which reads back as no description (both families).
 
 CIDRs: the API keeps host bits as sent (`10.0.0.5/24` stays `10.0.0.5/24`), so the normaliser
 keeps them too and compares the normalised string form (`ipaddress.ip_interface`): `10.0.0.5/24`
@@ -18,11 +20,7 @@ import html
 import ipaddress
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, api_path
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
-
-FIREWALL_PATH = "/v1/firewall"
-
+DEFAULT_DESCRIPTION = "Managed by iwinv.cloud"
 NAME_LENGTH = (4, 32)
 DESCRIPTION_LENGTH = (0, 50)
 RULE_NAME_LENGTH = (1, 25)
@@ -58,12 +56,24 @@ def firewall_from_api(row):
     return {
         "id": row.get("firewall_id"),
         "name": row.get("title"),
-        "description": html.unescape(row.get("content") or ""),
+        "description": description_from_api(row.get("content")),
         "icmp": row.get("icmp") == "Y",
-        "rules": sort_rules([rule_from_api(rule) for rule in row.get("rules") or []]),
-        "instances": sorted(({"id": link.get("instance_id"), "name": link.get("name")} for link in row.get("instances") or []),
-                            key=lambda instance: (instance["name"] or "", instance["id"] or "")),
+        "rules": sort_rules([rule_from_api(rule) for rule in row.get("rules") or [] if isinstance(rule, dict)]),
+        "instances": instances_from_api(row.get("instances")),
     }
+
+
+def description_from_api(content):
+    """The description as the user wrote it: HTML-decoded (the API escapes it), the default text as none."""
+    text = html.unescape(content or "") if isinstance(content, str) else ""
+    return "" if text == DEFAULT_DESCRIPTION else text
+
+
+def instances_from_api(rows):
+    """[{id, name}] of the attached instances an API answer lists, sorted by name."""
+    links = [row for row in rows or [] if isinstance(row, dict)]
+    return sorted(({"id": link.get("instance_id"), "name": link.get("name")} for link in links),
+                  key=lambda instance: (instance["name"] or "", instance["id"] or ""))
 
 
 def _tolerantly(normalise, value):
@@ -88,8 +98,12 @@ def rule_to_api(rule):
 
 
 def firewall_to_api(firewall, with_rules=True):
-    """The body of a create or an edit: the whole desired firewall (an edit with `rules` replaces them all)."""
-    body = {"title": firewall["name"], "content": firewall["description"], "icmp": "Y" if firewall["icmp"] else "N"}
+    """The body of a create or an edit: the whole desired firewall (an edit with `rules` replaces them all).
+
+    No description is sent as DEFAULT_DESCRIPTION: the API refuses a group created without one (D1).
+    """
+    body = {"title": firewall["name"], "content": firewall["description"] or DEFAULT_DESCRIPTION,
+            "icmp": "Y" if firewall["icmp"] else "N"}
     if with_rules:
         body["rules"] = [rule_to_api(rule) for rule in sort_rules(firewall["rules"])]
     return body
@@ -259,7 +273,7 @@ def instance_changes(attached_ids, wanted_ids, purge):
 
 
 def diff_view(firewall):
-    """The firewall in the option vocabulary for --diff: no rule ids (every edit renews them), sorted rules."""
+    """The firewall in the option vocabulary for --diff: no rule ids (a /v1/firewall edit renews them), sorted rules."""
     if not firewall:
         return {}
     view = dict(firewall)
@@ -267,103 +281,43 @@ def diff_view(firewall):
     return view
 
 
-# --- API calls -----------------------------------------------------------------------------------------
+# --- the fewest rule writes (D1b: rules as sub-resources) ------------------------------------------------
 
-def _firewall_path(firewall_id, action=None):
-    return api_path(FIREWALL_PATH, firewall_id, *([action] if action else []))
+def plan_rule_writes(current, desired):
+    """(rules to delete, (rule, wanted) pairs to edit, rules to create): the fewest writes from current to desired.
 
-
-def get_firewall(client, firewall_id):
-    """The firewall with this id (rules and instances included), or None (200 [] or ID_INVALID)."""
-    row = client.get_detail(FIREWALL_PATH, firewall_id)
-    return firewall_from_api(row) if row else None
-
-
-def list_firewall_rows(client):
-    """Every firewall, as summaries (the list has no rules and no instances)."""
-    return [firewall_from_api(row) for row in client.paginate(FIREWALL_PATH)]
-
-
-def find_firewall(client, firewall_id=None, name=None):
-    """The firewall named by id (wins) or by exact title, with rules and instances; None when there is none.
-
-    Titles are not unique: a title that matches several firewalls is an error that lists their ids.
+    Rules are matched by identity after normalising; a rule whose name or description alone differs is edited in
+    place (it keeps its id), unless its description must become empty: a partial edit with an empty description
+    keeps the old text (LIVE), so that rule is deleted and created again.
     """
-    if firewall_id:
-        return get_firewall(client, firewall_id)
-    return only_firewall(client, [row for row in list_firewall_rows(client) if row["name"] == name], name)
+    by_identity = dict((rule_identity(rule), rule) for rule in current)
+    wanted_identities = set(rule_identity(rule) for rule in desired)
+    to_delete = [rule for rule in current if rule_identity(rule) not in wanted_identities]
+    to_edit, to_create = [], []
+    for wanted in desired:
+        rule = by_identity.get(rule_identity(wanted))
+        if rule is None:
+            to_create.append(wanted)
+        elif rule["description"] and not wanted["description"]:
+            to_delete.append(rule)
+            to_create.append(wanted)
+        elif not rule_matches(rule, wanted):
+            to_edit.append((rule, wanted))
+    return sort_rules(to_delete), to_edit, sort_rules(to_create)
 
 
-def only_firewall(client, matches, name):
-    """The one firewall of the list rows titled `name` (read in detail), None for none; several fail listing ids."""
-    if len(matches) > 1:
-        raise ResolveError("the firewall name '%s' matches %d firewalls (ids: %s); use id"
-                           % (name, len(matches), ", ".join(row["id"] for row in matches)))
-    return get_firewall(client, matches[0]["id"]) if matches else None
+def find_rule(rules, wanted):
+    """The rule of `rules` with the identity of `wanted`, or None."""
+    for rule in rules:
+        if rule_identity(rule) == rule_identity(wanted):
+            return rule
+    return None
 
 
-def list_firewalls(client, name=None):
-    """Every firewall (titled exactly `name`, when given) with its rules and instances: one list, then one detail each."""
-    rows = [row for row in list_firewall_rows(client) if name is None or row["name"] == name]
-    return [firewall for firewall in (get_firewall(client, row["id"]) for row in rows) if firewall is not None]
+def rule_matches(rule, wanted):
+    """Whether a rule has the name and description wanted (None, a rule not found, never does)."""
+    return rule is not None and (rule["name"], rule["description"]) == (wanted["name"], wanted["description"])
 
 
-def create_firewall(client, firewall):
-    """Create a firewall; raises IwinvAmbiguousWriteError when the answer was lost or names no id (read back)."""
-    rows = client.post(FIREWALL_PATH, json=firewall_to_api(firewall))
-    if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("firewall_id"):
-        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the created firewall's id" % FIREWALL_PATH,
-                                       status=202, method="POST", path=FIREWALL_PATH)
-    return firewall_from_api(rows[0])
-
-
-def update_firewall(client, firewall_id, firewall, with_rules):
-    rows = client.put(_firewall_path(firewall_id), json=firewall_to_api(firewall, with_rules))
-    return firewall_from_api(rows[0]) if rows else None
-
-
-def delete_firewall(client, firewall_id):
-    try:
-        client.delete(_firewall_path(firewall_id))
-    except IwinvApiError as exc:
-        if exc.error_code == "IN_USE":
-            exc.message = ("cannot delete firewall %s: it is still attached to an instance (an attach may still be in "
-                           "progress); detach it first. %s" % (firewall_id, exc.message))
-        raise
-
-
-def attach_firewall(client, firewall_id, instance_id):
-    """Start attaching; False when an attach of this pair is already in progress (IN_USE).
-
-    Raises IwinvAmbiguousWriteError when the answer was lost (the caller reads back, and may send it again).
-    """
-    try:
-        client.post(_firewall_path(firewall_id, "attach"), json={"instance_id": instance_id})
-    except IwinvAmbiguousWriteError:
-        raise
-    except IwinvApiError as exc:
-        if exc.error_code == "IN_USE":
-            return False
-        if exc.error_code == "LIMIT_EXCEEDED":
-            exc.message = ("cannot attach firewall %s to instance %s: an instance can carry at most %d firewalls and this "
-                           "one already has that many; detach another firewall from it first. %s"
-                           % (firewall_id, instance_id, MAX_FIREWALLS_PER_INSTANCE, exc.message))
-        raise
-    return True
-
-
-def detach_firewall(client, firewall_id, instance_id):
-    """Start detaching; False when a detach of this pair is already in progress (IN_USE) or already done (CHECK_PARAM:
-    not attached).
-
-    Raises IwinvAmbiguousWriteError when the answer was lost (the caller reads back, and may send it again).
-    """
-    try:
-        client.post(_firewall_path(firewall_id, "detach"), json={"instance_id": instance_id})
-    except IwinvAmbiguousWriteError:
-        raise
-    except IwinvApiError as exc:
-        if exc.error_code in ("IN_USE", "CHECK_PARAM"):
-            return False
-        raise
-    return True
+def describe_rule(rule):
+    return "%s %s port %s from %s" % (rule["direction"], rule["protocol"], rule["port"], rule["cidr"])

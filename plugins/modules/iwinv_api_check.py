@@ -17,12 +17,13 @@ description:
     Its result holds no key, signature, password or console link.
   - "It makes at most 14 requests: C(GET /v1/zones); C(GET /v1/flavors) twice (2 and 1000 rows a page);
     C(GET /v1/instances) (100 rows, O(ignore:fields=11): id, name and status only); C(GET /v1/block-storages);
-    the detail of an instance id, an image id and a flavor id that do not exist; C(GET /v1/firewall) (one row);
-    C(GET /v1/instance/script) (the user-script list, one row); C(GET /v1/bill) (one row). Then, only when an
-    answer calls for it: C(GET /v1/security-groups) (one row) when the firewall request failed;
+    the detail of an instance id, an image id and a flavor id that do not exist; C(GET /v1/security-groups) (one
+    row); C(GET /v1/instance/script) (the user-script list, one row); C(GET /v1/bill) (one row). Then, only when an
+    answer calls for it: C(GET /v1/firewall) (one row) when the security-group request failed;
     C(GET /v1/instances) again with 50 rows a page when 100 was refused with C(CHECK_PARAM); and
-    C(GET /v1/bill/{id}) for the first bill of the list. When the first request is refused (wrong key, clock, IP
-    allowlist) it stops there, after 1 request."
+    C(GET /v1/bill/{id}) for the first bill of the list. Its C(firewall_family) check says which firewall family
+    answered (the firewall modules speak both, see O(firewall_api)). When the first request is refused (wrong key,
+    clock, IP allowlist) it stops there, after 1 request."
   - Each request is sent once, without the retries other modules make, so that the answer is seen as it
     came. Pacing (O(rate_limit)) still applies.
   - A difference is not a failure of the task. To fail on one, use O(ignore:failed_when) on RV(summary).

@@ -13,14 +13,22 @@ description:
   - Creates, updates and deletes a firewall of the iwinv cloud, its rules, and the instances it is attached to.
   - Rules are normalised before they are compared, so case, port spelling, rule order and a bare address instead of
     a C(/32) CIDR never cause a change.
-  - The API replaces every rule of a firewall on each edit (and gives every rule a new id), so when the rules change the
-    module always sends the whole resulting set.
+  - Which firewall API the account serves is chosen by O(firewall_api). V(auto) asks C(/v1/security-groups) (the
+    family seen on the live API) and uses C(/v1/firewall) (the docs' family) only when the first answers 404
+    C(NOT_FOUND). The options and return values are the same on both.
+  - On C(/v1/security-groups) rules are written one by one with the fewest writes (create what is missing, delete
+    what is not wanted, edit a rule in place when only its name or description differ, so it keeps its id). A firewall
+    created there and then given its rules reports C(changed=true) whatever fails midway; a rerun converges.
+  - On C(/v1/firewall) an edit replaces every rule (and gives every rule a new id), so every edit sends the whole
+    resulting set of rules, even a rename or an O(icmp) change.
   - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is judged by its effect. A
     create is looked for by name for up to a minute within O(wait_timeout) and adopted, else the task fails saying
     the outcome is unknown, and notes it on the controller (a journal kept 15 minutes) so that a rerun adopts it
     when it appears and never creates a second one meanwhile. An attach or detach that reading back does not show is sent again (the API answers
     C(IN_USE) to a repeated one that is still in progress), and any later failure names the request whose answer
     was lost.
+  - A rule write whose answer was lost is judged by reading the rules back, and sent again when it does not show (a
+    repeated rule is refused as a duplicate, which reading back confirms as already there).
   - Every wait of a task (attaches, detaches) counts against the one O(wait_timeout).
   - Attaches and detaches left in flight with O(wait=false) are noted on the controller; a later task on the
     firewall waits for them to show before it compares or acts (the API does not show them until done).
@@ -44,6 +52,8 @@ options:
       - The firewall's description, 0 to 50 characters; updated in place.
       - The API returns it HTML-escaped; the module decodes it, so C(&), C(<) and quotes compare as written.
       - Omitted, the description is left alone (empty for a new firewall).
+      - The API refuses a firewall created without a description, so an empty one is sent as the text
+        C(Managed by iwinv.cloud), which the modules report as an empty description.
     type: str
   icmp:
     description:
@@ -205,7 +215,10 @@ firewall:
         - {id: 1234568, direction: in, protocol: tcp, port: "80", cidr: 0.0.0.0/0, name: in-tcp-80, description: ""}
       contains:
         id:
-          description: The rule id; it changes on every edit of the firewall's rules (V(null) when predicted).
+          description:
+            - The rule id (V(null) when predicted for a rule not written yet).
+            - On C(/v1/firewall) it changes on every edit of the firewall's rules; on C(/v1/security-groups) a rule
+              keeps it until the rule is deleted.
           type: int
         direction:
           description: C(in) or C(out).
@@ -240,6 +253,7 @@ firewall:
 """
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
+from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
@@ -321,23 +335,27 @@ def predicted_instances(firewall, wanted, to_attach, to_detach):
     return sorted(kept + added, key=lambda instance: (instance["name"] or "", instance["id"] or ""))
 
 
-def describe_attachments(firewall):
-    if firewall is None:
-        return "gone"
-    return "attached to %s" % (", ".join(attachment_ids(firewall)) or "no instance")
-
-
 REFUSED_CREATE_ADVICE = refused_create_advice("firewall", "change what the API's answer names")
 CREATE_KEY = "firewall.create:%s"   # the journal's note of a create whose outcome stayed unknown
 PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
 PAIR_KEY = PAIR_PREFIX + "%s:%s"
 
 
-def pair_done(firewall, entry):
-    """Whether the attach or detach of a journal entry shows in the firewall (a firewall gone ends them all)."""
-    if firewall is None:
+def pair_done(instances, entry):
+    """Whether the attach or detach of a journal entry shows in the attachments (a firewall gone ends them all)."""
+    if instances is None:
         return True
-    return (entry.get("instance") in attachment_ids(firewall)) == (entry.get("action") == "attach")
+    return (entry.get("instance") in ids_of(instances)) == (entry.get("action") == "attach")
+
+
+def ids_of(instances):
+    return [instance["id"] for instance in instances or []]
+
+
+def describe_instances(instances):
+    if instances is None:
+        return "gone"
+    return "attached to %s" % (", ".join(ids_of(instances)) or "no instance")
 
 
 class FirewallTask:
@@ -349,7 +367,19 @@ class FirewallTask:
         self.client = iwinv.client
         self.run_state = iwinv.task_run("firewall")
         self.ids_with_name = set()
-        self.lost_answers = []   # the requests whose answer was lost, named in any later failure
+        self._api = None
+
+    @property
+    def api(self):
+        """The firewall family's transport, asked for (firewall_api=auto) only once the options are valid."""
+        if self._api is None:
+            self._api = firewall_api(self.client, self.params["firewall_api"], self.iwinv.firewall_family_memory())
+        return self._api
+
+    @property
+    def lost_answers(self):
+        """The requests whose answer was lost, named in any later failure."""
+        return self.api.lost_answers
 
     def run(self):
         rules = wanted_rules(self.params)
@@ -365,7 +395,7 @@ class FirewallTask:
 
     def find(self):
         if self.params["id"]:
-            current = fw.get_firewall(self.client, self.params["id"])
+            current = self.api.get(self.params["id"])
         else:
             current = self.find_by_name(self.params["name"])
         if current is None and self.params["id"] and self.params["state"] == "present":
@@ -375,22 +405,24 @@ class FirewallTask:
     def find_by_name(self, name):
         """The firewall of this name; a create of it that an earlier task left unknown is waited for first."""
         def named():
-            return [row for row in fw.list_firewall_rows(self.client) if row["name"] == name]
+            return [row for row in self.api.rows() if row["name"] == name]
         rows = named()
         rows = self.run_state.settle_earlier_create(CREATE_KEY % name, named, "firewall '%s'" % name, bool(rows)) or rows
         # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
         self.ids_with_name = set(row["id"] for row in rows)
-        return fw.only_firewall(self.client, rows, name)
+        return self.api.only(rows, name)
 
     def settle(self, current):
         """Attaches and detaches that an earlier task started (wait=false) do not show until done (D1): wait for them."""
         if current is None:
             return None
         settled = self.run_state.settle_earlier_writes(
-            PAIR_PREFIX % current["id"], lambda: fw.get_firewall(self.client, current["id"]), pair_done,
+            PAIR_PREFIX % current["id"], lambda: self.api.attachments(current["id"]), pair_done,
             "the attaches and detaches an earlier task started on firewall %s" % current["id"],
-            status_of=describe_attachments)
-        return settled or current
+            status_of=describe_instances)
+        if settled is None:
+            return current   # nothing was pending (or the firewall is gone: the next read tells)
+        return dict(current, instances=settled)
 
     def note_pairs(self, firewall_id, to_attach, to_detach):
         """Attaches and detaches left in flight (wait=false): noted so that a later task waits for them."""
@@ -410,13 +442,17 @@ class FirewallTask:
         if not (changes or to_attach or to_detach):
             return self.result(False, current, current)
         if self.iwinv.check_mode:
-            return self.result(True, current, predicted(current, desired, changes))
+            return self.result(True, current, self.predicted(current, desired))
 
-        firewall = self.create(desired) if current is None else self.update(current, desired, changes)
+        firewall = current
+        if current is None:
+            firewall = self.create(desired)
+            self.run_state.wrote(firewall)   # its rules (D1b) follow: whatever fails then, the task changed something
+        firewall = self.update(firewall, desired)
         self.run_state.wrote(firewall)
         self.change_attachments(firewall["id"], to_attach, to_detach)
         if (to_attach or to_detach) and self.params["wait"]:
-            firewall = self.wait_for_attachments(firewall["id"], to_attach, to_detach)
+            firewall = self.wait_for_attachments(firewall, to_attach, to_detach)
         else:
             self.note_pairs(firewall["id"], to_attach, to_detach)
             firewall["instances"] = desired["instances"]
@@ -424,37 +460,39 @@ class FirewallTask:
 
     def create(self, desired):
         try:
-            return fw.create_firewall(self.client, desired)
+            return self.api.create(desired)
         except IwinvAmbiguousWriteError as error:
             # Never resent: the firewall of that name that was not there before is the one this create made.
             name = desired["name"]
             created = self.run_state.reconcile(
-                error, lambda: [row for row in fw.list_firewall_rows(self.client)
+                error, lambda: [row for row in self.api.rows()
                                 if row["name"] == name and row["id"] not in self.ids_with_name],
                 bool, "a new firewall named '%s'" % name, window=LATE_WRITE_WINDOW,
                 known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"),
                 journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
-            firewall = fw.get_firewall(self.client, only_new(created, "firewall '%s'" % name)["id"])
+            firewall = self.api.get(only_new(created, "firewall '%s'" % name)["id"])
             self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
                             "it was adopted" % (name, firewall["id"]))
             return firewall
 
-    def update(self, current, desired, changes):
-        if not changes:
+    def update(self, current, desired):
+        """The writes that make `current` the desired firewall (none when it already is); each family decides how."""
+        if not fw.firewall_changes(current, desired):
             return current
-        try:
-            return fw.update_firewall(self.client, current["id"], desired, with_rules="rules" in changes)
-        except IwinvAmbiguousWriteError as error:
-            return self.run_state.reconcile(
-                error, lambda: fw.get_firewall(self.client, current["id"]),
-                lambda updated: updated is not None and not fw.firewall_changes(updated, desired),
-                "the edit of firewall %s" % current["id"], known=current, advice=rerun_advice("firewall"))
+
+        # A failure after any of its writes (D1b writes rules one by one) reports changed=true and the firewall.
+        self.api.on_write = lambda: self.run_state.wrote(current)
+
+        def judge(error, read, took_effect, what):
+            return self.run_state.reconcile(error, read, took_effect, what, known=current,
+                                            advice=rerun_advice("firewall"))
+        return self.api.update(current, desired, judge)
 
     def change_attachments(self, firewall_id, to_attach, to_detach):
         for instance_id in to_detach:
-            self.send_pair(fw.detach_firewall, "detach", firewall_id, instance_id, lambda ids, i=instance_id: i not in ids)
+            self.send_pair(self.api.detach, "detach", firewall_id, instance_id, lambda ids, i=instance_id: i not in ids)
         for instance_id in to_attach:
-            self.send_pair(fw.attach_firewall, "attach", firewall_id, instance_id, lambda ids, i=instance_id: i in ids)
+            self.send_pair(self.api.attach, "attach", firewall_id, instance_id, lambda ids, i=instance_id: i in ids)
 
     def send_pair(self, send, action, firewall_id, instance_id, done):
         """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
@@ -463,17 +501,17 @@ class FirewallTask:
         "in progress"), a detach of a pair no longer attached CHECK_PARAM.
         """
         try:
-            send(self.client, firewall_id, instance_id)
+            send(firewall_id, instance_id)
         except IwinvAmbiguousWriteError as exc:
             self.run_state.wrote()
             request = "POST %s (%s)" % (exc.path, exc.message)
-            if done(attachment_ids(fw.get_firewall(self.client, firewall_id))):
+            if done(ids_of(self.api.attachments(firewall_id))):
                 self.lost_answers.append(request + "; reading back showed it done")
                 return
             self.lost_answers.append(request + "; reading back did not show it done, so it was sent again")
             self.iwinv.warn("the API gave no clear answer to the %s of firewall %s and instance %s; it was sent again "
                             "(a repeated %s is safe)" % (action, firewall_id, instance_id, action))
-            send(self.client, firewall_id, instance_id)
+            send(firewall_id, instance_id)
         self.run_state.wrote()
 
     def naming_lost_answers(self, exc):
@@ -482,15 +520,17 @@ class FirewallTask:
             exc.args = (exc.message,)
         return exc
 
-    def wait_for_attachments(self, firewall_id, to_attach, to_detach):
-        """Attach and detach are asynchronous: they show in the firewall's `instances` once done."""
-        def settled(firewall):
-            ids = set(attachment_ids(firewall))
-            return firewall is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
+    def wait_for_attachments(self, firewall, to_attach, to_detach):
+        """Attach and detach are asynchronous: they show in the firewall's attachments once done."""
+        def settled(instances):
+            ids = set(ids_of(instances))
+            return instances is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
 
-        return self.run_state.wait(lambda: fw.get_firewall(self.client, firewall_id), settled,
-                                   "the instances of firewall %s" % firewall_id, is_failed=lambda firewall: firewall is None,
-                                   status_of=describe_attachments)
+        self.run_state.wrote(firewall)
+        instances = self.run_state.wait(lambda: self.api.attachments(firewall["id"]), settled,
+                                        "the instances of firewall %s" % firewall["id"],
+                                        is_failed=lambda instances: instances is None, status_of=describe_instances)
+        return dict(firewall, instances=instances)
 
     def absent(self, current):
         if current is None:
@@ -499,31 +539,27 @@ class FirewallTask:
             to_detach = attachment_ids(current)
             self.change_attachments(current["id"], [], to_detach)
             if to_detach:
-                self.wait_for_attachments(current["id"], [], to_detach)
+                self.wait_for_attachments(current, [], to_detach)
             self.delete(current["id"])
         return self.result(True, current, None)
 
     def delete(self, firewall_id):
         try:
-            fw.delete_firewall(self.client, firewall_id)
+            self.api.delete(firewall_id)
         except IwinvAmbiguousWriteError as error:
-            self.run_state.reconcile(error, lambda: fw.get_firewall(self.client, firewall_id), lambda firewall: firewall is None,
+            self.run_state.reconcile(error, lambda: self.api.get(firewall_id), lambda firewall: firewall is None,
                                      "the deletion of firewall %s" % firewall_id, advice=rerun_advice("firewall"))
+
+    def predicted(self, current, desired):
+        """The firewall check mode reports: the ids of rules that would be written are unknown (None)."""
+        if current is None:
+            return dict(desired, rules=[dict(rule, id=None) for rule in desired["rules"]])
+        return dict(desired, rules=self.api.predicted_rules(current["rules"], desired["rules"]))
 
     def result(self, changed, before, after):
         result = result_with_diff(changed, "firewall", fw.diff_view(before), fw.diff_view(after))
         result["firewall"] = after or {}
         return result
-
-
-def predicted(current, desired, changes):
-    """The firewall check mode reports: rule ids are unknown once the rules would be replaced."""
-    firewall = dict(desired)
-    if current is None or "rules" in changes:
-        firewall["rules"] = [dict(rule, id=None) for rule in desired["rules"]]
-    else:
-        firewall["rules"] = current["rules"]
-    return firewall
 
 
 def main():

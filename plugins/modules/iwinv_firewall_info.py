@@ -17,7 +17,8 @@ author:
 options:
   id:
     description:
-      - Return only the firewall with this id (one request). An unknown id gives an empty list.
+      - Return only the firewall with this id (one request on C(/v1/firewall); three on C(/v1/security-groups),
+        the group, its rules and its instances). An unknown id gives an empty list.
     type: str
   name:
     description:
@@ -27,8 +28,9 @@ extends_documentation_fragment:
   - iwinv.cloud.iwinv
   - iwinv.cloud.iwinv.info_module
 notes:
-  - The API lists firewalls without their rules, so the module reads each listed firewall's details too
-    (one request per firewall, plus the list). Filter by O(id) for a single request.
+  - The API lists firewalls without their rules, so the module reads each listed firewall's details too, one
+    request per firewall on C(/v1/firewall) (its detail) and two on C(/v1/security-groups) (its rules and its
+    instances), plus the list. O(firewall_api) says which family is used.
 """
 
 EXAMPLES = r"""
@@ -84,18 +86,19 @@ firewalls:
 """
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall import get_firewall, list_firewalls
+from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
 
 
 def main():
     iwinv = IwinvModule(argument_spec=dict(id=dict(type="str"), name=dict(type="str")))
 
     def body():
+        api = firewall_api(iwinv.client, iwinv.params["firewall_api"], iwinv.firewall_family_memory())
         if iwinv.params["id"] is not None:
-            firewall = get_firewall(iwinv.client, iwinv.params["id"])
+            firewall = api.get(iwinv.params["id"])
             firewalls = [firewall] if firewall else []
         else:
-            firewalls = list_firewalls(iwinv.client, name=iwinv.params["name"])
+            firewalls = api.list_full(name=iwinv.params["name"])
         if iwinv.params["name"] is not None:
             firewalls = [firewall for firewall in firewalls if firewall["name"] == iwinv.params["name"]]
         return {"changed": False, "firewalls": firewalls}

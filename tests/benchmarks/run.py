@@ -63,6 +63,12 @@ BUDGETS = {
     ("iwinv_firewall", "unchanged"): 2,
     ("iwinv_firewall", "update rules"): 3,
     ("iwinv_firewall", "delete attached, wait"): 7,
+    # The security-group family (D1b): rules and attachments are sub-resources (issue 25's budgets).
+    ("iwinv_firewall", "D1b: create, two rules, attach by id, wait"): 7,
+    ("iwinv_firewall", "D1b: unchanged"): 3,
+    ("iwinv_firewall", "D1b: add one rule"): 4,
+    ("iwinv_firewall", "D1b: rename one rule"): 4,
+    ("iwinv_firewall", "D1b: delete attached, wait"): 7,
 }
 FLEET_429_BUDGET = 0
 # A fleet's requests (every fleet case that shares the instance list, --smoke included): per instance its create
@@ -92,7 +98,10 @@ INSTANCE = {"name": "bench-vm", "zone": ZONE, "flavor": FLAVOR, "image": IMAGE}
 VOLUME = {"name": "bench-data", "type": "ssd", "size": 20, "instance": "bulk-00001"}
 RULES = [{"direction": "in", "protocol": "tcp", "port": 22, "cidr": "198.51.100.7/32"},
          {"direction": "in", "protocol": "tcp", "port": 443, "cidr": "0.0.0.0/0"}]
-FIREWALL = {"name": "bench-fw", "rules": RULES, "instances": ["bulk-00001"]}
+FIREWALL = {"name": "bench-fw", "rules": RULES, "instances": ["bulk-00001"], "firewall_api": "firewall"}
+# The security-group family, pinned (firewall_api=auto adds one GET /v1/security-groups per key and hour).
+GROUPS = dict(FIREWALL, firewall_api="security-groups")
+FIRST_INSTANCE = "{{ first_instance }}"   # the id of bulk-00001, given to the play (an id costs one read, a name two)
 
 # (module, operation, options, expected changed, minimum requests, why that is the minimum)
 MODULE_STEPS = [
@@ -120,10 +129,27 @@ MODULE_STEPS = [
     ("iwinv_firewall", "update rules", dict(FIREWALL, rules=RULES + [{"direction": "in", "protocol": "tcp", "port": 80,
                                                                      "cidr": "0.0.0.0/0"}]), True, 3,
      "1 list by name, 1 detail, 1 PUT (its answer is the new state)"),
-    ("iwinv_firewall", "delete attached, wait", {"name": "bench-fw", "state": "absent"}, True, 5,
+    ("iwinv_firewall", "delete attached, wait", {"name": "bench-fw", "state": "absent", "firewall_api": "firewall"},
+     True, 5,
      "1 list, 1 detail (attachments), detach POST + 1 read (the API refuses to delete an attached firewall), "
      "1 DELETE (answered at once)"),
+    ("iwinv_firewall", "D1b: create, two rules, attach by id, wait", dict(GROUPS, instances=[FIRST_INSTANCE]), True, 7,
+     "1 list (name free), 1 instance read (id), 1 POST of the group, 2 rule POSTs, attach POST, 1 read of "
+     "`.../instances` that sees it attached (by name: one more, the id read then the list)"),
+    ("iwinv_firewall", "D1b: unchanged", GROUPS, False, 3,
+     "1 list by name (its rows carry name, description, icmp), 1 rule list, 1 instance list; the instance name "
+     "needs no look-up when that list already names it"),
+    ("iwinv_firewall", "D1b: add one rule", dict(GROUPS, rules=RULES + [{"direction": "in", "protocol": "tcp",
+                                                                         "port": 80, "cidr": "0.0.0.0/0"}]), True, 4,
+     "the 3 reads of `unchanged`, 1 rule POST (its answer is the new rule): the other rules are not rewritten"),
+    ("iwinv_firewall", "D1b: rename one rule", dict(GROUPS, rules=[dict(RULES[0], name="ssh-office")] + RULES[1:] + [
+        {"direction": "in", "protocol": "tcp", "port": 80, "cidr": "0.0.0.0/0"}]), True, 4,
+     "the 3 reads, 1 partial PUT of that rule (it keeps its id)"),
+    ("iwinv_firewall", "D1b: delete attached, wait", dict(GROUPS, state="absent"), True, 6,
+     "the 3 reads (attachments), detach POST + 1 read of `.../instances`, 1 DELETE (answered at once)"),
 ]
+# The firewall family each firewall step runs on (the emulator serves one; the module is pinned to it).
+STEP_FAMILY = {"iwinv_firewall": "firewall"}
 
 WAITER_DURATIONS = (2, 10, 60)
 FIXED_INTERVALS = (1, 3, 10)
@@ -228,14 +254,18 @@ def changed_count(stdout):
 def bench_modules(bench):
     """One run of every module step: {(module, operation): (requests, seconds, endpoints)}."""
     results = {}
-    module_now = None
+    group_now, instance_ids = None, []
     for module, operation, options, changed, unused_minimum, unused_why in MODULE_STEPS:
-        if module != module_now:   # each module starts from the seed plus two instances to attach to
+        family = options.get("firewall_api", STEP_FAMILY.get(module))
+        if (module, family) != group_now:   # each module (and family) starts from the seed plus two instances
             bench.emulator.reset(config=False)
-            bench.emulator.bulk_instances(2, zones=[ZONE])
-            module_now = module
+            if family:
+                bench.emulator.config(firewall_family=family)
+            instance_ids = bench.emulator.bulk_instances(2, zones=[ZONE])["instance_ids"]
+            group_now = (module, family)
         bench.emulator.clear_requests()
-        seconds, stdout = bench.playbook([{"name": operation, "iwinv.cloud.%s" % module: options}])
+        seconds, stdout = bench.playbook([{"name": operation, "iwinv.cloud.%s" % module: options}],
+                                         extra_vars={"first_instance": instance_ids[0]})
         log = bench.emulator.requests()
         if (changed_count(stdout) > 0) != changed:
             raise RuntimeError("%s %s: expected changed=%s:\n%s" % (module, operation, changed, stdout[-2000:]))

@@ -8,7 +8,6 @@ import datetime
 import ipaddress
 import re
 import secrets
-import string
 from urllib.parse import unquote_plus
 
 import profiles
@@ -777,11 +776,8 @@ def firewall_create(store, req):
     check_query(req.query, ())
     body = _json_object(req, ("title", "content", "icmp", "rules"))
     fields = _firewall_fields(store, body)
-    alphabet = string.ascii_letters + string.digits
-    firewall_id = "FIREWALL-" + "".join(secrets.choice(alphabet) for _index in range(12))
-    firewall = {"firewall_id": firewall_id, "title": fields["title"], "content": fields.get("content") or None,
-                "icmp": fields.get("icmp", "N"), "rules": fields.get("rules", [])}
-    store.firewalls[firewall_id] = firewall
+    firewall = store.new_firewall(fields["title"], fields.get("content") or None, fields.get("icmp", "N"),
+                                  fields.get("rules", []))
     return 202, [store.firewall_view(firewall, detail=True)], {}
 
 
@@ -841,6 +837,113 @@ def firewall_detach(store, req):
     return 202, [{"firewall_id": firewall["firewall_id"], "instance_id": inst["instance_id"]}], {}
 
 
+# -- security groups (D1b, REFERENCE.md 3.8.3: the family observed live) -------------------------------------
+
+GROUP_FIELDS = ("title", "content", "icmp")
+RULE_FIELDS = ("bound", "protocol", "port", "ip", "title", "content")
+
+
+def _group_fields(body, creating):
+    """A group's fields; `content` must be non-empty on create (LIVE: omitted or empty -> 403 CHECK_IP)."""
+    if "title" not in body:
+        raise bad("REQUIRED_POST_PARAM_MISSING", "title is required")
+    fields = {"title": _string(body, "title", 4, 32)}
+    if creating and not body.get("content"):
+        raise bad("CHECK_IP", "permission denied", status=403)   # what the API answered, although no IP was wrong
+    if body.get("content"):   # an edit with an empty or null content keeps the old text
+        fields["content"] = _string(body, "content", 1, 50)
+    if "icmp" in body:
+        fields["icmp"] = _enum(body["icmp"], ("Y", "N"), "icmp")
+    return fields
+
+
+def group_detail(store, req):
+    check_query(req.query, ())
+    firewall = store.firewalls.get(req.params["firewall_id"])
+    return 200, [store.firewall_view(firewall, detail=False)] if firewall else [], {}   # LIVE: gone -> 200 []
+
+
+def group_create(store, req):
+    check_query(req.query, ())
+    fields = _group_fields(_json_object(req, GROUP_FIELDS), creating=True)
+    firewall = store.new_firewall(fields["title"], fields["content"], fields.get("icmp", "N"), [])
+    return 200, [store.firewall_view(firewall, detail=False)], {}
+
+
+def group_edit(store, req):
+    check_query(req.query, ())
+    firewall = get_firewall(store, req.params["firewall_id"])
+    firewall.update(_group_fields(_json_object(req, GROUP_FIELDS), creating=False))
+    return 200, [store.firewall_view(firewall, detail=False)], {}
+
+
+def group_delete(store, req):
+    firewall_delete(store, req)
+    return 200, "deleted", {}   # LIVE: a string acknowledgement
+
+
+def _group_of_rules(store, req):
+    """The group a rule request names; a group that does not exist -> 400 CHECK_PARAM (LIVE, after deletion)."""
+    check_query(req.query, ())
+    firewall = store.firewalls.get(req.params["firewall_id"])
+    if firewall is None:
+        raise bad("CHECK_PARAM", "no security group %s" % req.params["firewall_id"])
+    return firewall
+
+
+def _identity(rule):
+    return (rule["bound"], rule["protocol"], rule["port"], rule["ip"])
+
+
+def _refuse_duplicate(firewall, rule, rule_id=None):
+    if any(_identity(other) == _identity(rule) for other in firewall["rules"] if other["rule_id"] != rule_id):
+        raise bad("CHECK_PARAM", "the same rule already exists (bound, protocol, port and ip)")
+
+
+def _rule_of(firewall, text):
+    for rule in firewall["rules"]:
+        if str(rule["rule_id"]) == text:
+            return rule
+    raise bad("CHECK_PARAM", "no rule %s in security group %s" % (text, firewall["firewall_id"]))
+
+
+def group_rules(store, req):
+    return 200, [dict(rule) for rule in _group_of_rules(store, req)["rules"]], {}   # unpaginated
+
+
+def group_rule_create(store, req):
+    firewall = _group_of_rules(store, req)
+    rule = _rule(store, _json_object(req, RULE_FIELDS))
+    _refuse_duplicate(firewall, rule)
+    firewall["rules"].append(rule)
+    return 200, [dict(rule)], {}
+
+
+def group_rule_edit(store, req):
+    """A partial edit: omitted fields are kept, as are the rule id and (empty or null content) the old text."""
+    firewall = _group_of_rules(store, req)
+    rule = _rule_of(firewall, req.params["rule_id"])
+    body = _json_object(req, RULE_FIELDS)
+    if not body.get("content"):
+        body.pop("content", None)
+    edited = _rule(store, dict(dict((key, rule[key]) for key in RULE_FIELDS if rule[key] is not None), **body))
+    _refuse_duplicate(firewall, edited, rule["rule_id"])
+    rule.update((key, edited[key]) for key in RULE_FIELDS)
+    return 200, [dict(rule)], {}
+
+
+def group_rule_delete(store, req):
+    firewall = _group_of_rules(store, req)
+    firewall["rules"].remove(_rule_of(firewall, req.params["rule_id"]))
+    return 200, "deleted", {}
+
+
+def group_instances(store, req):
+    check_query(req.query, ())
+    firewall = get_firewall(store, req.params["firewall_id"])
+    return 200, store.attached_instances(firewall), {}
+
+
 # -- routing ----------------------------------------------------------------------------------------------------
 
 ROUTES = [
@@ -872,8 +975,19 @@ ROUTES = [
     ("GET", "/v1/bill", NONE, bill_list),
     ("GET", "/v1/bill/{bill_id}", NONE, bill_detail),
     ("GET", "/v1/auth/ssh_key", NONE, ssh_keys_list),
+    ("GET", "/v1/security-groups", NONE, firewall_list),   # the family firewall_family serves (profiles.py)
+    ("POST", "/v1/security-groups", JSON, group_create),
+    ("GET", "/v1/security-groups/{firewall_id}", NONE, group_detail),
+    ("PUT", "/v1/security-groups/{firewall_id}", JSON, group_edit),
+    ("DELETE", "/v1/security-groups/{firewall_id}", NONE, group_delete),
+    ("GET", "/v1/security-groups/{firewall_id}/rules", NONE, group_rules),
+    ("POST", "/v1/security-groups/{firewall_id}/rules", JSON, group_rule_create),
+    ("PUT", "/v1/security-groups/{firewall_id}/rules/{rule_id}", JSON, group_rule_edit),
+    ("DELETE", "/v1/security-groups/{firewall_id}/rules/{rule_id}", NONE, group_rule_delete),
+    ("GET", "/v1/security-groups/{firewall_id}/instances", NONE, group_instances),
+    ("POST", "/v1/security-groups/{firewall_id}/attach", JSON, firewall_attach),
+    ("POST", "/v1/security-groups/{firewall_id}/detach", JSON, firewall_detach),
     ("GET", "/v1/firewall", NONE, firewall_list),
-    ("GET", "/v1/security-groups", NONE, firewall_list),   # only with firewall_family security-groups
     ("POST", "/v1/firewall", JSON, firewall_create),
     ("GET", "/v1/firewall/{firewall_id}", NONE, firewall_detail),
     ("PUT", "/v1/firewall/{firewall_id}", JSON, firewall_edit),
@@ -883,7 +997,7 @@ ROUTES = [
 ]
 
 
-DETAIL_READS = (flavor_detail, image_detail, instance_detail, volume_detail, bill_detail, firewall_detail)
+DETAIL_READS = (flavor_detail, image_detail, instance_detail, volume_detail, bill_detail, firewall_detail, group_detail)
 
 
 def is_detail_read(method, path):

@@ -18,9 +18,9 @@ The alternative profile, point by point (DECISIONS.md):
 The LIVE facts of issue 24 (docs/emulator.md lists them) are switches of their own (OBSERVED, below): the default
 sends what the real API answered, the alternative profile the documented (or assumed) answer.
 
-`firewall_family` (not part of a profile: the collection only speaks `/v1/firewall`, DECISIONS.md D1) makes the
-emulator answer `/v1/security-groups` (list only) and refuse `/v1/firewall` with 404, as an API that serves
-only the other family would.
+`firewall_family` (DECISIONS.md D1) says which firewall family the emulator serves; the other one answers 404
+`NOT_FOUND`, as an unknown path does. The default profile serves `/v1/security-groups` (D1b, observed live), the
+alternative profile `/v1/firewall` (D1a, the docs), so that CI runs every firewall test on both.
 """
 
 from state import DEFAULT_CONFIG, ERROR_CODES, ApiError
@@ -33,11 +33,13 @@ OBSERVED = {
 }
 OBSERVED_KEYS = list(OBSERVED) + ["restricted_zones", "supporting_images"]   # checked by observed_value
 PROFILE_KEYS = OBSERVED_KEYS + ["volume_page_size", "page_size_limit", "rate_limit_status"]
+FIREWALL_FAMILIES = {"security-groups": "/v1/security-groups", "firewall": "/v1/firewall"}
+DEFAULT_FIREWALL_FAMILY = "security-groups"
 ALTERNATIVE = {"error_result": "string", "user_script_list": "served", "bill_detail": "served",
                "restricted_zones": [], "supporting_images": True, "volume_page_size": 50, "page_size_limit": 50,
-               "rate_limit_status": 400}
-PROFILES = {"default": {key: DEFAULT_CONFIG[key] for key in PROFILE_KEYS}, "alternative": ALTERNATIVE}
-FIREWALL_FAMILIES = {"firewall": "/v1/firewall", "security-groups": "/v1/security-groups"}
+               "rate_limit_status": 400, "firewall_family": "firewall"}
+PROFILES = {"default": dict({key: DEFAULT_CONFIG[key] for key in PROFILE_KEYS}, firewall_family=DEFAULT_FIREWALL_FAMILY),
+            "alternative": ALTERNATIVE}
 STRING_CONFIG = {"profile": PROFILES, "firewall_family": FIREWALL_FAMILIES}
 
 INSTANCE_WORDS = {"pending": "queued", "building": "spawning", "work": "working"}
@@ -82,7 +84,7 @@ def observed_value(key, value):
 
 def check_firewall_family(config, path):
     """Before routing: the family the emulator does not serve answers 404, as an unknown path does."""
-    served = FIREWALL_FAMILIES[config.get("firewall_family", "firewall")]
+    served = FIREWALL_FAMILIES[config.get("firewall_family", DEFAULT_FIREWALL_FAMILY)]
     for prefix in FIREWALL_FAMILIES.values():
         if prefix != served and (path == prefix or path.startswith(prefix + "/")):
             raise ApiError(404, "NOT_FOUND", "no such endpoint: %s" % path)

@@ -137,10 +137,11 @@ def not_found(name, empty_expected=False):
 
 
 def firewall_family(record, _check):
-    if is_success(answer(record, "firewall")):
-        return "firewall_family", "firewall"
+    """The observed family is asked first; the docs' family only when that failed."""
     if is_success(answer(record, "security_groups")):
         return "firewall_family", "security-groups"
+    if is_success(answer(record, "firewall")):
+        return "firewall_family", "firewall"
     raise Unknown("neither firewall family answered")
 
 

@@ -337,7 +337,9 @@ class Handler(BaseHTTPRequestHandler):
             finally:
                 if self.command != "GET":
                     emu.save()
-        envelope = {"code": "0x00", "error_code": "SUCCESS", "message": "", "result": result, "count": len(result)}
+        envelope = {"code": "0x00", "error_code": "SUCCESS", "message": "", "result": result}
+        if isinstance(result, list):   # a string acknowledgement (a security group's delete) has no count
+            envelope["count"] = len(result)
         envelope.update(extra)
         return status, envelope
 
@@ -563,7 +565,7 @@ def main(argv=None):
     args = parse_args(argv)
     seed = seed_module.load_seed(args.seed) if args.seed else seed_module.build_seed()
     config = dict(DEFAULT_CONFIG, op_delay=args.op_delay, rate_limit=args.rate_limit, op_delays={},
-                  firewall_family="firewall", **profiles.profile_config(args.profile))
+                  **profiles.profile_config(args.profile))
     for key in ("volume_page_size", "page_size_limit"):   # an explicit value wins over the profile's
         if getattr(args, key) is not None:
             config[key] = getattr(args, key)

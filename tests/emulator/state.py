@@ -328,15 +328,25 @@ class Store:
     def console(inst):
         return {"link": "https://console.example.invalid/vnc_auto.html?token=" + inst["vnc_token"], "type": "novnc"}
 
+    def new_firewall(self, title, content, icmp, rules):
+        alphabet = string.ascii_letters + string.digits
+        firewall_id = "FIREWALL-" + "".join(secrets.choice(alphabet) for _index in range(12))
+        firewall = {"firewall_id": firewall_id, "title": title, "content": content, "icmp": icmp, "rules": rules}
+        self.firewalls[firewall_id] = firewall
+        return firewall
+
+    def attached_instances(self, firewall):
+        """{instance_id, name} of the instances a firewall is attached to (an attach in progress is not shown yet)."""
+        return [{"instance_id": link["instance_id"], "name": self.instances[link["instance_id"]]["name"]}
+                for link in self.links.values()
+                if link["firewall_id"] == firewall["firewall_id"] and link["state"] != "attaching"
+                and link["instance_id"] in self.instances]
+
     def firewall_view(self, firewall, detail):
         row = {"firewall_id": firewall["firewall_id"], "title": firewall["title"],
                "content": None if firewall["content"] is None else html.escape(firewall["content"], quote=True),
                "icmp": firewall["icmp"]}
         if detail:
             row["rules"] = [dict(rule) for rule in firewall["rules"]]
-            row["instances"] = [
-                {"instance_id": link["instance_id"], "name": self.instances[link["instance_id"]]["name"]}
-                for link in self.links.values()
-                if link["firewall_id"] == firewall["firewall_id"] and link["state"] != "attaching"
-                and link["instance_id"] in self.instances]
+            row["instances"] = self.attached_instances(firewall)
         return row

@@ -49,10 +49,10 @@ def test_drop(emulator):
 
 
 def test_drop_after_performing(emulator):
-    emulator.fault(method="POST", path="^/v1/firewall$", action="drop", perform=True)
+    emulator.fault(method="POST", path="^/v1/security-groups$", action="drop", perform=True)
     with pytest.raises(requests.exceptions.ConnectionError):
-        emulator.signed("POST", "/v1/firewall", json={"title": "dropped"}, session=None)
-    assert [f["title"] for f in emulator.ok("GET", "/v1/firewall")["result"]] == ["dropped"]
+        emulator.signed("POST", "/v1/security-groups", json={"title": "dropped", "content": "test"}, session=None)
+    assert [f["title"] for f in emulator.ok("GET", "/v1/security-groups")["result"]] == ["dropped"]
 
 
 def test_ambiguous_performs_then_500(emulator):
@@ -64,19 +64,20 @@ def test_ambiguous_performs_then_500(emulator):
 
 
 def test_empty_result_performs_then_answers_success_without_rows(emulator):
-    emulator.fault(method="POST", path="^/v1/firewall$", action="empty_result")
-    response = emulator.signed("POST", "/v1/firewall", json={"title": "no-id"})
-    assert response.status_code == 202 and response.json()["result"] == [] and response.json()["count"] == 0
-    assert [f["title"] for f in emulator.ok("GET", "/v1/firewall")["result"]] == ["no-id"]   # the write happened
+    emulator.fault(method="POST", path="^/v1/security-groups$", action="empty_result")
+    response = emulator.signed("POST", "/v1/security-groups", json={"title": "no-id", "content": "test"})
+    assert response.status_code == 200 and response.json()["result"] == [] and response.json()["count"] == 0
+    assert [f["title"] for f in emulator.ok("GET", "/v1/security-groups")["result"]] == ["no-id"]   # the write happened
 
 
 def test_a_delay_longer_than_the_client_waits_still_performs_the_write_late(emulator):
     """What a client's timeout looks like from the API: the create lands after the client gave up."""
-    emulator.fault(method="POST", path="^/v1/firewall$", action="delay", seconds=1.0)
+    emulator.fault(method="POST", path="^/v1/security-groups$", action="delay", seconds=1.0)
     with pytest.raises(requests.exceptions.Timeout):
-        emulator.signed("POST", "/v1/firewall", json={"title": "late"}, session=None, timeout=0.2)
-    assert emulator.ok("GET", "/v1/firewall")["result"] == []
-    assert emulator.wait_for(lambda: emulator.ok("GET", "/v1/firewall")["result"], timeout=5)
+        emulator.signed("POST", "/v1/security-groups", json={"title": "late", "content": "test"}, session=None,
+                        timeout=0.2)
+    assert emulator.ok("GET", "/v1/security-groups")["result"] == []
+    assert emulator.wait_for(lambda: emulator.ok("GET", "/v1/security-groups")["result"], timeout=5)
 
 
 def test_delay(emulator):

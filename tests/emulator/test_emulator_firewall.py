@@ -1,10 +1,18 @@
-"""Firewall (D1): JSON bodies, rule validation, HTML-escaped content, attach/detach and their limits."""
+"""The `/v1/firewall` family (D1a, behind firewall_family): JSON bodies, rule validation, HTML-escaped content,
+attach/detach and their limits. test_emulator_security_groups.py covers the default family (D1b)."""
 
 import re
 
 import pytest
 
 from emulator_helpers import assert_error, create_instance, statuses_until
+
+
+@pytest.fixture(autouse=True)
+def docs_family(emulator):
+    """Every test here speaks the docs' family, which the emulator serves behind its switch."""
+    emulator.config(firewall_family="firewall")
+
 
 RULE = {"bound": "IN", "protocol": "TCP", "port": "22", "ip": "192.0.2.1/24", "title": "ssh", "content": None}
 

@@ -145,15 +145,20 @@ def test_statuses_use_other_words(alternative):
     assert alternative.state()["volumes"][volume_id]["instance_id"] == instance_id   # only the answer differs
 
 
-def test_security_groups_family_refuses_the_firewall_paths(emulator):
-    emulator.config(firewall_family="security-groups")
+def test_the_default_security_groups_family_refuses_the_firewall_paths(emulator):
+    assert emulator.config()["firewall_family"] == "security-groups"
     assert_error(emulator.signed("GET", "/v1/firewall"), 404, "NOT_FOUND")
     assert_error(emulator.signed("POST", "/v1/firewall", json={"title": "web-fw"}), 404, "NOT_FOUND")
     assert emulator.state()["firewalls"] == {}
     assert emulator.ok("GET", "/v1/security-groups", query={"page_size": "1"})["result"] == []
 
 
-def test_default_family_has_no_security_groups(emulator):
+def test_the_firewall_family_and_the_alternative_profile_have_no_security_groups(emulator):
+    emulator.config(firewall_family="firewall")
+    assert_error(emulator.signed("GET", "/v1/security-groups"), 404, "NOT_FOUND")
+    assert emulator.ok("GET", "/v1/firewall")["result"] == []
+    emulator.config(firewall_family="security-groups")
+    assert emulator.config(profile="alternative")["firewall_family"] == "firewall"
     assert_error(emulator.signed("GET", "/v1/security-groups"), 404, "NOT_FOUND")
 
 

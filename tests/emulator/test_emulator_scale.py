@@ -42,9 +42,10 @@ def test_twenty_concurrent_edits_and_attaches(emulator):
                                                       form={"instance_id": instances[n % 4], "type": "ssd", "size": "10"}))
     assert [r.status_code for r in created] == [202] * 20
     # 20 concurrent firewall attaches of 20 firewalls to one instance: exactly 5 win, 15 hit LIMIT_EXCEEDED
-    firewalls = [emulator.ok("POST", "/v1/firewall", json={"title": "fw-%d" % n})["result"][0]["firewall_id"] for n in range(20)]
-    attached = _parallel(20, lambda n: emulator.signed("POST", "/v1/firewall/%s/attach" % firewalls[n], session=None,
-                                                       json={"instance_id": instances[1]}))
+    firewalls = [emulator.ok("POST", "/v1/security-groups", json={"title": "fw-%d" % n, "content": "test"})
+                 ["result"][0]["firewall_id"] for n in range(20)]
+    attached = _parallel(20, lambda n: emulator.signed("POST", "/v1/security-groups/%s/attach" % firewalls[n],
+                                                       session=None, json={"instance_id": instances[1]}))
     codes = sorted(r.json()["error_code"] for r in attached)
     assert codes == ["LIMIT_EXCEEDED"] * 15 + ["SUCCESS"] * 5
     state = emulator.state()
@@ -108,7 +109,8 @@ def test_state_file_survives_restart(tmp_path):
     first = EmulatorProcess(state_file=state_file, op_delay=0.1)
     try:
         iid = first.ok("POST", "/v1/instances", form=UBUNTU_VM)["result"][0]["instance_id"]
-        fw = first.ok("POST", "/v1/firewall", json={"title": "keep-fw"})["result"][0]["firewall_id"]
+        fw = first.ok("POST", "/v1/security-groups", json={"title": "keep-fw", "content": "test"})["result"][0][
+            "firewall_id"]
     finally:
         first.stop()
     saved = json.loads(state_file.read_text())
@@ -121,7 +123,7 @@ def test_state_file_survives_restart(tmp_path):
     try:
         row = second.ok("GET", "/v1/instances/" + iid)["result"][0]
         assert row["status"] == "active" and row["name"] == "web"   # the pending create settled from its timestamp
-        assert second.ok("GET", "/v1/firewall/" + fw)["result"][0]["title"] == "keep-fw"
+        assert second.ok("GET", "/v1/security-groups/" + fw)["result"][0]["title"] == "keep-fw"
     finally:
         second.stop()
 

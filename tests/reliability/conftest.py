@@ -46,3 +46,14 @@ def reliability_emulator():
 def stack(reliability_emulator, tmp_path):  # pylint: disable=redefined-outer-name
     reliability_emulator.reset(config=True)
     return Stack(reliability_emulator, tmp_path)
+
+
+# The two firewall API families (DECISIONS.md D1): every firewall scenario runs on both.
+FIREWALL_PATHS = {"security-groups": "/v1/security-groups", "firewall": "/v1/firewall"}
+
+
+@pytest.fixture(params=sorted(FIREWALL_PATHS))
+def firewall_family(request, stack):  # pylint: disable=redefined-outer-name
+    """The firewall family the emulator serves for this test: its name and its path."""
+    stack.emulator.config(firewall_family=request.param)
+    return request.param, FIREWALL_PATHS[request.param]

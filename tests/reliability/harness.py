@@ -153,9 +153,23 @@ def firewalls_of(state):
     return list(state.get("firewalls", {}).values())
 
 
+def duplicate_rules(state):
+    """How many firewall rules repeat the identity (bound, protocol, port, ip) of another rule of their firewall."""
+    def identity(rule):
+        return (rule["bound"], rule["protocol"], rule["port"], rule["ip"])
+    return sum(duplicates(firewall["rules"], key=identity) for firewall in firewalls_of(state))
+
+
+def attached_ids(state, title):
+    """The instances the firewall titled `title` is attached to now (settled attachments), in either family."""
+    ids = [row["firewall_id"] for row in firewalls_of(state) if row["title"] == title]
+    return [link["instance_id"] for link in state.get("links", {}).values()
+            if link["firewall_id"] in ids and link["state"] == "attached"]
+
+
 def duplicates(rows, key="name"):
     """How many resources share a name with an earlier one (0 when every name is unique)."""
-    counts = collections.Counter(row[key] for row in rows)
+    counts = collections.Counter(key(row) if callable(key) else row[key] for row in rows)
     return sum(count - 1 for count in counts.values())
 
 
@@ -189,7 +203,7 @@ def record(figures, scenario, injected, result, stack, started, **numbers):
     figure = {"scenario": scenario, "injected": injected, "result": result, "requests": len(log),
               "faults_survived": faulted(log), "status_429": count(log, status=429),
               "duplicates": duplicates(instances_of(state)) + duplicates(volumes_of(state))
-              + duplicates(firewalls_of(state), "title"),
+              + duplicates(firewalls_of(state), "title") + duplicate_rules(state),
               "seconds": round(time.monotonic() - started, 1)}
     figure.update(numbers)
     figures.append(figure)

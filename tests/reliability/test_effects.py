@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from harness import count, duplicates, firewalls_of, instances_of, record, volumes_of
+from harness import attached_ids, count, duplicate_rules, duplicates, firewalls_of, instances_of, record, volumes_of
 
 BASE = {"zone": "KR1-Z08", "flavor": "std.1c1g", "image": "Ubuntu 22.04", "wait_timeout": 60}
 
@@ -31,21 +31,16 @@ def volume_task(name, **options):
     return {"name": "Volume %s" % name, "iwinv.cloud.iwinv_block_storage": dict(dict(name=name, type="ssd", size=20), **options)}
 
 
-def firewall_detail(stack, title):
-    """The firewall titled `title` as the API shows it now (its settled attachments), or None."""
-    rows = [row for row in stack.emulator.ok("GET", "/v1/firewall")["result"] if row["title"] == title]
-    return stack.emulator.ok("GET", "/v1/firewall/%s" % rows[0]["firewall_id"])["result"][0] if rows else None
-
-
-def attached_ids(stack, title):
-    return [link["instance_id"] for link in (firewall_detail(stack, title) or {}).get("instances", [])]
+def firewalls_titled(stack, title):
+    return [row for row in firewalls_of(stack.emulator.state()) if row["title"] == title]
 
 
 # --- 1. a create that lands after the client gave up -----------------------------------------------------------
 
 LATE = {
     "instance": (instance_task, "^/v1/instances$", instances_of, "name"),
-    "firewall": (firewall_task, "^/v1/firewall$", firewalls_of, "title"),
+    "firewall": (firewall_task, "^/v1/security-groups$", firewalls_of, "title"),
+    "firewall (/v1/firewall)": (firewall_task, "^/v1/firewall$", firewalls_of, "title"),
     "volume": (volume_task, "^/v1/block-storages$", volumes_of, "name"),
 }
 
@@ -54,6 +49,8 @@ LATE = {
 def test_a_create_that_lands_after_the_client_gave_up_is_adopted_by_the_rerun_never_duplicated(stack, figures, kind):
     started = time.monotonic()
     make_task, path, rows_of, key = LATE[kind]
+    if kind == "firewall (/v1/firewall)":
+        stack.emulator.config(firewall_family="firewall")
     if kind == "volume":   # on an instance made through the control API: no playbook run for it
         host = stack.emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="late-host")["instance_ids"][0]
 
@@ -117,7 +114,7 @@ def test_a_different_zone_on_an_instance_found_by_name_fails_with_no_write(stack
 
 # --- 4 and 5. firewall attaches: left in flight by wait=false, or lost ----------------------------------------------
 
-def test_a_firewall_attach_started_with_wait_false_is_settled_by_the_next_task(stack, figures):
+def test_a_firewall_attach_started_with_wait_false_is_settled_by_the_next_task(stack, figures, firewall_family):
     started = time.monotonic()
     stack.emulator.config(op_delays={"firewall.attach": 3.0})
     run = stack.playbook([instance_task("fw-host"),
@@ -126,26 +123,74 @@ def test_a_firewall_attach_started_with_wait_false_is_settled_by_the_next_task(s
                           firewall_task("fw-kept", instances=["fw-host"], wait=False),
                           firewall_task("fw-kept", instances=[], purge_instances=True)])
     assert all(not result.get("failed") for result in run.results.values()), run.output
-    assert firewall_detail(stack, "fw-gone") is None
-    assert run.results["r4"]["changed"] and attached_ids(stack, "fw-kept") == []
-    record(figures, "firewall attach started with wait=false, then absent / purge", "a 3 s attach; the next task at once",
+    assert firewalls_titled(stack, "fw-gone") == []
+    assert run.results["r4"]["changed"] and attached_ids(stack.emulator.state(), "fw-kept") == []
+    record(figures, "firewall attach started with wait=false, then absent / purge (%s)" % firewall_family[1],
+           "a 3 s attach; the next task at once",
            "the next task waited for the attach, then deleted / detached: no IN_USE, nothing left attached",
            stack, started, faults_survived=0)
 
 
-def test_a_firewall_attach_lost_before_the_api_saw_it_is_sent_again(stack, figures):
+def test_a_firewall_attach_lost_before_the_api_saw_it_is_sent_again(stack, figures, firewall_family):
     started = time.monotonic()
     stack.emulator.fault(method="POST", path="/attach$", action="status", status=502)
     run = stack.playbook([instance_task("fw-host"), firewall_task("fw-lost", instances=["fw-host"], wait_timeout=20)])
     result = run.results["r1"]
     assert not result.get("failed") and result["changed"], run.output
     host = instances_of(stack.emulator.state())[0]["instance_id"]
-    assert [i["id"] for i in result["firewall"]["instances"]] == [host] == attached_ids(stack, "fw-lost")
+    assert [i["id"] for i in result["firewall"]["instances"]] == [host]
+    assert attached_ids(stack.emulator.state(), "fw-lost") == [host]
     assert [r["status"] for r in stack.requests() if r["path"].endswith("/attach")] == [502, 202]
     assert result["firewall"] and run.seconds < 20
-    record(figures, "firewall attach lost before the API saw it", "502 on POST /v1/firewall/{id}/attach",
+    record(figures, "firewall attach lost before the API saw it (%s)" % firewall_family[1],
+           "502 on POST %s/{id}/attach" % firewall_family[1],
            "read back: not attached, so sent again once; attached, well within wait_timeout", stack, started,
            faults_survived=1, lost_write="firewall attach (502)", misreported=0)
+
+
+RULES = [{"direction": "in", "protocol": "tcp", "port": port, "cidr": "0.0.0.0/0"} for port in (22, 80, 443)]
+# The write that adds a rule to an existing firewall: its edit (D1a), one rule create (D1b).
+RULE_WRITE = {"/v1/firewall": ("PUT", "^/v1/firewall/[^/]+$"), "/v1/security-groups": ("POST", "/rules$")}
+
+
+@pytest.mark.parametrize("fault", ["ambiguous", "drop"])
+def test_a_rule_write_whose_answer_is_lost_is_judged_by_reading_back(stack, figures, firewall_family, fault):
+    """Performed, then the answer lost (a 500 after the write, or a dropped connection): read back, never doubled."""
+    started = time.monotonic()
+    stack.playbook([firewall_task("fw-rules", rules=RULES[:1])], name="create")
+    method, path = RULE_WRITE[firewall_family[1]]
+    stack.emulator.fault(method=method, path=path, action=fault, perform=True, count=1)
+    run = stack.playbook([firewall_task("fw-rules", rules=RULES)], name="add")
+    result = run.results["r0"]
+    assert not result.get("failed") and result["changed"] and len(result["firewall"]["rules"]) == 3, run.output
+    firewall, = firewalls_of(stack.emulator.state())
+    assert len(firewall["rules"]) == 3 and duplicate_rules(stack.emulator.state()) == 0
+    rerun = stack.playbook([firewall_task("fw-rules", rules=RULES)], name="rerun")
+    assert rerun.recap("changed") == 0 and rerun.recap("failed") == 0, rerun.output
+    record(figures, "firewall rule write, answer lost (%s, %s)" % (fault, firewall_family[1]),
+           "%s %s performed, answer lost (%s)" % (method, path.strip("^$"), fault),
+           "read back: done, not sent again; 3 rules, no duplicate; rerun changed=0", stack, started,
+           faults_survived=1, lost_write="firewall rule write (%s)" % fault, misreported=0)
+
+
+def test_a_group_given_its_rules_one_by_one_reports_changed_when_refused_midway_and_a_rerun_converges(stack, figures):
+    """D1b: the group is created, then its rules one by one; a refusal of the second leaves a group with one rule."""
+    started = time.monotonic()
+    stack.emulator.fault(method="POST", path="/rules$", action="status", status=403, error_code="CHECK_IP", after=1)
+    run = stack.playbook([firewall_task("fw-partial", rules=RULES)], name="partial")
+    result = run.results["r0"]
+    assert result.get("failed") and result["changed"] is True and result["firewall"]["id"], run.output
+    firewall, = firewalls_of(stack.emulator.state())
+    assert result["firewall"]["id"] == firewall["firewall_id"] and len(firewall["rules"]) == 1
+    rerun = stack.playbook([firewall_task("fw-partial", rules=RULES)], name="rerun")
+    assert rerun.results["r0"]["changed"] and not rerun.results["r0"].get("failed"), rerun.output
+    firewall, = firewalls_of(stack.emulator.state())
+    assert len(firewall["rules"]) == 3 and duplicate_rules(stack.emulator.state()) == 0
+    assert count(stack.requests(), "POST", "/v1/security-groups/") == 4   # 2 rule POSTs (1 refused), then 2 more
+    record(figures, "firewall created, a rule refused midway (/v1/security-groups)",
+           "403 CHECK_IP on the second POST .../rules after the group and its first rule",
+           "failed with changed=true and the group's id; the rerun added the 2 missing rules: 1 group, 3 rules",
+           stack, started, faults_survived=0, misreported=0)
 
 
 # --- 6. a volume in status error --------------------------------------------------------------------------------
@@ -165,7 +210,7 @@ def test_a_volume_in_error_warns_on_the_rerun(stack, figures):
 
 # --- 7. a failure after a write ----------------------------------------------------------------------------------
 
-def test_a_task_that_wrote_then_failed_reports_changed_and_the_new_id(stack, figures):
+def test_a_task_that_wrote_then_failed_reports_changed_and_the_new_id(stack, figures, firewall_family):
     started = time.monotonic()
     stack.emulator.fault(method="POST", path="/attach$", action="status", status=400, error_code="LIMIT_EXCEEDED")
     stack.emulator.config(op_delays={"instance.create": 30.0})
@@ -175,9 +220,9 @@ def test_a_task_that_wrote_then_failed_reports_changed_and_the_new_id(stack, fig
     assert firewall.get("failed") and instance.get("failed"), run.output
     assert firewall.get("changed") is True and firewall["firewall"]["id"] == firewalls_of(state)[0]["firewall_id"]
     assert instance.get("changed") is True and instance["instance"]["id"] == instances_of(state)[0]["instance_id"]
-    record(figures, "task wrote, then failed", "a 30 s build with wait_timeout=2; LIMIT_EXCEEDED on the attach after a "
-           "firewall create", "both failures report changed=true and the new id", stack, started, faults_survived=0,
-           misreported=0)
+    record(figures, "task wrote, then failed (%s)" % firewall_family[1], "a 30 s build with wait_timeout=2; "
+           "LIMIT_EXCEEDED on the attach after a firewall create", "both failures report changed=true and the new id",
+           stack, started, faults_survived=0, misreported=0)
 
 
 # --- 8. the lines of a bill ---------------------------------------------------------------------------------------
@@ -242,14 +287,15 @@ def test_a_volume_deleted_with_wait_false_is_settled_before_its_name_is_reused(s
            stack, started, faults_survived=0)
 
 
-def test_a_firewall_deleted_with_wait_false_is_created_again_at_once(stack, figures):
+def test_a_firewall_deleted_with_wait_false_is_created_again_at_once(stack, figures, firewall_family):
     started = time.monotonic()
     stack.emulator.config(op_delays={"firewall.detach": 2.0})
     run = stack.playbook([instance_task("fw-h"), firewall_task("fw-again", instances=["fw-h"]),
                           firewall_task("fw-again", state="absent", wait=False), firewall_task("fw-again")])
     assert all(not result.get("failed") for result in run.results.values()), run.output
     assert run.results["r3"]["changed"] and len(firewalls_of(stack.emulator.state())) == 1
-    record(figures, "firewall deleted with wait=false, created again at once", "a 2 s detach before the delete",
+    record(figures, "firewall deleted with wait=false, created again at once (%s)" % firewall_family[1],
+           "a 2 s detach before the delete",
            "the delete waited for the detach; the create made one new firewall", stack, started, faults_survived=0)
 
 

@@ -64,7 +64,8 @@ def test_a_create_in_a_restricted_zone_fails_at_once_and_a_rerun_elsewhere_creat
 
 REFUSED_CREATES = {   # kind: (what the create needs first, its task, its path, the resources in the state, their names)
     "block storage": ([ALLOWED], VOLUME, "/v1/block-storages", volumes_of, lambda row: row["name"]),
-    "firewall": ([], FIREWALL, "/v1/firewall", firewalls_of, lambda row: row["title"]),
+    "firewall": ([], FIREWALL, "/v1/security-groups", firewalls_of, lambda row: row["title"]),
+    "firewall (/v1/firewall)": ([], FIREWALL, "/v1/firewall", firewalls_of, lambda row: row["title"]),
 }
 
 
@@ -72,6 +73,8 @@ REFUSED_CREATES = {   # kind: (what the create needs first, its task, its path, 
 def test_a_refused_create_fails_after_one_read_and_a_rerun_creates_one(stack, figures, kind):
     started = time.monotonic()
     needs, task, path, resources, name_of = REFUSED_CREATES[kind]
+    if path == "/v1/firewall":
+        stack.emulator.config(firewall_family="firewall")
     if needs:
         stack.playbook(needs, name="needs")
         stack.emulator.clear_requests()
@@ -82,7 +85,7 @@ def test_a_refused_create_fails_after_one_read_and_a_rerun_creates_one(stack, fi
     rerun = stack.playbook([task], name="rerun")
     assert rerun.results["r0"]["changed"] and not rerun.results["r0"].get("failed"), rerun.output
     created = resources(stack.emulator.state())
-    assert [name_of(row) for row in created] == [{"block storage": "app-1-data", "firewall": "app-fw"}[kind]]
+    assert [name_of(row) for row in created] == ["app-1-data" if kind == "block storage" else "app-fw"]
     record(figures, "refused %s create" % kind, "POST %s answered 500 DEV_CHECK_RETURN, not performed" % path,
            "failed at once, changed=false, after 1 read-back; the rerun created 1 %s" % kind, stack, started,
            faults_survived=0, resources=len(created), misreported=0)

@@ -130,8 +130,11 @@ def test_unknown_ids():
 
 def test_firewall_family():
     assert api_check.check_firewall_family(success([]), None)["status"] == "ok"
-    groups_only = api_check.check_firewall_family(failure(404, "NOT_FOUND"), success([]))
-    assert groups_only["status"] == "differs" and "iwinv.cloud.iwinv_firewall" in groups_only["advice"]
+    docs_only = api_check.check_firewall_family(failure(404, "NOT_FOUND"), success([]))
+    assert docs_only["status"] == "differs" and docs_only["advice"].startswith("tolerated")
+    assert "firewall_api=firewall" in docs_only["advice"]
+    refused = api_check.check_firewall_family(failure(403, "CHECK_IP"), success([]))
+    assert refused["status"] == "unknown"   # what firewall_api=auto would report, not take as the other family
     neither = api_check.check_firewall_family(failure(404, "NOT_FOUND"), failure(404, "NOT_FOUND"))
     assert neither["status"] == "unknown" and "/v1/security-groups: HTTP 404 NOT_FOUND" in neither["observed"]
 
@@ -172,23 +175,23 @@ def test_a_refused_first_request_stops_the_run():
     assert all(c["status"] == "unknown" and c["observed"].startswith("not run") for c in checks[2:])
 
 
-def test_security_groups_are_asked_only_when_the_firewall_fails():
+def test_the_docs_firewall_is_asked_only_when_security_groups_fail():
     answers = {path: ok([]) for _name, path, _query in api_check.REQUESTS}
-    answers["/v1/firewall"] = error(404, "NOT_FOUND", code="0x1")
-    answers["/v1/security-groups"] = ok([])
+    answers["/v1/security-groups"] = error(404, "NOT_FOUND", code="0x1")
+    answers["/v1/firewall"] = ok([])
     client = FakeProbeClient(answers)
     checks, summary, _answers = api_check.run(client)
     assert summary["requests"] == 12
-    assert client.paths[-1] == "/v1/security-groups"
+    assert client.paths[-1] == "/v1/firewall"
     assert {c["name"]: c["status"] for c in checks}["firewall_family"] == "differs"
-    client = FakeProbeClient(dict(answers, **{"/v1/firewall": ok([])}))
-    assert api_check.run(client)[1]["requests"] == 11 and "/v1/security-groups" not in client.paths
+    client = FakeProbeClient(dict(answers, **{"/v1/security-groups": ok([])}))
+    assert api_check.run(client)[1]["requests"] == 11 and "/v1/firewall" not in client.paths
 
 
 def every_follow_up():
-    """Answers that call for every follow-up: the firewall fails, a page of 100 is refused, a bill is listed."""
+    """Answers that call for every follow-up: security groups fail, a page of 100 is refused, a bill is listed."""
     answers = {path: ok([]) for _name, path, _query in api_check.REQUESTS}
-    answers.update({"/v1/firewall": error(404, "NOT_FOUND", code="0x1"), "/v1/security-groups": ok([]),
+    answers.update({"/v1/security-groups": error(404, "NOT_FOUND", code="0x1"), "/v1/firewall": ok([]),
                     ("/v1/instances", 100): error(400, "CHECK_PARAM"),
                     ("/v1/instances", 50): ok([{"instance_id": "i-1", "name": "a", "status": "active"}]),
                     "/v1/bill": ok([{"bill_id": "BILL-202601-0001", "price": 1}]),
@@ -200,12 +203,12 @@ def test_every_follow_up_at_once_stays_within_max_requests():
     client = FakeProbeClient(every_follow_up())
     checks, summary, answers = api_check.run(client)
     assert summary["requests"] == api_check.MAX_REQUESTS == 14 == len(client.paths)
-    assert client.paths[-3:] == ["/v1/security-groups", "/v1/instances", "/v1/bill/BILL-202601-0001"]
+    assert client.paths[-3:] == ["/v1/firewall", "/v1/instances", "/v1/bill/BILL-202601-0001"]
     assert client.queries[-2]["page_size"] == 50 and client.queries[-2]["fields"] == "11"
     statuses = {c["name"]: c["status"] for c in checks}
     assert (statuses["page_size_limit"], statuses["bill_detail"], statuses["fields_mask"]) == ("differs", "ok", "ok")
     assert set(answers) == {name for name, _path, _query in api_check.REQUESTS} | {
-        "security_groups", "instances_fallback", "bill_detail"}
+        "firewall", "instances_fallback", "bill_detail"}
 
 
 @pytest.mark.parametrize("bill_id", ["../instances", "BILL 1", "", 12, "B" * 65, None])

@@ -16,7 +16,7 @@ import os
 import pytest
 import requests
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage, firewall, instances
+from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage, firewall_transport, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     FilePacer,
@@ -275,7 +275,8 @@ def test_an_unsafe_id_never_reaches_a_request(bad_id):
     for send in (lambda: client.delete(api_path("/v1/instances", bad_id)),
                  lambda: client.post(api_path("/v1/block-storages", "v-1", "attach", bad_id)),
                  lambda: block_storage.delete_block_storage(client, bad_id),
-                 lambda: firewall.detach_firewall(client, bad_id, "i-1"),
+                 lambda: firewall_transport.DocsFirewalls(client).detach(bad_id, "i-1"),
+                 lambda: firewall_transport.SecurityGroups(client).rules(bad_id),
                  lambda: instances.instance_path(bad_id, "start")):
         with pytest.raises(ValueError, match="refusing to put"):
             send()

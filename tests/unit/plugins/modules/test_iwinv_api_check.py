@@ -31,12 +31,12 @@ def expected_differs(config):
                 "volume_paging": bool(config.get("volume_page_size", 0)),
                 "page_size_limit": bool(config.get("page_size_limit", 0)),
                 "page_size_cap": bool(config.get("page_size_limit", 0)),
-                "firewall_family": config.get("firewall_family") == "security-groups"}
+                "firewall_family": config.get("firewall_family", "security-groups") == "firewall"}
     return differs | {name for name, differ in switches.items() if differ}
 
 
 def expected_requests(config):
-    return BASE_REQUESTS + bool(config.get("page_size_limit", 0)) + (config.get("firewall_family") == "security-groups")
+    return BASE_REQUESTS + bool(config.get("page_size_limit", 0)) + (config.get("firewall_family", "security-groups") == "firewall")
 
 
 def an_instance_with_a_volume(emulator):
@@ -98,12 +98,14 @@ def test_a_cap_below_the_default_page_size_is_echoed_on_the_alternative_profile_
     assert checks["page_size_cap"]["observed"].startswith("cap 4 (echoed)")   # below 10 the profile echoes it
 
 
-def test_security_groups_only_api_costs_one_more_request(emulator):
-    emulator.config(firewall_family="security-groups")
+def test_a_docs_firewall_only_api_costs_one_more_request(emulator):
+    emulator.config(firewall_family="firewall")
     result = run_module(main, emulator_args(emulator))
     check = [c for c in result["checks"] if c["name"] == "firewall_family"][0]
-    assert check["status"] == "differs" and "/v1/firewall: HTTP 404 NOT_FOUND" in check["observed"]
-    assert "/v1/security-groups" in [entry["path"] for entry in emulator.requests()]
+    assert check["status"] == "differs" and "/v1/security-groups: HTTP 404 NOT_FOUND" in check["observed"]
+    assert check["advice"].startswith("tolerated")
+    paths = [entry["path"] for entry in emulator.requests()]
+    assert paths.index("/v1/firewall") > paths.index("/v1/security-groups")   # the docs' family only after a 404
     assert result["summary"]["requests"] == expected_requests(emulator.config()) == BASE_REQUESTS + 1
 
 
