@@ -17,7 +17,6 @@ import re
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     ERROR_ADVICE,
-    FALLBACK_PAGE_SIZE,
     IwinvApiError,
     as_int,
     clock_skew,
