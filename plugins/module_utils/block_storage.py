@@ -85,8 +85,9 @@ def list_types(client):
 def list_block_storages(client, zone=None, name=None, volume_type=None):
     """Every volume, narrowed by zone id, exact name and type.
 
-    The docs call the list unpaginated, and such an answer costs one request; one that shows paging is read to its
-    last page (IwinvClient.paginate, DECISIONS.md D3), so a volume past the first page is never missed.
+    The docs call the list unpaginated: it is asked as documented (no paging parameters), and a short answer
+    costs one request; one that shows paging or may be a full page is read to its last page (IwinvClient.paginate,
+    DECISIONS.md D3), so a volume past the first page is never missed.
     The API's `name` filter may match substrings, so the exact match is made here.
     """
     query = {}

@@ -498,12 +498,12 @@ class IwinvClient:
         is full by that measure is followed by one more. A page seen before (page_no ignored) or more than
         MAX_PAGES pages fail.
 
-        `documented_unpaginated`: a list its docs call unpaginated (the volume list, DECISIONS.md D3). Its first
-        answer is the whole list (one request) unless it carries paging fields (page_no, page_size) or is a full
-        page (as many rows as asked): those are paged on as above. When such a full page without paging fields
-        comes back again as page 2, the server ignores paging, and it was the whole list.
+        `documented_unpaginated`: a list its docs call unpaginated (the volume list, DECISIONS.md D3), read by
+        _documented_list: its first request is the documented one, without page_no or page_size.
         """
-        return self._at_page_size(lambda size: self._all_pages(path, query, size, documented_unpaginated), page_size)
+        if documented_unpaginated:
+            return self._documented_list(path, query)
+        return self._at_page_size(lambda size: self._all_pages(path, query, size), page_size)
 
     def first_page(self, path, query=None, page_size=None):
         """The rows of a list's first page: one request (two when the page size is refused, see _at_page_size)."""
@@ -523,7 +523,7 @@ class IwinvClient:
         try:
             return read(size)
         except IwinvApiError as exc:
-            if exc.status != 400 or exc.error_code != "CHECK_PARAM":
+            if not is_check_param(exc):
                 raise
         result = read(FALLBACK_PAGE_SIZE)
         SMALLER_PAGES.add(self.api_url)
@@ -533,26 +533,54 @@ class IwinvClient:
         envelope = self.get_envelope(path, dict(query or {}, page_no=page_no, page_size=page_size))
         return envelope, result_rows(envelope, "GET", path)
 
-    def _all_pages(self, path, query, page_size, documented_unpaginated):
-        """paginate() at one page size."""
-        rows, earlier, largest, first = [], {}, 0, None
+    def _documented_list(self, path, query):
+        """A documented-unpaginated list: the documented request (no paging parameters, so a server that refuses
+        unknown ones still answers), whose answer is the whole list unless it shows paging.
+
+        An answer with paging fields is paged on from page 2 at the page_size it echoes (else its row count). One
+        without them but of SERVED_PAGE_SIZE rows or more may be a full page at a default size nobody documents:
+        page 2 is asked at that row count, and an empty page 2, a repeat of page 1 (paging ignored) or a 400
+        CHECK_PARAM (paging parameters refused) mean page 1 was the whole list.
+        """
+        envelope = self.get_envelope(path, query)
+        page = result_rows(envelope, "GET", path)
+        if not page:
+            return page
+        if has_paging_fields(envelope):
+            echoed = as_int(envelope.get("page_size"), 0)
+            size = echoed if echoed > 0 else len(page)
+            return self._all_pages(path, query, size, read=[(envelope, page)])
+        if len(page) < SERVED_PAGE_SIZE:
+            return page
+        second = self._unasked_page_two(path, query, len(page))
+        if second is None or not second[1] or second[1] == page:
+            return page
+        return self._all_pages(path, query, len(page), read=[(envelope, page), second])
+
+    def _unasked_page_two(self, path, query, page_size):
+        """Page 2 of a list whose docs have no paging parameters; None when the server refuses them."""
+        try:
+            return self._page(path, query, 2, page_size)
+        except IwinvApiError as exc:
+            if is_check_param(exc):
+                return None
+            raise
+
+    def _all_pages(self, path, query, page_size, read=()):
+        """paginate() at one page size; `read`: the (envelope, rows) of the first pages, already received."""
+        rows, earlier, largest = [], {}, 0
         for page_no in range(1, MAX_PAGES + 1):
-            envelope, page = self._page(path, query, page_no, page_size)
+            if page_no <= len(read):
+                envelope, page = read[page_no - 1]
+            else:
+                envelope, page = self._page(path, query, page_no, page_size)
             if not page:
                 return rows
-            if documented_unpaginated and page_no == 1:
-                first = envelope
-                if not has_paging_fields(envelope) and len(page) != page_size:
-                    return page
             repeated = repeated_page(earlier, page, page_no)
             if repeated:
-                if page_no == 2 and first is not None and not has_paging_fields(first):
-                    return rows
                 raise paging_error(path, "page %d repeats page %d (the server ignores page_no)" % (page_no, repeated))
             rows.extend(page)
-            echoed = as_int(envelope.get("page_size"), page_size) or page_size
-            served = echoed if echoed < page_size else min(SERVED_PAGE_SIZE, page_size)
-            if len(page) < max(largest, served):
+            if len(page) < max(largest, served_size(envelope, page_size)):
                 return rows
             largest = max(largest, len(page))
         raise paging_error(path, "the list has more than %d pages of %d" % (MAX_PAGES, page_size))
@@ -738,6 +766,18 @@ def api_error(status, body, method, path):
 def has_paging_fields(envelope):
     """Whether a list answer says it is a page (page_no or page_size beside the rows)."""
     return "page_no" in envelope or "page_size" in envelope
+
+
+def served_size(envelope, page_size):
+    """The rows a full page holds by what the server shows: the size it echoes when below page_size, else the
+    SERVED_PAGE_SIZE rows it always serves (a page as long is followed by one more, see paginate)."""
+    echoed = as_int(envelope.get("page_size"), page_size) or page_size
+    return echoed if echoed < page_size else min(SERVED_PAGE_SIZE, page_size)
+
+
+def is_check_param(exc):
+    """Whether an API error is the 400 CHECK_PARAM of a refused parameter."""
+    return exc.status == 400 and exc.error_code == "CHECK_PARAM"
 
 
 def paging_error(path, why):

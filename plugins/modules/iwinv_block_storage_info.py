@@ -12,7 +12,7 @@ version_added: 1.0.0
 description:
   - Lists the block storage volumes of the account, and the block storage types with their size ranges and zones.
   - Every volume is listed, on every page when the API pages the volume list (its documentation says it does not;
-    an unpaginated answer costs one request).
+    it is asked as documented, and an unpaginated answer costs one request, two when it holds 10 volumes or more).
   - Each volume has the shape of the C(block_storage) return value of M(iwinv.cloud.iwinv_block_storage).
 author:
   - iwinv.cloud contributors (@iwinv-cloud)

@@ -87,7 +87,7 @@ def test_an_id_that_cannot_be_in_a_path_is_unknown_without_a_request():
 def test_find_by_name_is_one_unpaginated_list_matched_exactly():
     client, session = fake_client(ok([row(name="data"), row(block_storage_id="bs-2", name="data-old")]))
     assert bs.find_block_storage(client, name="data")["id"] == "bs-1"
-    assert len(session.calls) == 1 and session.calls[0]["params"] == {"name": "data", "page_no": 1, "page_size": 100}
+    assert len(session.calls) == 1 and session.calls[0]["params"] == {"name": "data"}   # as documented: no paging
 
 
 # --- the volume list may page (DECISIONS.md D3) -----------------------------------------------------------------
@@ -97,37 +97,70 @@ def volume_rows(start, count):
 
 
 def listed(*answers):
-    """The ids list_block_storages returns from these answers, and the page_no of each request it sent."""
+    """The ids list_block_storages returns from these answers, and the (page_no, page_size) of each request."""
     client, session = fake_client(*answers)
     ids = [volume["id"] for volume in bs.list_block_storages(client)]
-    return ids, [call["params"]["page_no"] for call in session.calls]
+    return ids, paging_params(session)
+
+
+def paging_params(session):
+    return [(call["params"].get("page_no"), call["params"].get("page_size")) for call in session.calls]
 
 
 def ids(start, count):
     return ["bs-%d" % n for n in range(start, start + count)]
 
 
-@pytest.mark.parametrize("count", [0, 1, 10, 50, 99, 101, 250])
-def test_an_unpaginated_answer_is_the_whole_list_in_one_request(count):
-    assert listed(ok(volume_rows(0, count))) == (ids(0, count), [1])
+DOCUMENTED = (None, None)   # the documented request: no page_no, no page_size
 
 
-def test_an_answer_with_paging_fields_is_paged_to_its_short_last_page():
+@pytest.mark.parametrize("count", [0, 1, 9])
+def test_a_short_unpaginated_answer_is_the_whole_list_in_the_documented_request(count):
+    assert listed(ok(volume_rows(0, count))) == (ids(0, count), [DOCUMENTED])
+
+
+@pytest.mark.parametrize("count", [10, 50, 99, 101, 250])
+def test_an_answer_that_may_be_a_full_page_asks_page_two_at_its_size_and_an_empty_one_ends_it(count):
+    assert listed(ok(volume_rows(0, count)), ok([])) == (ids(0, count), [DOCUMENTED, (2, count)])
+
+
+def test_a_page_two_that_repeats_page_one_means_the_server_ignores_paging():
+    assert listed(ok(volume_rows(0, 100)), ok(volume_rows(0, 100))) == (ids(0, 100), [DOCUMENTED, (2, 100)])
+
+
+def test_a_page_two_refused_with_check_param_means_the_server_has_no_paging_parameters():
+    refused = error(400, "CHECK_PARAM", message="unknown parameter page_no")
+    assert listed(ok(volume_rows(0, 30)), refused) == (ids(0, 30), [DOCUMENTED, (2, 30)])
+    assert client_mod.SMALLER_PAGES == set()
+
+
+@pytest.mark.parametrize("answer", [error(400, "CHECK_PARAM_ENUM"), error(403, "CHECK_IP"), error(404, "NOT_FOUND")])
+def test_another_error_on_page_two_is_reported_not_taken_for_the_whole_list(answer):
+    client, session = fake_client(ok(volume_rows(0, 30)), answer)
+    with pytest.raises(IwinvApiError):
+        bs.find_block_storage(client, name="vol-40")
+    assert len(session.calls) == 2
+
+
+def test_a_full_page_without_paging_fields_is_paged_on_at_its_size():
+    answers = [ok(volume_rows(0, 50)), ok(volume_rows(50, 50)), ok(volume_rows(100, 7))]
+    assert listed(*answers) == (ids(0, 107), [DOCUMENTED, (2, 50), (3, 50)])
+
+
+def test_an_answer_with_paging_fields_is_paged_from_page_two_at_the_echoed_size():
     answers = [ok(volume_rows(0, 50), page_no=1, page_size=50), ok(volume_rows(50, 10), page_no=2, page_size=50)]
-    assert listed(*answers) == (ids(0, 60), [1, 2])
+    assert listed(*answers) == (ids(0, 60), [DOCUMENTED, (2, 50)])
 
 
 def test_paging_fields_as_strings_count_too_and_a_short_first_page_ends_it():
-    assert listed(ok(volume_rows(0, 5), page_no="1", page_size="100")) == (ids(0, 5), [1])
-    assert listed(ok(volume_rows(0, 30), page_size=100), ok([], page_size=100)) == (ids(0, 30), [1, 2])
+    assert listed(ok(volume_rows(0, 5), page_no="1", page_size="100")) == (ids(0, 5), [DOCUMENTED])
+    assert listed(ok(volume_rows(0, 30), page_size="100"), ok([])) == (ids(0, 30), [DOCUMENTED, (2, 100)])
 
 
-def test_a_full_page_without_paging_fields_is_paged_on():
-    assert listed(ok(volume_rows(0, 100)), ok(volume_rows(100, 20))) == (ids(0, 120), [1, 2])
-
-
-def test_a_full_page_without_paging_fields_that_comes_back_as_page_two_was_the_whole_list():
-    assert listed(ok(volume_rows(0, 100)), ok(volume_rows(0, 100))) == (ids(0, 100), [1, 2])
+@pytest.mark.parametrize("echoed", [{}, {"page_size": 0}, {"page_size": "-5"}, {"page_size": "many"}])
+def test_paging_fields_without_a_usable_page_size_go_on_at_the_row_count(echoed):
+    answers = [ok(volume_rows(0, 20), page_no=1, **echoed), ok(volume_rows(20, 5), page_no=2)]
+    assert listed(*answers) == (ids(0, 25), [DOCUMENTED, (2, 20)])
 
 
 def test_a_paged_answer_that_repeats_a_page_is_refused_not_taken_as_a_partial_list():
@@ -151,6 +184,11 @@ def test_a_volume_past_the_first_page_is_found_by_name():
     client, session = fake_client(*answers)
     assert bs.find_block_storage(client, name="vol-54")["id"] == "bs-54"
     assert [call["params"]["name"] for call in session.calls] == ["vol-54", "vol-54"]
+
+
+def test_the_volume_list_asks_the_size_it_was_served_not_the_page_size_of_the_other_lists():
+    client_mod.SMALLER_PAGES.add("https://api.test")   # the other lists of this process ask 50
+    assert listed(ok(volume_rows(0, 60)), ok(volume_rows(60, 3))) == (ids(0, 63), [DOCUMENTED, (2, 60)])
 
 
 def test_a_name_that_several_volumes_carry_fails_with_their_ids():

@@ -332,13 +332,24 @@ def test_a_check_param_on_a_size_of_50_or_less_is_the_answer():
 
 
 def test_a_check_param_that_stays_at_50_is_reported_and_not_remembered():
-    client, session, clock = make_client(error(400, "CHECK_PARAM", message="unknown type"),
-                                         error(400, "CHECK_PARAM", message="unknown type"), ok([]))
-    with pytest.raises(IwinvApiError, match="unknown type"):
-        client.paginate("/v1/block-storages", query={"type": "nvme"}, documented_unpaginated=True)
+    client, session, clock = make_client(error(400, "CHECK_PARAM", message="unknown os"),
+                                         error(400, "CHECK_PARAM", message="unknown os"), ok([]))
+    with pytest.raises(IwinvApiError, match="unknown os"):
+        client.paginate("/v1/images", query={"os": "plan9"})
     assert client_mod.SMALLER_PAGES == set()
     client.paginate("/v1/instances")
     assert sizes(session) == [100, 50, 100]
+
+
+def test_a_documented_unpaginated_list_first_sends_the_documented_request_and_its_refusal_is_the_answer():
+    """The volume list's docs have no page_no/page_size: a CHECK_PARAM on its filters is not a page size's."""
+    client, session, clock = make_client(error(400, "CHECK_PARAM", message="unknown type"), ok([]))
+    with pytest.raises(IwinvApiError, match="unknown type"):
+        client.paginate("/v1/block-storages", query={"type": "nvme"}, documented_unpaginated=True)
+    assert [call["params"] for call in session.calls] == [{"type": "nvme"}]
+    assert client_mod.SMALLER_PAGES == set()
+    client.paginate("/v1/instances")
+    assert session.calls[-1]["params"]["page_size"] == 100
 
 
 def test_the_smaller_size_is_remembered_per_api_url():
