@@ -126,7 +126,7 @@ def test_get_with_body_is_refused(emulator, path):
 
 def test_page_size_limit_refuses_larger_pages_of_every_paged_list(emulator):
     emulator.config(page_size_limit=50, volume_page_size=50)
-    for path in ("/v1/flavors", "/v1/images", "/v1/instances", "/v1/auth/ssh_key", "/v1/bill", "/v1/firewall",
+    for path in ("/v1/flavors", "/v1/images", "/v1/instances", "/v1/auth/ssh_key", "/v1/bill", "/v1/security-groups",
                  "/v1/block-storages"):
         assert_error(emulator.signed("GET", path, query={"page_size": "51"}), 400, "CHECK_PARAM")
         assert emulator.ok("GET", path, query={"page_size": "50"})["page_size"] in (50, "50")

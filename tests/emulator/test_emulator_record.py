@@ -63,9 +63,9 @@ def test_every_check_of_iwinv_api_check_has_a_mapping():
     ("unknown_image", "differs", {}, {"unknown_image": success(0)}, ("profile", "alternative")),
     ("unknown_flavor", "ok", {}, {"unknown_flavor": success(0)}, ("profile", "default")),
     ("unknown_flavor", "differs", {}, {"unknown_flavor": failure(400, "ID_INVALID")}, ("profile", "alternative")),
-    ("firewall_family", "ok", {}, {"firewall": success(0)}, ("firewall_family", "firewall")),
-    ("firewall_family", "differs", {}, {"firewall": failure(404, "NOT_FOUND"), "security_groups": success(0)},
-     ("firewall_family", "security-groups")),
+    ("firewall_family", "ok", {}, {"security_groups": success(0)}, ("firewall_family", "security-groups")),
+    ("firewall_family", "differs", {}, {"security_groups": failure(404, "NOT_FOUND"), "firewall": success(0)},
+     ("firewall_family", "firewall")),
     ("user_script_list", "ok", {}, {"user_scripts": failure(404, "NOT_FOUND")}, ("user_script_list", "missing")),
     ("user_script_list", "differs", {}, {"user_scripts": success(1)}, ("user_script_list", "served")),
     ("bill_detail", "ok", {}, {"bill_detail": failure(403, "CHECK_IP")}, ("bill_detail", "check_ip")),
@@ -114,8 +114,8 @@ def test_the_profile_is_the_majority_of_its_votes_and_the_outvoted_are_named():
     checks = {"page_size_echo": {"status": "differs"}, "count_per_page": {"status": "differs"},
               "unknown_image": {"status": "differs"}, "instance_statuses": {"status": "ok"},
               "firewall_family": {"status": "ok"}}
-    config, notes = record.config_from_record(a_record(checks, firewall=success(0), **answers))
-    assert config == {"profile": "alternative", "firewall_family": "firewall"}
+    config, notes = record.config_from_record(a_record(checks, security_groups=success(0), **answers))
+    assert config == {"profile": "alternative", "firewall_family": "security-groups"}
     assert notes == ["the alternative profile does not answer instance_statuses as recorded"]
     tie = {"page_size_echo": {"status": "differs"}, "instance_statuses": {"status": "ok"}}
     assert record.config_from_record(a_record(tie, **answers))[0] == {"profile": "default"}

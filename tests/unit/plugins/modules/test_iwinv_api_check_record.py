@@ -112,7 +112,7 @@ def test_the_file_is_owner_only_rewritten_only_when_it_changes_and_check_mode_wr
     assert run_check(emulator, path)["changed"] is False
     assert run_check(emulator, path, _ansible_check_mode=True)["changed"] is False
     path.chmod(0o644)
-    emulator.config(firewall_family="security-groups")
+    emulator.config(firewall_family="firewall")
     assert run_check(emulator, path)["changed"] is True
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert json.loads(read(path))["checks"]["firewall_family"]["status"] == "differs"
@@ -147,10 +147,11 @@ def test_a_link_or_a_directory_is_refused_before_any_request(emulator, tmp_path,
 ROUND_TRIP = [
     pytest.param({}, id="default"),
     pytest.param({"profile": "alternative"}, id="alternative"),
+    pytest.param({"firewall_family": "firewall"}, id="docs-firewall"),
     pytest.param({"firewall_family": "security-groups"}, id="security-groups"),
     pytest.param({"page_size_cap": 4}, id="page_size_cap"),
-    pytest.param({"profile": "alternative", "page_size_cap": 4, "page_size_limit": 0, "firewall_family": "security-groups"},
-                 id="alternative+cap+security-groups"),
+    pytest.param({"profile": "alternative", "page_size_cap": 4, "page_size_limit": 0,
+                  "firewall_family": "security-groups"}, id="alternative+cap+security-groups"),
     pytest.param({"clock_offset": 900}, id="clock_offset"),
 ] + [
     # The LIVE points of the default profile, each with its other answer (SWITCHES in the emulator's profiles).
