@@ -38,7 +38,8 @@
 #                figures in $IWINV_TEST_OUTPUT/reliability/figures.json, rendered next to it as reliability.md.
 #                RELIABILITY_MARKERS (default "not slow") selects the tests; empty runs every test (the pacing run
 #                at 60 requests/minute adds about 3 minutes); then tests/reliability/report.py rewrites
-#                docs/reliability.md
+#                docs/reliability.md. Mostly waiting, it runs in the background beside the stages after it
+#                (compat) and its output is printed when it ends (BACKGROUND_STAGES="" runs it in turn)
 #   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each,
 #                and a Python 3.10 leg for 2.16 and 2.17
 #
@@ -396,10 +397,46 @@ stage_reliability() {
 stage_compat() { source tests/ci/compat.sh && compat_main; }
 
 # ---------------------------------------------------------------------------------------------- main
-declare -A RESULT SECONDS_TAKEN
+# Stages that spend most of their time waiting (emulator operation delays, pacing, time-outs the tests provoke) run
+# in the background beside the stages after them, their output kept in a log and printed when they end: on two
+# cores that saves most of their time. BACKGROUND_STAGES="" runs every stage in turn.
+read -r -a BACKGROUND <<<"${BACKGROUND_STAGES-reliability}"
+declare -A RESULT SECONDS_TAKEN BACKGROUND_PID BACKGROUND_START
 npass=0 nfail=0 nskip=0
 setup_failed=0
-for stage in "${SELECTED[@]}"; do
+
+record_result() { # record_result STAGE EXIT_CODE START_NS
+    local stage="$1" rc="$2" end
+    end=$(date +%s%N)
+    SECONDS_TAKEN[$stage]=$(awk -v a="$3" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+    if [ "$rc" -eq 0 ]; then
+        RESULT[$stage]=passed npass=$((npass + 1))
+    elif [ "$rc" -eq $SKIP ]; then
+        RESULT[$stage]=skipped nskip=$((nskip + 1))
+    else
+        RESULT[$stage]=failed nfail=$((nfail + 1))
+        [ "$stage" = setup ] && setup_failed=1
+    fi
+    echo "---- $stage: ${RESULT[$stage]} (exit $rc) in ${SECONDS_TAKEN[$stage]} s"
+}
+
+in_background() { # in_background STAGE INDEX: a background stage with a selected stage after it
+    [[ " ${BACKGROUND[*]} " == *" $1 "* ]] && [ "$2" -lt $((${#SELECTED[@]} - 1)) ]
+}
+
+finish_background() {
+    local stage rc
+    for stage in "${!BACKGROUND_PID[@]}"; do
+        wait "${BACKGROUND_PID[$stage]}"
+        rc=$?
+        printf '\n==================== %s (ran in the background) ====================\n' "$stage"
+        cat "$OUTPUT/stage-$stage.log"
+        record_result "$stage" "$rc" "${BACKGROUND_START[$stage]}"
+    done
+}
+
+for index in "${!SELECTED[@]}"; do
+    stage="${SELECTED[$index]}"
     printf '\n==================== %s ====================\n' "$stage"
     if [ $setup_failed -eq 1 ]; then
         echo "skipped: setup failed"
@@ -408,20 +445,17 @@ for stage in "${SELECTED[@]}"; do
         continue
     fi
     start=$(date +%s%N)
-    ("stage_$stage")
-    rc=$?
-    end=$(date +%s%N)
-    SECONDS_TAKEN[$stage]=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-    if [ $rc -eq 0 ]; then
-        RESULT[$stage]=passed npass=$((npass + 1))
-    elif [ $rc -eq $SKIP ]; then
-        RESULT[$stage]=skipped nskip=$((nskip + 1))
-    else
-        RESULT[$stage]=failed nfail=$((nfail + 1))
-        [ "$stage" = setup ] && setup_failed=1
+    if in_background "$stage" "$index"; then
+        mkdir -p "$OUTPUT"
+        ("stage_$stage") >"$OUTPUT/stage-$stage.log" 2>&1 </dev/null &
+        BACKGROUND_PID[$stage]=$! BACKGROUND_START[$stage]=$start
+        echo "running in the background beside the next stages; its output follows when it ends"
+        continue
     fi
-    echo "---- $stage: ${RESULT[$stage]} (exit $rc) in ${SECONDS_TAKEN[$stage]} s"
+    ("stage_$stage")
+    record_result "$stage" $? "$start"
 done
+finish_background
 
 printf '\n==================== summary ====================\n'
 printf '%-12s %-8s %8s\n' stage result seconds
