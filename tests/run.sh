@@ -405,9 +405,8 @@ declare -A RESULT SECONDS_TAKEN BACKGROUND_PID BACKGROUND_START
 npass=0 nfail=0 nskip=0
 setup_failed=0
 
-record_result() { # record_result STAGE EXIT_CODE START_NS
-    local stage="$1" rc="$2" end
-    end=$(date +%s%N)
+record_result() { # record_result STAGE EXIT_CODE START_NS [END_NS]
+    local stage="$1" rc="$2" end="${4:-$(date +%s%N)}"
     SECONDS_TAKEN[$stage]=$(awk -v a="$3" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
     if [ "$rc" -eq 0 ]; then
         RESULT[$stage]=passed npass=$((npass + 1))
@@ -431,7 +430,7 @@ finish_background() {
         rc=$?
         printf '\n==================== %s (ran in the background) ====================\n' "$stage"
         cat "$OUTPUT/stage-$stage.log"
-        record_result "$stage" "$rc" "${BACKGROUND_START[$stage]}"
+        record_result "$stage" "$rc" "${BACKGROUND_START[$stage]}" "$(cat "$OUTPUT/stage-$stage.end" 2>/dev/null)"
     done
 }
 
@@ -447,7 +446,12 @@ for index in "${!SELECTED[@]}"; do
     start=$(date +%s%N)
     if in_background "$stage" "$index"; then
         mkdir -p "$OUTPUT"
-        ("stage_$stage") >"$OUTPUT/stage-$stage.log" 2>&1 </dev/null &
+        (
+            "stage_$stage"
+            rc=$?
+            date +%s%N >"$OUTPUT/stage-$stage.end" # its own time, not the time until it is waited for
+            exit $rc
+        ) >"$OUTPUT/stage-$stage.log" 2>&1 </dev/null &
         BACKGROUND_PID[$stage]=$! BACKGROUND_START[$stage]=$start
         echo "running in the background beside the next stages; its output follows when it ends"
         continue
