@@ -21,6 +21,7 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
 
 try:
@@ -113,7 +114,7 @@ ERROR_WORDS = {
 }
 
 
-class IwinvApiError(Exception):
+class IwinvApiError(IwinvError):
     """An answer of the API that is not a success, or no usable answer at all.
 
     Carries what a person needs to act on it, and never a header, key or signature.

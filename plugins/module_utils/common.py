@@ -20,12 +20,12 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     check_api_url,
     id_problem,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import CHOICES as FIREWALL_API_CHOICES
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import FamilyMemory
 from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, reference_problem
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import reference_problem
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 
 def common_argument_spec():
@@ -145,7 +145,7 @@ class IwinvModule:
             result = body()
         except IwinvApiError as exc:
             self.fail(exc.message, api_error=exc.to_dict(), **self._written())
-        except (ResolveError, WaitError, ValueError) as exc:
+        except (IwinvError, ValueError) as exc:   # ValueError: until every user error is an IwinvError
             self.fail(str(exc), **self._written())
         self.module.exit_json(**result)
 

@@ -20,6 +20,8 @@ import html
 import ipaddress
 import re
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+
 DEFAULT_DESCRIPTION = "Managed by iwinv.cloud"
 NAME_LENGTH = (4, 32)
 DESCRIPTION_LENGTH = (0, 50)
@@ -32,8 +34,8 @@ PROTOCOLS = ("tcp", "udp")
 PORT_RANGE = re.compile(r"^(\d+)(?:-(\d+))?$")
 
 
-class RuleError(ValueError):
-    """Invalid firewall options, found before any request (IwinvModule.run reports ValueError as a failure)."""
+class RuleError(IwinvError):
+    """Invalid firewall options, found before any request."""
 
 
 # --- API rows -> the collection's vocabulary ---------------------------------------------------------

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+
 MAX_LISTED = 20
 
 
-class ResolveError(Exception):
+class ResolveError(IwinvError):
     """A reference that matches nothing, or more than one thing; the message lists what was seen."""
 
 

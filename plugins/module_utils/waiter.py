@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+
 FIRST_INTERVAL = 1.0
 MAX_INTERVAL = 10.0
 GROWTH = 2.0
 
 
-class WaitError(Exception):
+class WaitError(IwinvError):
     """Base of the waiter's failures; `last` is the last object read (None when gone)."""
 
     def __init__(self, message, last=None):
