@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import FilePacer, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils import pacer as pacer_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
 
 from fakes import DROPPED, FakeClock, FakeSession, error, ok
 
@@ -55,7 +56,7 @@ def test_the_429s_of_one_burst_count_once(tmp_path):
         paced.limited()
         clock.now += 0.5
     assert paced.current_rate == pytest.approx(30.0, abs=1)
-    clock.now += client_mod.SLOWDOWN_HOLD
+    clock.now += pacer_mod.SLOWDOWN_HOLD
     paced.limited()
     assert paced.current_rate == pytest.approx(15.0, abs=1)
 
@@ -65,8 +66,8 @@ def test_the_rate_never_drops_below_its_floor(tmp_path):
     paced = pacer(tmp_path, clock)
     for _burst in range(20):
         paced.limited()
-        clock.now += client_mod.SLOWDOWN_HOLD
-    assert paced.current_rate == pytest.approx(60 * client_mod.MIN_RATE_FACTOR, abs=1)
+        clock.now += pacer_mod.SLOWDOWN_HOLD
+    assert paced.current_rate == pytest.approx(60 * pacer_mod.MIN_RATE_FACTOR, abs=1)
 
 
 def test_the_rate_recovers_slowly_without_429s(tmp_path):
@@ -96,9 +97,9 @@ def test_what_the_file_holds_is_bounded(tmp_path, stored):
     paced = pacer(tmp_path, clock)
     with paced.state.locked() as state:
         state.update(stored)
-    assert 60 * client_mod.MIN_RATE_FACTOR <= paced.current_rate <= 60
+    assert 60 * pacer_mod.MIN_RATE_FACTOR <= paced.current_rate <= 60
     paced.limited()
-    assert 60 * client_mod.MIN_RATE_FACTOR <= paced.current_rate <= 60
+    assert 60 * pacer_mod.MIN_RATE_FACTOR <= paced.current_rate <= 60
 
 
 def test_with_pacing_off_a_429_changes_nothing(tmp_path):

@@ -12,13 +12,14 @@ import time
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils import pacer as pacer_mod
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
-    FilePacer,
     IwinvAmbiguousWriteError,
     IwinvApiError,
     IwinvClient,
     sign,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
 
 from fakes import DROPPED, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
 
@@ -378,7 +379,7 @@ def test_pacer_lets_the_whole_budget_go_at_once_then_waits_for_the_first_to_leav
         pacer.done(pacer.acquire())
     assert clock.sleeps == []
     pacer.acquire()
-    assert clock.now - 1710000000.0 == pytest.approx(client_mod.PACING_WINDOW + client_mod.PACING_MARGIN)
+    assert clock.now - 1710000000.0 == pytest.approx(pacer_mod.PACING_WINDOW + pacer_mod.PACING_MARGIN)
 
 
 class Fleet:
@@ -429,7 +430,7 @@ def test_a_ticket_never_done_still_expires_after_its_flight(tmp_path):
     pacer = file_pacer(tmp_path, clock, rate_limit=1, flight=40.0)
     pacer.acquire()                 # the process was killed: no answer, no done()
     pacer.acquire()
-    assert clock.now - 1710000000.0 == pytest.approx(40.0 + client_mod.PACING_WINDOW + client_mod.PACING_MARGIN)
+    assert clock.now - 1710000000.0 == pytest.approx(40.0 + pacer_mod.PACING_WINDOW + pacer_mod.PACING_MARGIN)
 
 
 def test_an_answer_ends_the_flight_of_its_ticket_only(tmp_path):
@@ -439,18 +440,18 @@ def test_an_answer_ends_the_flight_of_its_ticket_only(tmp_path):
     pacer.done(pacer.acquire())
     pacer.done("not-a-ticket")
     pacer.acquire()
-    assert clock.now - 1710000000.0 == pytest.approx(client_mod.PACING_WINDOW + client_mod.PACING_MARGIN)
+    assert clock.now - 1710000000.0 == pytest.approx(pacer_mod.PACING_WINDOW + pacer_mod.PACING_MARGIN)
 
 
 def test_a_rate_limit_above_the_cap_paces_at_the_cap_and_its_log_fits_the_file(tmp_path):
     clock = FakeClock()
     pacer = file_pacer(tmp_path, clock, rate_limit=100000)
-    for _request in range(client_mod.MAX_LOGGED_REQUESTS):
+    for _request in range(pacer_mod.MAX_LOGGED_REQUESTS):
         pacer.done(pacer.acquire())
     assert clock.sleeps == []
     pacer.acquire()
     assert clock.sleeps and pacer.state.persistent
-    assert os.path.getsize(pacer.path) <= client_mod.PACER_MAX_BYTES
+    assert os.path.getsize(pacer.path) <= pacer_mod.PACER_MAX_BYTES
 
 
 def test_pacer_file_is_named_without_the_access_key(tmp_path):

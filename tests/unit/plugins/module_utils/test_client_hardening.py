@@ -18,8 +18,8 @@ import requests
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage, firewall_transport, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils import pacer as pacer_mod
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
-    FilePacer,
     IwinvAmbiguousWriteError,
     IwinvApiError,
     IwinvClient,
@@ -27,6 +27,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     check_api_url,
     is_path_safe_id,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
 
 from fakes import DNS_FAILURE, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
 from loopback import OK_BODY, LoopbackServer, self_signed_certificate
@@ -300,7 +301,7 @@ HOSTILE_PACER_CONTENT = ['{"log": [["t", 1e300]], "hold_until": 1e300}', '{"log"
                          '{"log": %s}' % json.dumps([["t", 1e300]] * 3000), '{"log": [["%s", 0]]}' % ("x" * 10000),
                          '{"log": "many", "hold_until": null}', "[]", '"string"', '{"log": true}']
 # At worst every entry counts until one flight and one window from now, and then a full window: never years.
-HOSTILE_PACER_WORST = 40.0 + 2 * (client_mod.PACING_WINDOW + client_mod.PACING_MARGIN) + 1e-6
+HOSTILE_PACER_WORST = 40.0 + 2 * (pacer_mod.PACING_WINDOW + pacer_mod.PACING_MARGIN) + 1e-6
 
 
 @pytest.mark.parametrize("content", HOSTILE_PACER_CONTENT)
@@ -309,7 +310,7 @@ def test_hostile_pacer_values_are_bounded(tmp_path, content):
 
     def sleep(seconds):
         clock.sleep(seconds)
-        assert clock.now - 1710000000.0 <= HOSTILE_PACER_WORST and seconds <= client_mod.MAX_PACING_SLEEP
+        assert clock.now - 1710000000.0 <= HOSTILE_PACER_WORST and seconds <= pacer_mod.MAX_PACING_SLEEP
 
     pacer = FilePacer("key", 60, directory=str(tmp_path), clock=clock, sleep=sleep, flight=40.0)
     with open(pacer.path, "w", encoding="utf-8") as handle:
@@ -330,7 +331,7 @@ def test_a_pacer_file_keeps_at_most_its_cap_of_entries(tmp_path):
         state["log"] = [["t", clock.now]] * 3000
     pacer.done("another")                    # any visit writes the log back bounded
     with pacer.state.locked() as state:
-        assert len(state["log"]) == client_mod.MAX_LOGGED_REQUESTS
+        assert len(state["log"]) == pacer_mod.MAX_LOGGED_REQUESTS
 
 
 def test_a_symlink_at_the_pacer_path_leaves_its_target_alone(tmp_path):
@@ -352,7 +353,7 @@ def test_the_pacing_sleep_is_capped_even_at_a_tiny_rate(tmp_path):
     pacer = FilePacer("key", 1, directory=str(tmp_path), clock=clock, sleep=clock.sleep)
     pacer.acquire()
     pacer.acquire()
-    assert clock.sleeps and max(clock.sleeps) <= client_mod.MAX_PACING_SLEEP
+    assert clock.sleeps and max(clock.sleeps) <= pacer_mod.MAX_PACING_SLEEP
     assert sum(clock.sleeps) >= 60  # still paced: one request a minute
 
 
