@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The catalog and the account: zones, flavors, images, SSH keys, user scripts, bills.
+"""The catalog and the account: zones, flavors, images, SSH keys, user scripts (bills are in bills.py).
 
 API calls and the translation of API rows into the collection's vocabulary. The info modules and
 the name resolution of the resource modules use the same functions.
@@ -54,7 +54,8 @@ def _exact_name(rows, name):
     return [row for row in rows if row["name"] == name]
 
 
-def _query(**filters):
+def filters_query(**filters):
+    """The query of a list request: the filters that are set."""
     return {key: value for key, value in filters.items() if value is not None}
 
 
@@ -90,7 +91,7 @@ def flavor_from_api(row):
 
 def list_flavors(client, zone=None, image=None):
     """Every flavor (all pages), narrowed by zone id and by an image id the flavor must support."""
-    rows = client.paginate("/v1/flavors", query=_query(zone_id=zone, image_id=image))
+    rows = client.paginate("/v1/flavors", query=filters_query(zone_id=zone, image_id=image))
     return [flavor_from_api(row) for row in rows]
 
 
@@ -144,7 +145,7 @@ def image_from_api(row):
 def list_images(client, zone=None, os=None, name=None):
     """Every image (all pages), narrowed by zone id, OS family (e.g. ubuntu) and exact name."""
     try:
-        rows = client.paginate("/v1/images", query=_query(zone_id=zone, os=os, name=name))
+        rows = client.paginate("/v1/images", query=filters_query(zone_id=zone, os=os, name=name))
     except IwinvApiError as exc:
         if os is not None and exc.error_code == "CHECK_PARAM_ENUM":   # the API's message may be Korean (D4)
             exc.message = "os '%s' is not an OS family the API knows (such as ubuntu, rocky, debian, windows): %s" % (
@@ -183,7 +184,7 @@ def ssh_key_from_api(row):
 
 def list_ssh_keys(client, name=None):
     """Every SSH key of the account (all pages), or those with this exact name."""
-    rows = client.paginate("/v1/auth/ssh_key", query=_query(name=name))
+    rows = client.paginate("/v1/auth/ssh_key", query=filters_query(name=name))
     return _exact_name([ssh_key_from_api(row) for row in rows], name)
 
 
@@ -216,7 +217,7 @@ USER_SCRIPT_LIST_MISSING = ("this account's API does not serve the user-script l
 def list_user_scripts(client, name=None):
     """Every user script of the account (all pages), or those with this exact name."""
     try:
-        rows = client.paginate("/v1/instance/script", query=_query(name=name))
+        rows = client.paginate("/v1/instance/script", query=filters_query(name=name))
     except IwinvApiError as exc:
         if is_list_missing(exc):
             exc.message = "%s; %s" % (USER_SCRIPT_LIST_MISSING, exc.message)
@@ -250,76 +251,3 @@ def explain_unverified_user_script(exc, script):
                        % (exc.message, script["id"], USER_SCRIPT_LIST_MISSING))
         exc.args = (exc.message,)
     return exc
-
-
-# --- bills -----------------------------------------------------------------------------------------
-
-def live_bill_from_api(row):
-    return {
-        "id": row.get("bill_id"),
-        "start_date": row.get("start_date"),
-        "end_date": row.get("end_date"),
-        "price": row.get("price"),
-        "currency": row.get("currency"),
-    }
-
-
-def bill_item_from_api(row, group=None):
-    return {"group": group, "name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
-
-
-def bill_items_from_api(row):
-    """The lines of a bill's detail, found under groups[].items (REFERENCE.md 3.6), each with its group's name;
-    None when the row has no lines (a list row)."""
-    groups = row.get("groups")
-    if not isinstance(groups, list):
-        return None
-    return [bill_item_from_api(item, group.get("name")) for group in groups if isinstance(group, dict)
-            for item in group.get("items") or [] if isinstance(item, dict)]
-
-
-def bill_from_api(row):
-    """A bill in the collection's vocabulary: amounts and dates, never how it was paid."""
-    bill = {
-        "id": row.get("bill_id"),
-        "name": row.get("name"),
-        "type": row.get("type"),
-        "status": row.get("payment_status"),
-        "usage_start": row.get("usage_start"),
-        "usage_end": row.get("usage_end"),
-        "bill_date": row.get("bill_date"),
-        "paid_date": row.get("date_paid"),
-        "price": row.get("price"),
-        "vat": row.get("vat"),
-        "total": row.get("payment_price"),
-        "currency": row.get("currency"),
-    }
-    # "lines", not the API's "items": bill.items in Jinja is the dict method, not the key.
-    lines = bill_items_from_api(row)
-    if lines is not None:
-        bill["lines"] = lines
-    return bill
-
-
-def live_bill(client):
-    """The charges of the current month so far (VAT excluded), or None if the API has none."""
-    rows = client.get("/v1/bill/live")
-    return live_bill_from_api(rows[0]) if rows else None
-
-
-def list_bills(client, start_date=None, end_date=None):
-    """Every bill (all pages) whose bill date is within the inclusive Y-m-d bounds."""
-    query = _query(start_date=start_date, end_date=end_date)
-    try:
-        rows = client.paginate("/v1/bill", query=query)
-    except IwinvApiError as exc:
-        if exc.error_code == "EMPTY_SET":   # the API's answer to a filter that matches nothing
-            return []
-        raise
-    return [bill_from_api(row) for row in rows]
-
-
-def get_bill(client, bill_id):
-    """The bill with this id, with its items, or None."""
-    row = client.get_detail("/v1/bill", bill_id)
-    return bill_from_api(row) if row else None

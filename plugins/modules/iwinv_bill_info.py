@@ -154,7 +154,7 @@ bills:
 import datetime
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import get_bill, list_bills, live_bill
+from ansible_collections.iwinv.cloud.plugins.module_utils.bills import get_bill, list_bills, live_bill
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
 

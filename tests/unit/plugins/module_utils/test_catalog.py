@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from ansible_collections.iwinv.cloud.plugins.module_utils import bills as bills_mod
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, IwinvClient
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
@@ -100,7 +101,7 @@ def test_ssh_key_and_user_script_translation():
 
 
 def test_bill_translation_drops_payment_instrument_and_links():
-    bill = catalog.bill_from_api(BILL_ROW)
+    bill = bills_mod.bill_from_api(BILL_ROW)
     assert bill == {
         "id": "BILL-202608-0001", "name": "2026-07 usage", "type": "regular", "status": "paid",
         "usage_start": "2026-07-01", "usage_end": "2026-07-31", "bill_date": "2026-08-01", "paid_date": "2026-08-05",
@@ -114,7 +115,7 @@ def test_bill_translation_drops_payment_instrument_and_links():
 
 def test_live_bill_translation():
     row = {"bill_id": "BILL-live", "start_date": "2026-09-01", "end_date": "2026-09-19", "price": 12345, "currency": "KRW"}
-    assert catalog.live_bill_from_api(row) == {
+    assert bills_mod.live_bill_from_api(row) == {
         "id": "BILL-live", "start_date": "2026-09-01", "end_date": "2026-09-19", "price": 12345, "currency": "KRW"}
 
 
@@ -169,27 +170,27 @@ def test_get_with_an_id_that_cannot_be_a_path_sends_nothing():
     client, session = make_client()
     assert catalog.get_flavor(client, "../zones") is None
     assert catalog.get_image(client, "a b") is None
-    assert catalog.get_bill(client, "") is None
+    assert bills_mod.get_bill(client, "") is None
     assert not session.calls
 
 
 def test_other_errors_are_not_mistaken_for_not_found():
     client, dummy = make_client(error(403, "CHECK_IP", code="0x9"))
     with pytest.raises(IwinvApiError) as raised:
-        catalog.get_bill(client, "BILL-202608-0001")
+        bills_mod.get_bill(client, "BILL-202608-0001")
     assert raised.value.error_code == "CHECK_IP"
 
 
 def test_list_bills_empty_set_is_an_empty_list():
     client, session = make_client(error(400, "EMPTY_SET", code="0x14"))
-    assert catalog.list_bills(client, start_date="2000-01-01", end_date="2000-01-02") == []
+    assert bills_mod.list_bills(client, start_date="2000-01-01", end_date="2000-01-02") == []
     assert session.calls[0]["params"]["start_date"] == "2000-01-01"
 
 
 def test_list_bills_pages_with_string_page_fields():
     first = [dict(BILL_ROW, bill_id="BILL-%d" % number) for number in range(2)]
     client, session = make_client(ok(first, page_no="1", page_size="2"), ok([BILL_ROW], page_no="2", page_size="2"))
-    bills = catalog.list_bills(client)
+    bills = bills_mod.list_bills(client)
     assert [bill["id"] for bill in bills] == ["BILL-0", "BILL-1", "BILL-202608-0001"]
     assert len(session.calls) == 2
 
@@ -271,16 +272,16 @@ def test_bills_against_the_emulator(emulator):
     emulator.config(bill_detail="served")   # the docs' answer (LIVE: 403 CHECK_IP, test_iwinv_bill_info)
     client = emulator_client(emulator)
     emulator.config(page_size_cap=5)
-    bills = catalog.list_bills(client)
+    bills = bills_mod.list_bills(client)
     assert len(bills) == 12 and all(bill["id"].startswith("BILL-") for bill in bills)
     assert "card" not in json.dumps(bills)
-    assert catalog.list_bills(client, start_date="2000-01-01", end_date="2000-01-31") == []
-    detail = catalog.get_bill(client, bills[0]["id"])
+    assert bills_mod.list_bills(client, start_date="2000-01-01", end_date="2000-01-31") == []
+    detail = bills_mod.get_bill(client, bills[0]["id"])
     assert [item["name"] for item in detail["lines"]] == ["Compute", "Block storage"]
     assert sum(item["price"] for item in detail["lines"]) == detail["price"] == detail["total"] - detail["vat"]
     assert "lines" not in bills[0]   # the list has no lines
-    assert catalog.get_bill(client, "BILL-000000-0000") is None
-    live = catalog.live_bill(client)
+    assert bills_mod.get_bill(client, "BILL-000000-0000") is None
+    live = bills_mod.live_bill(client)
     assert live["id"] == "BILL-live" and live["currency"] == "KRW"
 
 

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The account's bills: API calls and the translation of their rows into the collection's vocabulary.
+
+Rows are built from the fields the collection knows, so anything else the API sends (payment instruments,
+invoice links) never reaches a result.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import filters_query
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
+
+
+def live_bill_from_api(row):
+    return {
+        "id": row.get("bill_id"),
+        "start_date": row.get("start_date"),
+        "end_date": row.get("end_date"),
+        "price": row.get("price"),
+        "currency": row.get("currency"),
+    }
+
+
+def bill_item_from_api(row, group=None):
+    return {"group": group, "name": row.get("name"), "price": row.get("price"), "vat": row.get("vat")}
+
+
+def bill_items_from_api(row):
+    """The lines of a bill's detail, found under groups[].items (REFERENCE.md 3.6), each with its group's name;
+    None when the row has no lines (a list row)."""
+    groups = row.get("groups")
+    if not isinstance(groups, list):
+        return None
+    return [bill_item_from_api(item, group.get("name")) for group in groups if isinstance(group, dict)
+            for item in group.get("items") or [] if isinstance(item, dict)]
+
+
+def bill_from_api(row):
+    """A bill in the collection's vocabulary: amounts and dates, never how it was paid."""
+    bill = {
+        "id": row.get("bill_id"),
+        "name": row.get("name"),
+        "type": row.get("type"),
+        "status": row.get("payment_status"),
+        "usage_start": row.get("usage_start"),
+        "usage_end": row.get("usage_end"),
+        "bill_date": row.get("bill_date"),
+        "paid_date": row.get("date_paid"),
+        "price": row.get("price"),
+        "vat": row.get("vat"),
+        "total": row.get("payment_price"),
+        "currency": row.get("currency"),
+    }
+    # "lines", not the API's "items": bill.items in Jinja is the dict method, not the key.
+    lines = bill_items_from_api(row)
+    if lines is not None:
+        bill["lines"] = lines
+    return bill
+
+
+def live_bill(client):
+    """The charges of the current month so far (VAT excluded), or None if the API has none."""
+    rows = client.get("/v1/bill/live")
+    return live_bill_from_api(rows[0]) if rows else None
+
+
+def list_bills(client, start_date=None, end_date=None):
+    """Every bill (all pages) whose bill date is within the inclusive Y-m-d bounds."""
+    query = filters_query(start_date=start_date, end_date=end_date)
+    try:
+        rows = client.paginate("/v1/bill", query=query)
+    except IwinvApiError as exc:
+        if exc.error_code == "EMPTY_SET":   # the API's answer to a filter that matches nothing
+            return []
+        raise
+    return [bill_from_api(row) for row in rows]
+
+
+def get_bill(client, bill_id):
+    """The bill with this id, with its items, or None."""
+    row = client.get_detail("/v1/bill", bill_id)
+    return bill_from_api(row) if row else None
