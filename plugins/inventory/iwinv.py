@@ -206,11 +206,11 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instan
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     HAS_REQUESTS,
     IwinvApiError,
-    check_api_url,
     clean_api_text,
     id_problem,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import client_from_options
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import check_common_options, client_from_options
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_timeout", "rate_limit")
@@ -380,14 +380,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if not options[name]:
                 raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)" % (name, name.upper()))
         try:
-            options["api_url"] = check_api_url(options["api_url"])
-        except ValueError as exc:
+            options["api_url"] = check_common_options(options)
+        except IwinvError as exc:
             raise AnsibleParserError(str(exc)) from None
-        if options["api_timeout"] <= 0:
-            raise AnsibleParserError("api_timeout must be a positive number of seconds, got %s" % options["api_timeout"])
-        if options["rate_limit"] < 0:
-            raise AnsibleParserError("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
-                                     % options["rate_limit"])
         if not HAS_REQUESTS:
             raise AnsibleError("the iwinv inventory needs the Python library 'requests' on the controller")
         return options

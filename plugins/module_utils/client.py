@@ -167,7 +167,7 @@ def api_path(base, *segments):
     """`base`/`segment`/...: every segment (ids from the user or the API included) checked as a whole path segment."""
     for segment in segments:
         if not is_path_safe_id(segment):
-            raise ValueError("refusing to put %s in an API request path: an id has only letters, digits, '_', '.' and '-'"
+            raise IwinvError("refusing to put %s in an API request path: an id has only letters, digits, '_', '.' and '-'"
                              % ascii(segment))
     return "/".join((base,) + tuple(str(segment) for segment in segments))
 
@@ -187,12 +187,12 @@ def check_path(path):
     segments = path.split("/")[2:] if path.startswith("/v1/") else []
     bad = [segment for segment in segments if not is_path_safe_id(segment)]
     if not segments or bad:
-        raise ValueError("invalid API path %s: it must be /v1/ followed by segments of letters, digits, '_', '.' and '-'%s"
+        raise IwinvError("invalid API path %s: it must be /v1/ followed by segments of letters, digits, '_', '.' and '-'%s"
                          % (ascii(path), " (bad segment %s)" % ascii(bad[0]) if bad else ""))
 
 
 def check_api_url(api_url):
-    """The API URL without a trailing slash, or ValueError: https, or http only to a loopback host (the emulator)."""
+    """The API URL without a trailing slash, or IwinvError: https, or http only to a loopback host (the emulator)."""
     url = (api_url or DEFAULT_API_URL).strip().rstrip("/")
     parts = urlsplit(url)
     problem = None
@@ -205,7 +205,7 @@ def check_api_url(api_url):
     elif parts.scheme == "http" and not is_loopback(parts.hostname):
         problem = "plain http:// would send every request unencrypted; use https:// (http:// only reaches loopback hosts)"
     if problem:
-        raise ValueError("api_url %s is not allowed: %s" % (clean_api_text(url), problem))
+        raise IwinvError("api_url %s is not allowed: %s" % (clean_api_text(url), problem))
     return url
 
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -26,6 +27,8 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import
 from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import reference_problem
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+
+ISSUES_URL = "https://github.com/iwinv-cloud/ansible-collection/issues"
 
 
 def common_argument_spec():
@@ -77,19 +80,9 @@ class IwinvModule:
 
     def _validate_common(self):
         try:
-            check_api_url(self.params["api_url"])
-        except ValueError as exc:
+            check_common_options(self.params)
+        except IwinvError as exc:
             self.fail(str(exc))
-        if self.params["api_timeout"] <= 0:
-            self.fail("api_timeout must be a positive number of seconds, got %s" % self.params["api_timeout"])
-        if self.params["rate_limit"] < 0:
-            self.fail("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
-                      % self.params["rate_limit"])
-        for option, off in (("catalog_cache_max_age", "no catalog cache"), ("instance_list_max_age", "no shared list")):
-            if self.params[option] < 0:
-                self.fail("%s must be 0 (%s) or a number of seconds, got %s" % (option, off, self.params[option]))
-        if self.params.get("wait_timeout") is not None and self.params["wait_timeout"] <= 0:
-            self.fail("wait_timeout must be a positive number of seconds, got %s" % self.params["wait_timeout"])
 
     def _validate_ids(self, references):
         """A malformed `id` (a trailing newline from a file lookup...) fails here, not as an empty answer later."""
@@ -145,12 +138,44 @@ class IwinvModule:
             result = body()
         except IwinvApiError as exc:
             self.fail(exc.message, api_error=exc.to_dict(), **self._written())
-        except (IwinvError, ValueError) as exc:   # ValueError: until every user error is an IwinvError
+        except IwinvError as exc:
             self.fail(str(exc), **self._written())
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            self.fail(self._without_secret(bug_message(exc)),
+                      exception=self._without_secret(traceback.format_exc()), **self._written())
         self.module.exit_json(**result)
+
+    def _without_secret(self, text):
+        """`text` with the secret key masked (AnsibleModule masks no_log values too; this holds without it)."""
+        secret = self.params.get("secret_key")
+        return text.replace(secret, "********") if secret else text
 
     def _written(self):
         return self._task_run.failure_result() if self._task_run is not None else {}
+
+
+def bug_message(exc):
+    """The failure of an exception that is no IwinvError: a bug of the collection, to be reported."""
+    return ("iwinv.cloud failed with an unexpected error, a bug of the collection: please report it at %s with "
+            "the task and this message (%s: %s); the traceback is shown with -vvv" % (ISSUES_URL, type(exc).__name__, exc))
+
+
+def check_common_options(options):
+    """The common options' values checked before any request (the modules' and the inventory's); the API URL
+    without its trailing slash. Raises IwinvError naming the option; options a caller has not are skipped.
+    """
+    api_url = check_api_url(options["api_url"])
+    if options["api_timeout"] <= 0:
+        raise IwinvError("api_timeout must be a positive number of seconds, got %s" % options["api_timeout"])
+    if options["rate_limit"] < 0:
+        raise IwinvError("rate_limit must be 0 (no pacing) or a positive number of requests per minute, got %s"
+                         % options["rate_limit"])
+    for option, off in (("catalog_cache_max_age", "no catalog cache"), ("instance_list_max_age", "no shared list")):
+        if options.get(option) is not None and options[option] < 0:
+            raise IwinvError("%s must be 0 (%s) or a number of seconds, got %s" % (option, off, options[option]))
+    if options.get("wait_timeout") is not None and options["wait_timeout"] <= 0:
+        raise IwinvError("wait_timeout must be a positive number of seconds, got %s" % options["wait_timeout"])
+    return api_url
 
 
 def client_from_options(options, warn=None):

@@ -19,6 +19,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     IwinvClient,
     sign,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
 
 from fakes import DROPPED, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
@@ -62,7 +63,7 @@ def test_request_signs_path_without_query_and_sends_query_separately():
 @pytest.mark.parametrize("path", ["/v1/zones/", "/zones", "/v1/zones?page_no=1"])
 def test_paths_the_api_cannot_verify_are_refused_before_sending(path):
     client, session, clock = make_client()
-    with pytest.raises(ValueError):
+    with pytest.raises(IwinvError):
         client.get(path)
     assert session.calls == []
 

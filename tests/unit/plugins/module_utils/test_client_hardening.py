@@ -27,6 +27,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     check_api_url,
     is_path_safe_id,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
 
 from fakes import DNS_FAILURE, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
@@ -130,7 +131,7 @@ def test_a_ca_bundle_from_the_environment_is_used(certificate, monkeypatch):
     ("https://api-kr.iwinv.kr/v1", "must not hold a path"),
 ])
 def test_unsafe_api_urls_are_refused_before_any_request(url, words):
-    with pytest.raises(ValueError, match=words.replace("?", r"\?")):
+    with pytest.raises(IwinvError, match=words.replace("?", r"\?")):
         IwinvClient("k", "s", api_url=url, session=FakeSession(), pacer=NoPacer())
 
 
@@ -279,10 +280,10 @@ def test_an_unsafe_id_never_reaches_a_request(bad_id):
                  lambda: firewall_transport.DocsFirewalls(client).detach(bad_id, "i-1"),
                  lambda: firewall_transport.SecurityGroups(client).rules(bad_id),
                  lambda: instances.instance_path(bad_id, "start")):
-        with pytest.raises(ValueError, match="refusing to put"):
+        with pytest.raises(IwinvError, match="refusing to put"):
             send()
     if "/" not in bad_id:   # a slash makes more segments, each checked by the last line of defence
-        with pytest.raises(ValueError, match="invalid API path"):
+        with pytest.raises(IwinvError, match="invalid API path"):
             client.delete("/v1/instances/%s" % bad_id)
     assert session.calls == []
     record("id with a newline, slash, dot segment, space, %, ? or non-ASCII in a request path",
