@@ -157,7 +157,8 @@ class IwinvModule:
 def bug_message(exc):
     """The failure of an exception that is no IwinvError: a bug of the collection, to be reported."""
     return ("iwinv.cloud failed with an unexpected error, a bug of the collection: please report it at %s with "
-            "the task and this message (%s: %s); the traceback is shown with -vvv" % (ISSUES_URL, type(exc).__name__, exc))
+            "the task and this message (%s: %s); the traceback is shown with -vvv"
+            % (ISSUES_URL, type(exc).__name__, exc))
 
 
 def check_common_options(options):
@@ -196,6 +197,22 @@ def client_from_options(options, warn=None):
         warn=warn,
         catalog_cache=cache,
     )
+
+
+def one_or_listed(row_id, get_one, list_rows):
+    """An info module's candidates: the row with `row_id`, read directly (none when it is absent), or, without an
+    id, every row `list_rows()` returns."""
+    if row_id is None:
+        return list_rows()
+    row = get_one(row_id)
+    return [row] if row else []
+
+
+def select(rows, matches=None, **equal):
+    """The rows that pass `matches(row)` (when given) and whose fields equal each filter that is set (not None)."""
+    wanted = {key: value for key, value in equal.items() if value is not None}
+    return [row for row in rows if (matches is None or matches(row))
+            and all(row.get(key) == value for key, value in wanted.items())]
 
 
 def result_with_diff(changed, key, before, after):

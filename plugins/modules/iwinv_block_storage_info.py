@@ -126,14 +126,11 @@ block_storage_types:
       sample: ["KR1-Z08"]
 """
 
+from functools import partial
+
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import resolve_zone
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
-
-
-def matches(volume, zone=None, name=None, volume_type=None):
-    return ((zone is None or volume["zone"] == zone) and (name is None or volume["name"] == name)
-            and (volume_type is None or volume["type"] == volume_type))
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
 
 
 def offered(volume_type, zone=None, only_type=None):
@@ -152,12 +149,10 @@ def main():
 
     def body():
         zone = resolve_zone(iwinv.client, params["zone"])["id"] if params["zone"] else None
-        if params["id"]:
-            volume = bs.get_block_storage(iwinv.client, params["id"])
-            volumes = [volume] if volume is not None else []
-        else:
-            volumes = bs.list_block_storages(iwinv.client, zone=zone, name=params["name"], volume_type=params["type"])
-        volumes = [volume for volume in volumes if matches(volume, zone, params["name"], params["type"])]
+        filters = dict(zone=zone, name=params["name"])
+        listed = partial(bs.list_block_storages, iwinv.client, volume_type=params["type"], **filters)
+        volumes = select(one_or_listed(params["id"], partial(bs.get_block_storage, iwinv.client), listed),
+                         type=params["type"], **filters)
         types = [row for row in bs.list_types(iwinv.client) if offered(row, zone, params["type"])]
         return {"changed": False, "block_storages": volumes, "block_storage_types": types}
 

@@ -85,7 +85,9 @@ firewalls:
       sample: [{id: 7d9c1f0e-inst, name: web-1}]
 """
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from functools import partial
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
 
 
@@ -94,14 +96,8 @@ def main():
 
     def body():
         api = firewall_api(iwinv.client, iwinv.params["firewall_api"], iwinv.firewall_family_memory())
-        if iwinv.params["id"] is not None:
-            firewall = api.get(iwinv.params["id"])
-            firewalls = [firewall] if firewall else []
-        else:
-            firewalls = api.list_full(name=iwinv.params["name"])
-        if iwinv.params["name"] is not None:
-            firewalls = [firewall for firewall in firewalls if firewall["name"] == iwinv.params["name"]]
-        return {"changed": False, "firewalls": firewalls}
+        candidates = one_or_listed(iwinv.params["id"], api.get, partial(api.list_full, name=iwinv.params["name"]))
+        return {"changed": False, "firewalls": select(candidates, name=iwinv.params["name"])}
 
     iwinv.run(body)
 

@@ -137,6 +137,8 @@ flavors:
       sample: 34
 """
 
+from functools import partial
+
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import (
     flavor_matches,
     get_flavor,
@@ -144,7 +146,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import (
     resolve_image,
     resolve_zone,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
 
 BOUNDS = ("min_vcpu", "max_vcpu", "min_memory", "max_memory")
 
@@ -179,12 +181,11 @@ def main():
         client = iwinv.client
         zone = resolve_zone(client, params["zone"])["id"] if params["zone"] else None
         image = resolve_image(client, params["image"], zone)["id"] if params["image"] else None
-        if params["id"] is not None:
-            flavors = [flavor for flavor in [get_flavor(client, params["id"])] if flavor]
-        else:
-            flavors = list_flavors(client, zone=zone, image=image)
+        listed = partial(list_flavors, client, zone=zone, image=image)
+        candidates = one_or_listed(params["id"], partial(get_flavor, client), listed)
         bounds = dict((name, params[name]) for name in BOUNDS)
-        return {"changed": False, "flavors": [flavor for flavor in flavors if flavor_matches(flavor, zone, image, **bounds)]}
+        wanted = partial(flavor_matches, zone=zone, image=image, **bounds)
+        return {"changed": False, "flavors": select(candidates, wanted)}
 
     iwinv.run(body)
 

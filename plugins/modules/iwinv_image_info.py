@@ -116,13 +116,15 @@ images:
       sample: active
 """
 
+from functools import partial
+
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import (
     get_image,
     image_matches,
     list_images,
     resolve_zone,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
 
 
 def main():
@@ -137,12 +139,9 @@ def main():
     def body():
         client = iwinv.client
         zone = resolve_zone(client, params["zone"])["id"] if params["zone"] else None
-        if params["id"] is not None:
-            images = [image for image in [get_image(client, params["id"])] if image]
-        else:
-            images = list_images(client, zone=zone, os=params["os"], name=params["name"])
-        return {"changed": False,
-                "images": [image for image in images if image_matches(image, zone, params["os"], params["name"])]}
+        filters = dict(zone=zone, os=params["os"], name=params["name"])
+        candidates = one_or_listed(params["id"], partial(get_image, client), partial(list_images, client, **filters))
+        return {"changed": False, "images": select(candidates, partial(image_matches, **filters))}
 
     iwinv.run(body)
 

@@ -115,16 +115,18 @@ instances:
       sample: "2026-11-27 21:04:34"
 """
 
+from functools import partial
+
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import resolve_zone
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, in_zone, list_instances
 
 
-def matches(instance, name=None, zone=None, status=None):
-    """Whether an instance passes the filters (zone by id or name)."""
-    return ((name is None or instance["name"] == name)
-            and (zone is None or in_zone(instance, zone))
-            and (status is None or instance["status"] == status))
+def listed(client, params):
+    """The instances the API lists for the filters. It filters by zone id: a zone name is resolved once, which spares
+    pages of other zones."""
+    zone_id = resolve_zone(client, params["zone"])["id"] if params["zone"] else None
+    return list_instances(client, zone=zone_id, name=params["name"], status=params["status"])
 
 
 def main():
@@ -137,15 +139,10 @@ def main():
     params = iwinv.params
 
     def body():
-        if params["id"] is not None:
-            found = get_instance(iwinv.client, params["id"])
-            candidates = [found] if found else []
-        else:
-            # The API filters by zone id: a zone name is resolved once, which spares pages of other zones.
-            zone_id = resolve_zone(iwinv.client, params["zone"])["id"] if params["zone"] else None
-            candidates = list_instances(iwinv.client, zone=zone_id, name=params["name"], status=params["status"])
-        selected = [instance for instance in candidates
-                    if matches(instance, params["name"], params["zone"], params["status"])]
+        client = iwinv.client
+        candidates = one_or_listed(params["id"], partial(get_instance, client), partial(listed, client, params))
+        in_the_zone = partial(in_zone, zone=params["zone"]) if params["zone"] else None
+        selected = select(candidates, in_the_zone, name=params["name"], status=params["status"])
         return {"changed": False, "instances": selected}
 
     iwinv.run(body)

@@ -64,7 +64,7 @@ ssh_keys:
 """
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import list_ssh_keys
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, select
 
 
 def main():
@@ -72,10 +72,7 @@ def main():
     params = iwinv.params
 
     def body():
-        keys = list_ssh_keys(iwinv.client, name=params["name"])
-        if params["id"] is not None:
-            keys = [key for key in keys if key["id"] == params["id"]]
-        return {"changed": False, "ssh_keys": keys}
+        return {"changed": False, "ssh_keys": select(list_ssh_keys(iwinv.client, name=params["name"]), id=params["id"])}
 
     iwinv.run(body)
 

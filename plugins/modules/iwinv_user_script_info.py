@@ -73,7 +73,7 @@ user_scripts:
 """
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import list_user_scripts
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, select
 
 
 def main():
@@ -81,9 +81,7 @@ def main():
     params = iwinv.params
 
     def body():
-        scripts = list_user_scripts(iwinv.client, name=params["name"])
-        if params["id"] is not None:
-            scripts = [script for script in scripts if script["id"] == params["id"]]
+        scripts = select(list_user_scripts(iwinv.client, name=params["name"]), id=params["id"])
         return {"changed": False, "user_scripts": scripts}
 
     iwinv.run(body)

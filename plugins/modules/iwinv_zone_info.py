@@ -72,18 +72,14 @@ zones:
 """
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import list_zones
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, select
 
 
 def main():
     iwinv = IwinvModule(argument_spec=dict(id=dict(type="str"), name=dict(type="str")))
 
     def body():
-        zones = list_zones(iwinv.client)
-        if iwinv.params["id"] is not None:
-            zones = [zone for zone in zones if zone["id"] == iwinv.params["id"]]
-        if iwinv.params["name"] is not None:
-            zones = [zone for zone in zones if zone["name"] == iwinv.params["name"]]
+        zones = select(list_zones(iwinv.client), id=iwinv.params["id"], name=iwinv.params["name"])
         return {"changed": False, "zones": zones}
 
     iwinv.run(body)

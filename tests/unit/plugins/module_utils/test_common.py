@@ -9,7 +9,12 @@ import json
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, check_common_options
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import (
+    IwinvModule,
+    check_common_options,
+    one_or_listed,
+    select,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 
@@ -102,3 +107,27 @@ def test_common_options_name_the_bad_option(bad, message):
 
 def test_options_a_caller_does_not_have_are_not_checked():
     assert check_common_options({"api_url": None, "api_timeout": 1, "rate_limit": 0, "wait_timeout": None})
+
+
+ROWS = [{"id": "a", "name": "web", "zone": "KR1-Z01"}, {"id": "b", "name": "db", "zone": "KR1-Z01"},
+        {"id": "c", "name": "web", "zone": "KR2-Z01"}]
+
+
+def test_select_keeps_the_rows_equal_to_every_filter_that_is_set():
+    assert select(ROWS, name="web", zone=None) == [ROWS[0], ROWS[2]]
+    assert select(ROWS, name="web", zone="KR2-Z01") == [ROWS[2]]
+    assert select(ROWS, lambda row: row["id"] != "a", name="web") == [ROWS[2]]
+    assert select(ROWS, id="nope") == []
+    assert select(ROWS) == ROWS
+
+
+def test_one_or_listed_reads_by_id_or_lists():
+    asked = []
+    get_one = {"a": ROWS[0]}.get
+
+    def list_rows():
+        asked.append("list")
+        return ROWS
+    assert one_or_listed("a", get_one, list_rows) == [ROWS[0]] and asked == []
+    assert one_or_listed("gone", get_one, list_rows) == [] and asked == []
+    assert one_or_listed(None, get_one, list_rows) == ROWS and asked == ["list"]
