@@ -136,6 +136,21 @@ options:
     default: 600
 """
 
+    # The notes of every module that writes a resource: what a lost or late answer means, and the journal.
+    # (No options of its own; Ansible wants a fragment to name options or attributes.)
+    WRITES = r"""
+options: {}
+notes:
+  - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is judged by its effect,
+    read back, never by a status that held before. A creation is looked for by reading back the objects of its
+    name for up to a minute within O(wait_timeout), since the API may execute it late; the one new object is
+    adopted, else the task fails saying the outcome is unknown.
+  - Such a creation is then noted on the controller (a journal in the collection's cache directory, kept 15
+    minutes), so that a rerun, even in a new process, adopts it when it appears and never creates a second one
+    meanwhile.
+  - A failure after a write reports C(changed=true) and the resource as far as it is known.
+"""
+
     # The attributes of every read-only _info module.
     INFO_MODULE = r"""
 attributes:

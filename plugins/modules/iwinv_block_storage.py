@@ -76,6 +76,7 @@ options:
 extends_documentation_fragment:
   - iwinv.cloud.iwinv
   - iwinv.cloud.iwinv.WAIT
+  - iwinv.cloud.iwinv.WRITES
 attributes:
   check_mode:
     support: full
@@ -87,12 +88,8 @@ notes:
   - With O(wait=false) the module still waits where the next step needs it (a move waits for the detach to
     end before attaching; O(state=absent) waits for the detach before deleting), and returns once the last
     request was accepted.
-  - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is never sent again; it
-    is judged by its effect. A create is looked for by name on the instance for up to a minute within
-    O(wait_timeout) (the API may execute it late) and adopted; when it does not show, the task fails saying the
-    outcome is unknown, and notes it on the controller (a journal kept 15 minutes) so that a rerun adopts it when it
-    appears and never creates a second one meanwhile.
-  - A failure after a write reports C(changed=true) and the volume as far as it is known.
+  - A write whose answer was lost is never sent again. A volume's creation whose answer was lost is looked for by
+    its name on its instance.
 """
 
 EXAMPLES = r"""

@@ -21,10 +21,7 @@ description:
     created there and then given its rules reports C(changed=true) whatever fails midway; a rerun converges.
   - On C(/v1/firewall) an edit replaces every rule (and gives every rule a new id), so every edit sends the whole
     resulting set of rules, even a rename or an O(icmp) change.
-  - A write whose answer was lost (a server error, a dropped connection, O(api_timeout)) is judged by its effect. A
-    create is looked for by name for up to a minute within O(wait_timeout) and adopted, else the task fails saying
-    the outcome is unknown, and notes it on the controller (a journal kept 15 minutes) so that a rerun adopts it
-    when it appears and never creates a second one meanwhile. An attach or detach that reading back does not show is sent again (the API answers
+  - An attach or detach whose answer was lost and that reading back does not show is sent again (the API answers
     C(IN_USE) to a repeated one that is still in progress), and any later failure names the request whose answer
     was lost.
   - A rule write whose answer was lost is judged by reading the rules back, and sent again when it does not show (a
@@ -32,7 +29,6 @@ description:
   - Every wait of a task (attaches, detaches) counts against the one O(wait_timeout).
   - Attaches and detaches left in flight with O(wait=false) are noted on the controller; a later task on the
     firewall waits for them to show before it compares or acts (the API does not show them until done).
-  - A failure after a write reports C(changed=true) and the firewall as far as it is known.
 author:
   - iwinv.cloud contributors (@iwinv-cloud)
 options:
@@ -131,6 +127,7 @@ options:
 extends_documentation_fragment:
   - iwinv.cloud.iwinv
   - iwinv.cloud.iwinv.WAIT
+  - iwinv.cloud.iwinv.WRITES
 attributes:
   check_mode:
     support: full

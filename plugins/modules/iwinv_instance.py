@@ -16,15 +16,9 @@ description:
     that matches several instances fails and lists their ids.
   - An instance that is busy with another operation (C(building), C(work), ...) is waited for, within
     O(wait_timeout), before the module acts on it.
-  - A write whose answer was lost (server error, dropped connection, O(api_timeout)) is judged by its effect, never
-    sent twice. A creation is looked for by reading the instances of that name back, for up to a minute within
-    O(wait_timeout), since the API may execute it late; the one new instance is adopted, else the task fails and
-    says the outcome is unknown.
-    The create is then noted on the controller (a journal in the collection's cache directory, kept 15 minutes), so
-    that a rerun, even in a new process, adopts it when it appears and never creates a second one meanwhile.
+  - A write whose answer was lost is never sent twice.
   - A resize, rebuild or power operation whose answer was lost is taken only when the new flavor, the new image or
     an operation in progress shows; otherwise the task fails saying it has not happened (or not yet).
-  - A failure after a write reports C(changed=true) and the instance as far as it is known.
   - Before any write, in check mode too, an image the flavor does not take and a resize to a flavor with a smaller
     disk fail.
 author:
@@ -102,6 +96,7 @@ options:
 extends_documentation_fragment:
   - iwinv.cloud.iwinv
   - iwinv.cloud.iwinv.WAIT
+  - iwinv.cloud.iwinv.WRITES
 attributes:
   check_mode:
     support: full
