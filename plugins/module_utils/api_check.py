@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """iwinv_api_check: a few GET requests, and how their answers compare with what the collection expects.
 
-Every check is a function of the answers (no request of its own), so each can be tested alone. The
-expectations are ../shared/iwinv-api/DECISIONS.md; the "Tolerate" points are the ones where a difference is
-reported as `differs` with the words "tolerated": the collection copes, but the report is still worth sending.
+Every check is a function of the answers (no request of its own), so each can be tested alone. The expectations
+are what the collection is written for (seen on the live API where "LIVE" says so); where the collection copes
+with the other answer too, a difference is reported as `differs` with the words "tolerated": the report is still
+worth sending.
 Answers are API data: only short, printable excerpts (statuses, attribute and header names) reach the result,
 never a body, and the requests never ask for the default account or the console. `make_record` turns the answers
 into the sanitized record of the `record` option: statuses, error codes, field names and types, paging echoes.
@@ -29,7 +30,7 @@ FIELDS_MASK = "11"   # instance_id (1) + name (2) + status (8): never default_ac
 LARGE_PAGE = 1000
 SMALL_PAGE = 2
 COLLECTION_PAGE = 100   # the size every list of the collection asks for first
-FALLBACK_PAGE = 50      # the size it lists with again after a CHECK_PARAM (DECISIONS.md D4)
+FALLBACK_PAGE = 50      # the size it lists with again after a CHECK_PARAM
 # name -> (path, query); the docs' firewall family is asked only when the observed one (security groups) fails.
 REQUESTS = (
     ("zones", "/v1/zones", None),
@@ -210,7 +211,8 @@ def check_signature(answer):
     expected = "GET /v1/zones is accepted (HTTP 200, code 0x00, SUCCESS)"
     if answer.failure:
         return check("signature", expected, answer.describe(), "unknown",
-                     "No answer from the API: check api_url, the network and any proxy between this controller and the API.")
+                     "No answer from the API: check api_url, the network and any proxy between this controller and "
+                     "the API.")
     if answer.success:
         return check("signature", expected, answer.describe(), "ok")
     advice = ERROR_ADVICE.get(answer.error_code) or "The API refused the request: see the error code."
@@ -228,7 +230,8 @@ def check_clock(answer):
     if abs(skew) <= CLOCK_WARNING:
         return check("clock_offset", expected, observed, "ok")
     return check("clock_offset", expected, observed, "differs",
-                 "Synchronise the controller's clock (NTP): the API refuses requests more than %d s off." % CLOCK_TOLERANCE)
+                 "Synchronise the controller's clock (NTP): the API refuses requests more than %d s off."
+                 % CLOCK_TOLERANCE)
 
 
 def check_envelope(answer):
@@ -245,7 +248,7 @@ def check_envelope(answer):
 
 
 def check_error_envelope(*answers):
-    """D4 (LIVE): `result` is an object with a nested numeric code; the string "error" (or none) is tolerated."""
+    """LIVE: `result` is an object with a nested numeric code; the string "error" (or none) is tolerated."""
     expected = "{code: '0x..', error_code: NAME, message: often Korean text, result: {nested numeric code, ...}}"
     errors = [answer for answer in answers if answer.status is not None and not answer.success and answer.error_code]
     if not errors:
@@ -272,7 +275,8 @@ def check_page_size_echo(answer):
     if echoed == SMALL_PAGE:
         return check("page_size_echo", expected, observed, "ok")
     if as_int(echoed) == SMALL_PAGE:
-        return check("page_size_echo", expected, observed, "differs", TOLERATED + "Paging fields are read as numbers or strings.")
+        return check("page_size_echo", expected, observed, "differs",
+                     TOLERATED + "Paging fields are read as numbers or strings.")
     return check("page_size_echo", expected, observed, "differs",
                  "The echoed page size is not the one asked for; paging relies on it. " + REPORT)
 
@@ -297,7 +301,8 @@ def check_page_size_cap(answer):
         return unanswered("page_size_cap", expected, answer)
     rows, echoed = len(answer.rows), as_int(answer.field("page_size"))
     total = as_int(answer.field("total"))
-    observed = "%d rows, page_size %s echoed, total %s" % (rows, text(answer.field("page_size")), text(answer.field("total")))
+    observed = "%d rows, page_size %s echoed, total %s" % (rows, text(answer.field("page_size")),
+                                                          text(answer.field("total")))
     if echoed is not None and echoed < LARGE_PAGE and rows <= echoed:
         return check("page_size_cap", expected, "cap %d (echoed); " % echoed + observed, "ok")
     if echoed == LARGE_PAGE and total is not None and rows < total:
@@ -347,7 +352,7 @@ def check_statuses(name, answer, known, advice):
 
 
 def check_not_found(name, answer, empty_expected=False):
-    """D4: an unknown id is 400 ID_INVALID (flavors: 200 []); the other answer is tolerated."""
+    """An unknown id is 400 ID_INVALID (flavors: 200 []); the other answer is tolerated."""
     invalid = answer.status == 400 and answer.error_code == "ID_INVALID"
     empty = answer.success and not answer.rows
     expected = "HTTP 200 with an empty result" if empty_expected else "HTTP 400 ID_INVALID"
@@ -363,14 +368,14 @@ def check_not_found(name, answer, empty_expected=False):
 
 
 def check_firewall_family(security_groups, firewall):
-    """D1: which firewall family answered; the firewall modules speak both (firewall_api)."""
-    expected = "GET /v1/security-groups answers (DECISIONS.md D1b, the family seen live)"
+    """Which firewall family answered; the firewall modules speak both (firewall_api)."""
+    expected = "GET /v1/security-groups answers (the family seen live)"
     if security_groups.success:
         return check("firewall_family", expected, "/v1/security-groups: " + security_groups.describe(), "ok")
     observed = "/v1/security-groups: %s; /v1/firewall: %s" % (security_groups.describe(), firewall.describe())
     if firewall.success and security_groups.status == 404 and security_groups.error_code == "NOT_FOUND":
         return check("firewall_family", expected, observed, "differs",
-                     TOLERATED + "This API serves only /v1/firewall (the docs' family, D1a): "
+                     TOLERATED + "This API serves only /v1/firewall (the docs' family): "
                      "iwinv.cloud.iwinv_firewall and iwinv.cloud.iwinv_firewall_info use it (firewall_api=auto finds "
                      "it; firewall_api=firewall pins it). " + REPORT)
     return check("firewall_family", expected, observed, "unknown",
@@ -379,7 +384,7 @@ def check_firewall_family(security_groups, firewall):
 
 
 def check_user_script_list(answer):
-    """D2 (LIVE): the user-script list answers 404; user scripts are then given by id."""
+    """LIVE: the user-script list answers 404; user scripts are then given by id."""
     return served_or_refused(
         "user_script_list", "GET /v1/instance/script answers HTTP 404 (LIVE): user scripts are given by id",
         answer, answer.status == 404,
@@ -388,7 +393,7 @@ def check_user_script_list(answer):
 
 
 def check_bill_detail(bills, detail):
-    """D4 (LIVE): a bill's detail answers 403 CHECK_IP while the bill list works with the same key."""
+    """LIVE: a bill's detail answers 403 CHECK_IP while the bill list works with the same key."""
     expected = "GET /v1/bill/{id} answers HTTP 403 CHECK_IP (LIVE) while the bill list works"
     if not bills.success:
         return check("bill_detail", expected, "bill list: " + bills.describe(), "unknown",
@@ -420,7 +425,7 @@ def inconclusive(answer):
 
 
 def check_supporting_images(*answers):
-    """D2: flavor rows carry no supporting_images (only a third-party dashboard shows it); tolerate both."""
+    """Flavor rows carry no supporting_images (only a third-party dashboard shows it); tolerate both."""
     expected = "flavor rows without supporting_images: the API decides which images a flavor takes"
     rows = [row for answer in answers for row in answer.rows if isinstance(row, dict)]
     if not rows:
@@ -435,7 +440,7 @@ def check_supporting_images(*answers):
 
 
 def check_volume_paging(answer):
-    """D3: the volume list is unpaginated in the docs; tolerate paging fields (the collection pages on)."""
+    """The volume list is unpaginated in the docs; tolerate paging fields (the collection pages on)."""
     expected = "the block storage list unpaginated (no page_no or page_size in the answer)"
     if not answer.success:
         return unanswered("volume_paging", expected, answer)
@@ -448,7 +453,7 @@ def check_volume_paging(answer):
 
 
 def check_page_size_limit(first, fallback):
-    """D4: sizes up to 50 were seen LIVE, 100 never; a CHECK_PARAM on 100 is tolerated by listing with 50."""
+    """Sizes up to 50 were seen LIVE, 100 never; a CHECK_PARAM on 100 is tolerated by listing with 50."""
     expected = "a list page of %d rows (the collection's page size) is accepted" % COLLECTION_PAGE
     if first.success:
         return check("page_size_limit", expected, "page_size %d accepted" % COLLECTION_PAGE, "ok")

@@ -28,7 +28,7 @@ def bill_item_from_api(row, group=None):
 
 
 def bill_items_from_api(row):
-    """The lines of a bill's detail, found under groups[].items (REFERENCE.md 3.6), each with its group's name;
+    """The lines of a bill's detail, found under groups[].items, each with its group's name;
     None when the row has no lines (a list row)."""
     groups = row.get("groups")
     if not isinstance(groups, list):

@@ -147,7 +147,7 @@ def list_images(client, zone=None, os=None, name=None):
     try:
         rows = client.paginate("/v1/images", query=filters_query(zone_id=zone, os=os, name=name))
     except IwinvApiError as exc:
-        if os is not None and exc.error_code == "CHECK_PARAM_ENUM":   # the API's message may be Korean (D4)
+        if os is not None and exc.error_code == "CHECK_PARAM_ENUM":   # the API's message may be Korean
             exc.message = "os '%s' is not an OS family the API knows (such as ubuntu, rocky, debian, windows): %s" % (
                 os, exc.message)
         raise

@@ -59,12 +59,14 @@ LOOPBACK_NAMES = ("localhost",)
 ERROR_ADVICE = {
     "CHECK_CREDENTIAL": "the API did not accept the access key (credential): check access_key",
     "INVALID_SIGNATURE": "the API rejected the request signature: check that secret_key belongs to access_key",
-    "CHECK_SIGNATURE": "the API rejected the signature headers or their timestamp: check secret_key and the controller clock",
+    "CHECK_SIGNATURE": "the API rejected the signature headers or their timestamp: check secret_key and the controller "
+                       "clock",
     # LIVE: not always the allowlist (every bill detail answered CHECK_IP while other requests with the key worked).
     "CHECK_IP": "the API refused this request with CHECK_IP: when every request fails so, this controller's IP address "
                 "is probably not in the API key's IP allowlist (add it in the iwinv console); when other requests with "
                 "this key work, the API refuses this one for a reason it does not name",
-    "CHECK_REQUEST_IP": "this controller's IP address is not allowed for the API key: check the key's IP allowlist in the iwinv console",
+    "CHECK_REQUEST_IP": "this controller's IP address is not allowed for the API key: check the key's IP allowlist in "
+                        "the iwinv console",
     "CIDR_NOT_REGISTERED": "this controller's IP address is not registered in the API key's IP allowlist",
     "LIMIT_EXCEEDED": "a limit was exceeded",
     "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation",
@@ -72,7 +74,7 @@ ERROR_ADVICE = {
     "CHECK_CONSOLE": "this action must be completed in the iwinv web console",
 }
 
-# What the other codes of the catalog (REFERENCE.md 2.3) say, so that a message never depends on the language of
+# What the other codes of the API's error catalog say, so that a message never depends on the language of
 # the API's own text (LIVE: often Korean), which follows these words.
 ERROR_WORDS = {
     "NOT_FOUND": "the API found no such resource or endpoint",
@@ -128,7 +130,7 @@ class IwinvAmbiguousWriteError(IwinvApiError):
 
     Callers reconcile by reading the resource back; they never send the write again. `answered` is true when
     the API did answer, with an error envelope that names a reason (a 5xx such as DEV_CHECK_RETURN): that is the
-    API's refusal, which one read-back confirms (TaskRun.reconcile), not a lost answer (DECISIONS.md D2).
+    API's refusal, which one read-back confirms (TaskRun.reconcile), not a lost answer.
     """
 
     answered = False
@@ -167,8 +169,8 @@ def api_path(base, *segments):
     """`base`/`segment`/...: every segment (ids from the user or the API included) checked as a whole path segment."""
     for segment in segments:
         if not is_path_safe_id(segment):
-            raise IwinvError("refusing to put %s in an API request path: an id has only letters, digits, '_', '.' and '-'"
-                             % ascii(segment))
+            raise IwinvError("refusing to put %s in an API request path: an id has only letters, digits, '_', '.' "
+                             "and '-'" % ascii(segment))
     return "/".join((base,) + tuple(str(segment) for segment in segments))
 
 
@@ -187,8 +189,8 @@ def check_path(path):
     segments = path.split("/")[2:] if path.startswith("/v1/") else []
     bad = [segment for segment in segments if not is_path_safe_id(segment)]
     if not segments or bad:
-        raise IwinvError("invalid API path %s: it must be /v1/ followed by segments of letters, digits, '_', '.' and '-'%s"
-                         % (ascii(path), " (bad segment %s)" % ascii(bad[0]) if bad else ""))
+        raise IwinvError("invalid API path %s: it must be /v1/ followed by segments of letters, digits, '_', '.' and "
+                         "'-'%s" % (ascii(path), " (bad segment %s)" % ascii(bad[0]) if bad else ""))
 
 
 def check_api_url(api_url):
@@ -203,7 +205,8 @@ def check_api_url(api_url):
     elif parts.path:
         problem = "it must not hold a path (the API signs the path from /v1/ on)"
     elif parts.scheme == "http" and not is_loopback(parts.hostname):
-        problem = "plain http:// would send every request unencrypted; use https:// (http:// only reaches loopback hosts)"
+        problem = ("plain http:// would send every request unencrypted; use https:// (http:// only reaches loopback "
+                   "hosts)")
     if problem:
         raise IwinvError("api_url %s is not allowed: %s" % (clean_api_text(url), problem))
     return url
@@ -263,7 +266,6 @@ def as_int(value, default=None):
         return default
 
 
-
 def _no_ambient_auth(prepared_request):
     """requests auth hook: an auth of our own keeps requests from adding one from ~/.netrc (or $NETRC)."""
     prepared_request.headers.pop("Authorization", None)
@@ -320,9 +322,9 @@ class IwinvClient:
         return result_rows(self.request("DELETE", path), "DELETE", path)
 
     def get_detail(self, collection, resource_id, query=None):
-        """The row of one resource from its detail endpoint (`collection`/`resource_id`), or None when it does not exist.
+        """The row of one resource from its detail endpoint (`collection`/`resource_id`), or None when there is none.
 
-        Endpoints disagree on "not found" (200 [] or 400 ID_INVALID, DECISIONS.md D4): both mean None. An id that
+        Endpoints disagree on "not found" (200 [] or 400 ID_INVALID): both mean None. An id that
         cannot stand in a signed path as it is cannot exist either, and costs no request.
         """
         if not is_path_safe_id(resource_id):
@@ -344,7 +346,7 @@ class IwinvClient:
         is full by that measure is followed by one more. A page seen before (page_no ignored) or more than
         MAX_PAGES pages fail.
 
-        `documented_unpaginated`: a list its docs call unpaginated (the volume list, DECISIONS.md D3), read by
+        `documented_unpaginated`: a list its docs call unpaginated (the volume list), read by
         _documented_list: its first request is the documented one, without page_no or page_size.
         """
         if documented_unpaginated:
@@ -530,8 +532,8 @@ class _Retryable(Exception):
         error = self.error
         if not ambiguous:
             if error.error_code == "LIMIT_EXCEEDED":
-                error.message += ("; the API rate limit stayed exhausted through %d retries: lower rate_limit, or fewer forks "
-                                  "sharing this access key" % MAX_RETRIES)
+                error.message += ("; the API rate limit stayed exhausted through %d retries: lower rate_limit, or "
+                                  "fewer forks sharing this access key" % MAX_RETRIES)
             return error
         unknown = "%s; the outcome is unknown: the API may have executed it" % error.message
         ambiguous_error = IwinvAmbiguousWriteError(
@@ -640,9 +642,10 @@ def explain_auth_failure(error, date_header, timestamp):
     if error.error_code not in STALE_TIMESTAMP_CODES or skew is None or abs(skew) <= CLOCK_TOLERANCE:
         return error
     direction = "ahead of" if skew > 0 else "behind"
-    error.message = ("%s %s failed: the controller clock is off by about %d s (%s the API server's clock); the API accepts "
-                     "at most %d s: synchronise the controller's clock (NTP) (HTTP %s, %s)"
-                     % (error.method, error.path, abs(skew), direction, CLOCK_TOLERANCE, error.status, error.error_code))
+    error.message = ("%s %s failed: the controller clock is off by about %d s (%s the API server's clock); the API "
+                     "accepts at most %d s: synchronise the controller's clock (NTP) (HTTP %s, %s)"
+                     % (error.method, error.path, abs(skew), direction, CLOCK_TOLERANCE, error.status,
+                        error.error_code))
     if error.api_message:
         error.message += ": %s" % error.api_message
     return error

@@ -4,7 +4,7 @@
 """The journal of unresolved writes: what an earlier task of this user left unknown or in flight.
 
 A create whose answer was lost and that reading back never showed may still land (an API that answers late).
-A firewall attach or detach started with wait=false does not show in the firewall until it is done (D1). Both
+A firewall attach or detach started with wait=false does not show in the firewall until it is done. Both
 are noted here, so that a later task, even in a new process, settles them instead of creating a second
 resource or judging an attachment that is about to change. Entries expire after JOURNAL_WINDOW seconds.
 

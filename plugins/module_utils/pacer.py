@@ -119,7 +119,7 @@ class FilePacer:
         horizon = now - PACING_WINDOW - PACING_MARGIN
         log = []
         for entry in entries[-MAX_LOGGED_REQUESTS:] if isinstance(entries, list) else []:
-            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and len(entry[0]) <= 2 * TICKET_BYTES:
+            if is_entry(entry):
                 bound = bounded_number(entry[1], horizon, now + self.flight, horizon)
                 if bound > horizon:
                     log.append([entry[0], bound])
@@ -130,7 +130,8 @@ class FilePacer:
         return max(1, int(min(self.rate_limit, MAX_LOGGED_REQUESTS) * factor))
 
     def limited(self):
-        """The API answered 429: every process of the key holds off briefly and, once per burst of 429s, halves its rate."""
+        """The API answered 429: every process of the key holds off briefly and, once per burst of 429s, halves its
+        rate."""
         if self.rate_limit <= 0:
             return
         with self.state.locked() as state:
@@ -151,6 +152,12 @@ class FilePacer:
         """Requests per minute allowed now (rate_limit until a 429 lowered it)."""
         with self.state.locked() as state:
             return self.rate_limit * rate_factor(state, self.clock())
+
+
+def is_entry(entry):
+    """Whether a value read from the file has the shape of a log entry: [ticket, bound] (the bound checked apart)."""
+    return (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+            and len(entry[0]) <= 2 * TICKET_BYTES)
 
 
 def rate_factor(state, now):

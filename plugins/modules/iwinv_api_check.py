@@ -91,7 +91,7 @@ checks:
       type: str
       sample: unknown_instance
     expected:
-      description: What the collection expects (DECISIONS.md).
+      description: What the collection expects of the API.
       type: str
       sample: HTTP 400 ID_INVALID
     observed:

@@ -40,7 +40,8 @@ EXAMPLES = r"""
 
 - name: The names of the instances behind the web firewall
   ansible.builtin.debug:
-    msg: "{{ result.firewalls | selectattr('name', 'equalto', 'web') | map(attribute='instances') | flatten | map(attribute='name') | list }}"
+    msg: "{{ result.firewalls | selectattr('name', 'equalto', 'web') | map(attribute='instances') | flatten
+             | map(attribute='name') | list }}"
 
 - name: One firewall by id
   iwinv.cloud.iwinv_firewall_info:
@@ -76,8 +77,10 @@ firewalls:
       type: list
       elements: dict
       sample:
-        - {id: 1234567, direction: in, protocol: tcp, port: "22", cidr: 198.51.100.7/32, name: ssh-office, description: ""}
-        - {id: 1234568, direction: in, protocol: tcp, port: "1000-2000", cidr: 0.0.0.0/0, name: in-tcp-1000-2000, description: ""}
+        - {id: 1234567, direction: in, protocol: tcp, port: "22", cidr: 198.51.100.7/32, name: ssh-office,
+           description: ""}
+        - {id: 1234568, direction: in, protocol: tcp, port: "1000-2000", cidr: 0.0.0.0/0, name: in-tcp-1000-2000,
+           description: ""}
     instances:
       description: The instances that carry the firewall, sorted by name.
       type: list

@@ -80,7 +80,8 @@ def main():
     def body():
         instance = find_instance(iwinv.client, instance_id=params["id"], name=params["name"])
         if instance is None:
-            raise ResolveError("no instance has the %s '%s'" % (("id", params["id"]) if params["id"] else ("name", params["name"])))
+            by_what = ("id", params["id"]) if params["id"] else ("name", params["name"])
+            raise ResolveError("no instance has the %s '%s'" % by_what)
         console = get_console(iwinv.client, instance["id"])
         return {"changed": False, "console": console, "instance": {"id": instance["id"], "name": instance["name"]}}
 
