@@ -3,29 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A recent list of every instance, shared by the tasks of one key, and the writes that make it stale.
 
-In a fleet every fork looks its name up, then waits for its new instance: one request each, of the same list.
-The view keeps the last full list (rows as instances.instance_from_api makes them: no secret) in a StateFile per
-(api_url, access key) for at most `max_age` seconds, so that one read serves every fork:
-
-* a name look-up uses it to learn that a name is free, or which one instance has it; that instance is then read
-  by id, so what a task acts on is never older than its own read. A kept list that shows the name twice is not
-  trusted: the name is looked up afresh.
-* a wait uses it, or the list's first page that another wait read, when it was read after the moment the waiter
-  needs news from (its write's answer, then the last list it saw), so every fork waiting at the same time shares
-  one read per poll. A wait reads only the first page (one request): a partial list is no risk there, since an
-  instance missing from it is read by id.
-
-Write-aware: every instance write of this controller notes the names it touches before it is sent, and when it
-is answered. A kept list is never used for a name with a write in flight or answered after the list was read.
-A create claims its name first: when another task of this controller is creating that name, or created it after
-this task looked, the claim fails and the task looks again, so one controller never creates a name twice.
-
-Cost: a full list takes one request per page (and one more when its last page holds 10 to 99 rows, see
-IwinvClient.paginate); a name look-up or a read by id takes one. The view reads the full list only when at least
-that many tasks of the key are running now (a fleet), and the first page for a wait only when another task runs
-and the whole list fitted one page, so a lone task never sends more requests than without it.
-
-Everything read back from the file is untrusted: entries of the wrong shape or time are dropped.
+The rules: a name look-up may learn from the kept list that a name is free or which one instance has it, and
+then reads that instance by id; a wait may use a list read after the moment it needs news from; a kept list is
+never used for a name with a write of this controller in flight or answered after the list was read, and a
+create claims its name first. The full list is read only while at least as many tasks of the key run as it costs
+requests. Everything read back from the file is untrusted. The design and its costs: docs/dev/internals.md
+("The shared instance list").
 """
 
 from __future__ import annotations
