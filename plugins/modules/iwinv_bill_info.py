@@ -161,16 +161,18 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvMod
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def is_date(value):
+    """Whether `value` is a real date written YYYY-MM-DD."""
+    try:
+        return DATE.match(value) is not None and datetime.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
 def check_dates(start_date, end_date):
     """A message for dates the API would refuse or that cannot match anything, or None."""
     for name, value in (("start_date", start_date), ("end_date", end_date)):
-        if value is None:
-            continue
-        try:
-            if not DATE.match(value):
-                raise ValueError(value)
-            datetime.date.fromisoformat(value)
-        except ValueError:
+        if value is not None and not is_date(value):
             return "%s must be a date written YYYY-MM-DD, got '%s'" % (name, value)
     if start_date and end_date and start_date > end_date:
         return "start_date (%s) must not be after end_date (%s)" % (start_date, end_date)
