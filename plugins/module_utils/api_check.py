@@ -301,8 +301,8 @@ def check_page_size_cap(answer):
         return unanswered("page_size_cap", expected, answer)
     rows, echoed = len(answer.rows), as_int(answer.field("page_size"))
     total = as_int(answer.field("total"))
-    observed = "%d rows, page_size %s echoed, total %s" % (rows, text(answer.field("page_size")),
-                                                          text(answer.field("total")))
+    observed = "%d rows, page_size %s echoed, total %s" % (
+        rows, text(answer.field("page_size")), text(answer.field("total")))
     if echoed is not None and echoed < LARGE_PAGE and rows <= echoed:
         return check("page_size_cap", expected, "cap %d (echoed); " % echoed + observed, "ok")
     if echoed == LARGE_PAGE and total is not None and rows < total:
