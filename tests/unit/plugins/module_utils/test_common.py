@@ -31,7 +31,8 @@ def tracebacks_shown(monkeypatch):
         from ansible.module_utils._internal import _traceback
     except ImportError:   # before 2.19 the module always returns `exception`; the controller shows it under -vvv
         return
-    monkeypatch.setattr(_traceback, "_module_tracebacks_enabled_events", frozenset([_traceback.TracebackEvent.ERROR]))
+    # As ansible-core's CLI does with DISPLAY_TRACEBACK=always (the controller or the module side, whichever is set).
+    monkeypatch.setattr(_traceback, "_is_traceback_enabled", lambda event: event == _traceback.TracebackEvent.ERROR)
 
 
 def run_body(body):
