@@ -19,6 +19,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     IwinvApiError,
     IwinvClient,
     check_api_url,
+    clean_api_text,
     id_problem,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
@@ -155,10 +156,11 @@ class IwinvModule:
 
 
 def bug_message(exc):
-    """The failure of an exception that is no IwinvError: a bug of the collection, to be reported."""
+    """The failure of an exception that is no IwinvError: a bug of the collection, to be reported. Its text may
+    hold API data: bounded and printable, like any text from the API."""
     return ("iwinv.cloud failed with an unexpected error, a bug of the collection: please report it at %s with "
             "the task and this message (%s: %s); the traceback is shown with -vvv"
-            % (ISSUES_URL, type(exc).__name__, exc))
+            % (ISSUES_URL, type(exc).__name__, clean_api_text(exc)))
 
 
 def check_common_options(options):

@@ -132,3 +132,8 @@ def test_one_or_listed_reads_by_id_or_lists():
     assert one_or_listed("a", get_one, list_rows) == [ROWS[0]] and asked == []
     assert one_or_listed("gone", get_one, list_rows) == [] and asked == []
     assert one_or_listed(None, get_one, list_rows) == ROWS and asked == ["list"]
+
+
+def test_a_bug_message_holds_the_exception_text_bounded_and_printable():
+    result = run_body(raising(KeyError("\x1b[31m" + "x" * 5000)))
+    assert "\x1b" not in result["msg"] and len(result["msg"]) < 1000
