@@ -225,6 +225,9 @@ NOT_IN_HOSTNAMES = re.compile(r"[^\w.-]|^-")
 LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 HOST_VAR_STRINGS = ("iwinv_id", "iwinv_name", "iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name",
                     "iwinv_image", "iwinv_os", "iwinv_public_ipv4", "iwinv_private_ipv4", "iwinv_description")
+# The host variables whose values many hosts share; the others (id, name, addresses, volumes) are the host's own.
+SHARED_VALUES = frozenset(["iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_flavor_name", "iwinv_image", "iwinv_os",
+                           "iwinv_description"])
 # ansible-core 2.19 and later mark trust instead of unsafe: wrap_var only strips the trust tag, so a str of type
 # exactly str (a tagged one is a subclass) is data as it is. Earlier versions mark a value with AnsibleUnsafeText.
 PLAIN_STR_IS_UNSAFE = type(wrap_var("")) is str  # pylint: disable=unidiomatic-typecheck
@@ -444,7 +447,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.inventory.add_group(group_name("iwinv_zone_", zone_id))
         for status in self.get_option("status"):
             self.inventory.add_group(group_name("iwinv_status_", status))
-        taken = set()
+        taken, held = set(), {}
         for host_vars in hosts:
             problem = id_problem(host_vars["iwinv_id"])
             if problem:
@@ -454,7 +457,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # Everything from the API (or the cache) is data, never a template, whatever the ansible-core version.
             host_vars = unsafe_host_vars(host_vars)
             if self._kept(host_vars):
-                self._add_host(host_vars, taken)
+                self._add_host(host_vars, taken, held)
 
     def _kept(self, host_vars):
         """Whether every `filters` conditional is true; one that fails fails the build under `strict`, else the
@@ -476,7 +479,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 return False
         return True
 
-    def _add_host(self, host_vars, taken):
+    def _add_host(self, host_vars, taken, held):
         connect_with = self.get_option("connect_with")
         address = ansible_host(host_vars, connect_with)
         if address:
@@ -488,10 +491,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self.inventory.add_host(hostname, group=TOP_GROUP)
         for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
             self.inventory.add_host(hostname, group=self._group(group))
+        self._set_variables(hostname, host_vars, held)
+        self._construct(hostname)
+
+    def _set_variables(self, hostname, host_vars, held):
+        """set_variable for each of the host's variables. A value that hosts share (SHARED_VALUES: a zone, a
+        status, an image...) is passed, after the first host, as the inventory holds it: ansible-core 2.19 and
+        later copy every fresh value to tag its origin (as much time again as storing it), and keep a value that
+        carries the tag as it is. `held`: value -> the inventory's copy, through wrap_var (unsafe on every
+        ansible-core)."""
         set_variable = self.inventory.set_variable
         for name, value in host_vars.items():
-            set_variable(hostname, name, value)
-        self._construct(hostname)
+            shared = name in SHARED_VALUES
+            known = held.get(value) if shared else None
+            set_variable(hostname, name, value if known is None else known)
+            if shared and known is None:
+                held[value] = wrap_var(self.inventory.get_host(hostname).vars[name])
 
     def _group(self, name):
         """add_group's name for this group, without the call when the group exists (thousands of hosts share a few)."""

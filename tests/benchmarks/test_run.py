@@ -51,11 +51,18 @@ def test_a_section_is_spliced_into_the_page_and_the_rest_left_as_it_was():
 
 
 def test_the_inventory_table_puts_each_before_row_above_its_size(monkeypatch):
-    monkeypatch.setattr(run, "BEFORE_INVENTORY_ROWS", {1000: [12, "0.40", "0.05", "8.00", "0.10", "**2.67**"]})
-    # (plugin s, requests, plain requests s, hosts, Ansible's own s) of two runs
+    before = {1000: [12, "0.40", "0.05", "8.00", "0.10", "**2.67**", "-", "-"]}
+    monkeypatch.setattr(run, "BEFORE_INVENTORY", [("before", before), ("first pass", {})])
+    # (plugin s, requests, plain requests s, hosts, Ansible's own s) of two runs: no figure for the plugin's calls
     report = {"inventory": {100: [(0.02, 3, 0.01, 100, 0.01)] * 2,
                             1000: [(0.2, 12, 0.05, 1000, 0.1), (0.3, 12, 0.05, 1000, 0.1)]}}
     lines = run.inventory_section(report).splitlines()[2:]
-    assert lines == ["| 100 | 3 | 0.02 | 0.01 | 2.00 | 0.01 | **1.00** |",
-                     "| 1000 (before) | 12 | 0.40 | 0.05 | 8.00 | 0.10 | **2.67** |",
-                     "| 1000 | 12 | 0.25 | 0.05 | 5.00 | 0.10 | **1.67** |"]
+    assert lines == ["| 100 | 3 | 0.02 | 0.01 | 2.00 | 0.01 | **1.00** | - | - |",
+                     "| 1000 (before) | 12 | 0.40 | 0.05 | 8.00 | 0.10 | **2.67** | - | - |",
+                     "| 1000 | 12 | 0.25 | 0.05 | 5.00 | 0.10 | **1.67** | - | - |"]
+
+
+def test_the_ratio_to_ansible_cores_calls_is_the_median_of_the_per_run_ratios():
+    # (plugin s, requests, plain requests s, hosts, Ansible's own s, ansible-core's s for the plugin's calls)
+    samples = [(0.6, 12, 0.1, 1000, 0.2, 0.4), (0.9, 12, 0.1, 1000, 0.2, 0.5), (1.2, 12, 0.2, 1000, 0.2, 0.6)]
+    assert run.inventory_row(samples)[-2:] == ["0.50", "**1.50**"]   # 0.6 / 0.5, 0.9 / 0.6, 1.2 / 0.8

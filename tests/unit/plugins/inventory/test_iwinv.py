@@ -640,3 +640,16 @@ def test_the_collector_comes_back_after_a_failure_and_stays_off_when_it_was_off(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_hosts_share_the_inventorys_copy_of_a_shared_value_and_it_stays_data(emulator, config):
+    create_instance(emulator, "web-1", description=quote_plus("{{ 6 * 7 }}"))
+    create_instance(emulator, "web-2", description=quote_plus("{{ 6 * 7 }}"))
+    inventory = load(config())
+    first, second = (inventory.get_host(name).vars for name in ("web-1", "web-2"))
+    for name in inventory_module.SHARED_VALUES:   # zone, status, image...: one object, set once, for both hosts
+        assert first[name] is second[name] and is_data(second[name]), name
+    assert second["iwinv_description"] == "{{ 6 * 7 }}"
+    # what each host has of its own is its own
+    assert first["iwinv_id"] != second["iwinv_id"] and is_data(second["iwinv_id"])
+    assert first["iwinv_block_storages"] is not second["iwinv_block_storages"]
