@@ -462,18 +462,18 @@ def options(**given):
 def test_desired_firewall_keeps_what_is_omitted_and_takes_what_is_given():
     current = firewall(with_id(fw.normalise_rules([rule(port=22)])), description="R&D", icmp=True,
                        instances=[{"id": "i-1", "name": "web-1"}])
-    kept = iwinv_firewall.desired_firewall(current, options(), None)
+    kept = fw.desired_firewall(current, options(), None)
     assert fw.firewall_changes(current, kept) == [] and kept["instances"] == current["instances"]
-    changed = iwinv_firewall.desired_firewall(current, options(name="renamed", description="", icmp=False), [])
+    changed = fw.desired_firewall(current, options(name="renamed", description="", icmp=False), [])
     assert fw.firewall_changes(current, changed) == ["name", "description", "icmp", "rules"]
-    new = iwinv_firewall.desired_firewall(None, options(name="web-fw"), None)
+    new = fw.desired_firewall(None, options(name="web-fw"), None)
     assert (new["id"], new["description"], new["icmp"], new["rules"]) == (None, "", False, [])
 
 
 def test_predicted_instances_after_attaches_and_detaches():
     current = firewall([], instances=[{"id": "i-2", "name": "b"}, {"id": "i-1", "name": "a"}])
     wanted = [{"id": "i-3", "name": "c"}, {"id": "i-1", "name": "a"}]
-    predicted = iwinv_firewall.predicted_instances(current, wanted, ["i-3"], ["i-2"])
+    predicted = fw.predicted_instances(current, wanted, ["i-3"], ["i-2"])
     assert predicted == [{"id": "i-1", "name": "a"}, {"id": "i-3", "name": "c"}]
 
 
