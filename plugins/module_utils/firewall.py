@@ -21,6 +21,8 @@ import ipaddress
 import re
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 DEFAULT_DESCRIPTION = "Managed by iwinv.cloud"
 NAME_LENGTH = (4, 32)
@@ -333,6 +335,29 @@ def describe_rule(rule):
 
 
 # --- the task's plan -----------------------------------------------------------------------------------------
+
+def wanted_rules(params):
+    """The `rules` option normalised (None when omitted); invalid rules fail here, before any request."""
+    check_firewall_options(params["name"], params["description"])
+    return None if params["rules"] is None else normalise_rules(params["rules"])
+
+
+def resolve_instances(client, refs, attached):
+    """[{id, name}] for the `instances` option (None when omitted).
+
+    A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
+    """
+    if refs is None:
+        return None
+    resolved = {}
+    for ref in refs:
+        try:
+            instance = resolve(attached, ref, "instance")
+        except ResolveError:
+            instance = resolve_instance(client, ref)
+        resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
+    return list(resolved.values())
+
 
 def desired_firewall(current, params, rules):
     """The firewall this task asks for: options given win, options omitted keep the current value."""

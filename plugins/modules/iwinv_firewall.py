@@ -260,8 +260,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvMod
 from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource, reworded
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 RULE_OPTIONS = dict(
@@ -295,29 +294,6 @@ DOING = {"create": "creating %s", "update": "editing %s", "delete": "deleting %s
          "attach": "attaching firewall %s to instance %s", "detach": "detaching firewall %s from instance %s"}
 
 
-def wanted_rules(params):
-    """The `rules` option normalised (None when omitted); invalid rules fail here, before any request."""
-    fw.check_firewall_options(params["name"], params["description"])
-    return None if params["rules"] is None else fw.normalise_rules(params["rules"])
-
-
-def resolve_instances(client, refs, attached):
-    """[{id, name}] for the `instances` option (None when omitted).
-
-    A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
-    """
-    if refs is None:
-        return None
-    resolved = {}
-    for ref in refs:
-        try:
-            instance = resolve(attached, ref, "instance")
-        except ResolveError:
-            instance = resolve_instance(client, ref)
-        resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
-    return list(resolved.values())
-
-
 class Firewall(Resource):
     """A firewall on either API family: the engine's hooks; what to write is firewall.plan's."""
 
@@ -325,7 +301,7 @@ class Firewall(Resource):
 
     def __init__(self, iwinv):
         super().__init__(iwinv)
-        self.rules = wanted_rules(self.params)
+        self.rules = fw.wanted_rules(self.params)
         self.ids_with_name = set()   # the firewalls of the name before a create: the new one is the one not seen
         self.desired, self.pairs, self._api = None, ([], []), None
 
@@ -370,7 +346,7 @@ class Firewall(Resource):
         if current is None and not self.params["name"]:
             raise IwinvError("name is required to create a firewall")
         self.desired = fw.desired_firewall(current, self.params, self.rules)
-        wanted = resolve_instances(self.client, self.params["instances"], self.desired["instances"])
+        wanted = fw.resolve_instances(self.client, self.params["instances"], self.desired["instances"])
         self.pairs = fw.instance_changes(fw.attachment_ids(current), None if wanted is None else fw.ids_of(wanted),
                                          self.params["purge_instances"])
         self.desired["instances"] = fw.predicted_instances(self.desired, wanted, *self.pairs)
@@ -469,7 +445,7 @@ class Firewall(Resource):
     def doing(self, action, firewall):
         if action.kind in ("attach", "detach"):
             return DOING[action.kind] % (firewall["id"], action.argument)
-        return DOING[action.kind] % ("firewall '%s'" % self.params["name"] if firewall is None else self.label(firewall))
+        return DOING[action.kind] % (self.label(firewall) if firewall else "firewall '%s'" % self.params["name"])
 
     def report(self, changed, before, after):
         result = result_with_diff(changed, "firewall", fw.diff_view(before), fw.diff_view(after))
@@ -479,7 +455,8 @@ class Firewall(Resource):
     def naming_lost_answers(self, exc):
         """A failure names the requests whose answer was lost before it (they may explain it)."""
         if self._api is not None and self.api.lost_answers:
-            reworded(exc, "%s; requests whose answer was lost before: %s" % (exc.message, "; ".join(self.api.lost_answers)))
+            reworded(exc, "%s; requests whose answer was lost before: %s"
+                     % (exc.message, "; ".join(self.api.lost_answers)))
         return exc
 
 
