@@ -123,13 +123,11 @@ class TaskRun:
     def judge(self, error, check):
         """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
 
-        Reads at once, then, for `check.window` seconds (within the run's budget), until `check.took_effect(obj)`
-        holds. When it never does, raises `error` with a message that says what was read and that the outcome is
-        unknown (a write that was never seen may still land late), after noting `check.journal_key` in the journal
-        so that a later task settles it first (settle_earlier_create).
-        A create (the check has `refused_advice`) that the API refused with a reason (`error.answered`) is judged
-        by that first read alone (judge_refusal); other writes so refused stay judged as above (LIVE shows the
-        refusal for creates only).
+        Reads at once, then for `check.window` seconds (within the budget) until `check.took_effect(obj)` holds.
+        When it never does, raises `error` saying what was read and that the outcome is unknown (it may land late),
+        after noting `check.journal_key` so that a later task settles it first (settle_earlier_create).
+        A create (with `refused_advice`) that the API refused with a reason (`error.answered`) is judged by that
+        first read alone (judge_refusal; LIVE shows the refusal for creates only).
         """
         if check.refused_advice is not None and getattr(error, "answered", False):
             return self.judge_refusal(error, check.read, check.took_effect, check.what, check.known,
