@@ -28,8 +28,8 @@ info module, journal key of a create, advice for API error codes. Its hooks are 
     read(obj)                   `obj` read again (None once gone)
     took_effect(action, obj)    whether `obj`, read back after a lost answer, proves the write took effect
     settled(obj)                whether no operation is in flight on `obj` (None, gone, is settled)
-    done(action, obj)           whether the write's operation has ended (what the engine waits for after it);
-                                waits(action) False: the write is synchronous, nothing is waited for
+    waits(action)               whether the write's operation is waited for (default: yes; False: synchronous)
+    done(action, obj)           whether the write's operation has ended (what the engine waits for after it)
     failed(action, obj)         whether a wait for the write must stop: the operation failed (or `obj` vanished)
     unwaited(action, obj)       the object reported for the last write when wait=false (by default read once)
     settle_writes(current)      the writes an earlier task left in flight, waited for (default: none)
@@ -44,6 +44,7 @@ Rules every resource gets from the engine:
 * A create whose answer was lost is never resent: the one new object of the name that appears within the
   late-write window is adopted; none leaves a journal note, so that the next run settles it before creating.
 * Any other lost answer is judged by reading back (took_effect); an unknown outcome stays unknown in the message.
+  An error that a resource already judged itself (TaskRun.judge marks it `judged`) is not judged again.
 * An object busy with an operation is waited for before anything is planned, except in check mode, which never
   waits and never removes a journal entry: it plans from the object as read.
 * A deleting object with state=absent and wait=false is not waited for: it is reported as read (status deleting),
