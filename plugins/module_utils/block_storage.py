@@ -297,12 +297,12 @@ def _decide_create(state, instance_id, volume_type, size):
 def _check_immutable(current, volume_type, size, description):
     if size is not None and size != current["size"]:
         raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
-                         "volume with another name and copy the data, or set size to %s"
-                         % (size, current["name"], current["id"], current["size"], current["size"]))
+                        "volume with another name and copy the data, or set size to %s"
+                        % (size, current["name"], current["id"], current["size"], current["size"]))
     if volume_type is not None and volume_type != current["type"]:
         raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
-                         "new volume with another name, or set type to '%s'"
-                         % (volume_type, current["name"], current["id"], current["type"], current["type"]))
+                        "new volume with another name, or set type to '%s'"
+                        % (volume_type, current["name"], current["id"], current["type"], current["type"]))
     if description is not None and description != current["description"]:
         return ["description is used only when creating a volume: block storage '%s' (%s) keeps its description '%s'"
                 % (current["name"], current["id"], current["description"])]

@@ -99,7 +99,6 @@ class FirewallFamily:
             raise
         return True
 
-
     def change_pair(self, action, firewall_id, instance_id):
         """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
 
