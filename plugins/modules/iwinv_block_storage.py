@@ -309,7 +309,7 @@ class BlockStorage(Resource):
             return "attaching %s to instance '%s' (%s)" % (self.label(volume), instance["name"], instance["id"])
         return "%s %s" % ("detaching" if action.kind == "detach" else "deleting", self.label(volume))
 
-    def error_note(self, action, volume):
+    def error_note(self, action, obj):
         moved_from = self.before["instance_id"] if self.before else None
         if action.kind == "attach" and moved_from:
             return "; the volume was detached from instance %s first and is now attached to nothing" % moved_from

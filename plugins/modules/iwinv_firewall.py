@@ -255,7 +255,7 @@ firewall:
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource, reworded
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
@@ -396,8 +396,8 @@ class Firewall(Resource):
     def created(self, action):
         return "firewall named '%s'" % self.params["name"]
 
-    def adopted(self, row):
-        firewall = self.api.get(row["id"])
+    def adopted(self, obj):
+        firewall = self.api.get(obj["id"])
         self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
                         "it was adopted" % (self.params["name"], firewall["id"]))
         return firewall
@@ -426,18 +426,18 @@ class Firewall(Resource):
     def failed(self, action, firewall):
         return firewall is None
 
-    def unwaited(self, action, firewall):
+    def unwaited(self, action, obj):
         """wait=false: the attaches and detaches are noted, so that a later task waits for them."""
-        if firewall is None:
+        if obj is None:
             return None
         for kind, instance_ids in zip(("attach", "detach"), self.pairs):
             for instance_id in instance_ids:
-                self.run_state.journal.note(PAIR_KEY % (firewall["id"], kind, instance_id), action=kind,
+                self.run_state.journal.note(PAIR_KEY % (obj["id"], kind, instance_id), action=kind,
                                             instance=instance_id)
-        return dict(firewall, instances=self.desired["instances"])
+        return dict(obj, instances=self.desired["instances"])
 
-    def status_of(self, firewall):
-        return fw.describe_instances(firewall["instances"] if firewall else None)
+    def status_of(self, obj):
+        return fw.describe_instances(obj["instances"] if obj else None)
 
     def label(self, firewall):
         return "firewall %s" % firewall["id"]
