@@ -30,11 +30,19 @@ Everything read back from the file is untrusted: entries of the wrong shape or t
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import first_page_of_instances, get_instance, list_instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import (
+    first_page_of_instances,
+    get_instance,
+    is_settled,
+    list_instances,
+    resolve_instance,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
 
 DEFAULT_MAX_AGE = 20
@@ -62,20 +70,120 @@ MAX_WRITES = 500
 MAX_TASKS = 500
 # Each read of a wait asks for a list newer than the one it saw last.
 NEWER = 0.001
+# How often a task looks again after another task of this controller took the name it meant to write.
+CLAIM_ATTEMPTS = 5
+# Noted with the instance names when a volume is created on, attached to or detached from an instance (a NUL
+# that no name is looked up with: lookup.reference_problem).
+VOLUMES_OF = "\0volumes of %s"
 
 
-class InstanceView:
+class NameTaken(Exception):
+    """A claim failed: another task of this controller writes the name, or wrote it after this task looked."""
+
+
+class NamedWrites:
+    """This controller's writes of resources of one kind, by name, in a StateFile per (api_url, access key): the
+    tasks of a fleet see each other's writes, and a create of a name is claimed first (never made twice)."""
+
+    def __init__(self, kind, api_url, access_key, directory=None, warn=None, clock=time.time, is_alive=None):
+        self.clock = clock
+        self.is_alive = is_alive or process_alive
+        self.pid = os.getpid()
+        self.state = StateFile(kind, api_url, access_key, directory=directory, max_bytes=VIEW_MAX_BYTES,
+                               lock_timeout=VIEW_LOCK_TIMEOUT, warn=warn)
+
+    def claim(self, name, looked_at):
+        """Before creating `name`: note the create and return its key, or None when another task of this
+        controller is creating that name or wrote it after `looked_at` (the task must look again)."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return None if written_since(data, [name], looked_at) else self._note(data, [name])
+
+    def writing(self, names):
+        """Note a write of these names before it is sent; returns the key for written()."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return self._note(data, names)
+
+    def written(self, key):
+        """The write of `key` was answered, or failed: lists read from now on show what it did."""
+        with self.state.locked() as data:
+            write = valid_dict(data, "writes").get(key)
+            if isinstance(write, dict):
+                write["done"] = self.clock()
+
+    def busy(self, name):
+        """Whether a write of `name` by another task of this controller is in flight."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return any(name in write["names"] and write["done"] is None for write in data["writes"].values())
+
+    @contextlib.contextmanager
+    def claimed(self, name, looked_at):
+        """A write of `name` noted while it runs: a create or change judged on a look-up made at `looked_at` (raises
+        NameTaken when another task wrote the name since), or, when `looked_at` is None, a write by id."""
+        key = self.writing([name]) if looked_at is None else self.claim(name, looked_at)
+        if key is None:
+            raise NameTaken()
+        try:
+            yield
+        finally:
+            self.written(key)
+
+    def _note(self, data, names):
+        now = self.clock()
+        key = "%d-%s" % (self.pid, os.urandom(4).hex())
+        data["writes"][key] = {"names": [name for name in names if name], "at": now, "done": None, "pid": self.pid}
+        return key
+
+    def _tidy(self, data):
+        """Drop what is malformed or too old, note this task as running, settle writes of dead tasks; returns now."""
+        now = self.clock()
+        tasks = valid_dict(data, "tasks")
+        for pid in [pid for pid, seen in tasks.items() if not self._running(pid, seen, now)]:
+            del tasks[pid]
+        tasks[str(self.pid)] = now
+        trim(tasks, MAX_TASKS, lambda pid: tasks[pid])
+        writes = valid_dict(data, "writes")
+        for key in list(writes):
+            if not is_valid_write(writes[key], now):
+                del writes[key]
+            elif writes[key]["done"] is None and not self._in_flight(writes[key], now):
+                writes[key]["done"] = now   # its task died: what it did shows in lists read from now on
+            elif writes[key]["done"] is not None and writes[key]["done"] < now - WRITE_KEEP:
+                del writes[key]
+        trim(writes, MAX_WRITES, lambda key: writes[key]["at"])
+        return now
+
+    def _running(self, pid, seen, now):
+        return (isinstance(seen, (int, float)) and now - TASK_WINDOW < seen <= now + FUTURE_TOLERANCE
+                and pid.isdigit() and self.is_alive(int(pid)))
+
+    def _in_flight(self, write, now):
+        return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
+
+
+def run_claimed(run_state, writes, name, run_once, what):
+    """run_once() again after each NameTaken, once no other task of this controller writes `name` (no request)."""
+    for unused in range(CLAIM_ATTEMPTS):
+        try:
+            return run_once()
+        except NameTaken:
+            run_state.wait(lambda: writes.busy(name), lambda busy: not busy, "another task's write of %s" % what,
+                           status_of=lambda busy: "in progress" if busy else "done")
+    raise IwinvError("%s is being created or changed by other tasks of this controller again and again; give each "
+                     "task its own name" % what)
+
+
+class InstanceView(NamedWrites):
     """The shared recent instance list of one (api_url, access key), and this controller's writes of instances."""
 
     def __init__(self, client, api_url, access_key, max_age=DEFAULT_MAX_AGE, directory=None, warn=None,
                  clock=time.time, is_alive=None):
+        super().__init__("instances", api_url, access_key, directory=directory, warn=warn, clock=clock,
+                         is_alive=is_alive)
         self.client = client
         self.max_age = min(max_age, MAX_AGE_CAP)
-        self.clock = clock
-        self.is_alive = is_alive or process_alive
-        self.pid = os.getpid()
-        self.state = StateFile("instances", api_url, access_key, directory=directory, max_bytes=VIEW_MAX_BYTES,
-                               lock_timeout=VIEW_LOCK_TIMEOUT, warn=warn)
 
     # --- look-ups and waits ---------------------------------------------------------------------------
 
@@ -104,6 +212,30 @@ class InstanceView:
         seen_at = self.clock()
         return get_instance(self.client, instance_id), seen_at
 
+    def reference(self, ref, with_volumes=False):
+        """The instance whose id (or else exact name) is `ref`, for a task that writes another resource on it.
+
+        A row kept by id serves when it was read after this controller's last write of its name (and, with
+        `with_volumes`, of its volumes: a volume task counts them) and its status is settled: the API checks the
+        rest when the write is sent. Otherwise the instance is read now (resolve_instance).
+        """
+        row = self._kept_row(ref, with_volumes)
+        return row if row is not None else resolve_instance(self.client, ref)
+
+    def _kept_row(self, instance_id, with_volumes):
+        """The newest kept row of this id when no write since makes it stale and it is settled; else None."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            for kept in sorted((data[key] for key in KEPT_LISTS if key in data), key=lambda kept: -kept["at"]):
+                row = by_id(kept["rows"], instance_id)
+                if row is None:
+                    continue
+                names = [row["name"]] + ([VOLUMES_OF % instance_id] if with_volumes else [])
+                if is_settled(row) and not written_since(data, names, kept["at"]):
+                    return row
+                return None
+        return None
+
     def _named_rows(self, name, fresh):
         """(rows named `name`, when read, whether they came from a kept list)."""
         with self.state.locked() as data:
@@ -124,9 +256,7 @@ class InstanceView:
         kept = data.get("list")
         if kept is None or kept["at"] <= now - self.max_age:
             return None
-        if any(name in write["names"] and write_end(write) >= kept["at"] for write in data["writes"].values()):
-            return None
-        return kept
+        return None if written_since(data, [name], kept["at"]) else kept
 
     def _newest_after(self, data, now, after):
         """The newest kept list or first page read at or after `after` (and young enough), else None."""
@@ -161,72 +291,15 @@ class InstanceView:
         data["page"] = {"at": started, "rows": first_page_of_instances(self.client)}
         return data["page"]
 
-    # --- writes ----------------------------------------------------------------------------------------
-
-    def claim(self, name, looked_at):
-        """Before creating `name`: note the create and return its key, or None when another task of this
-        controller is creating that name or wrote it after `looked_at` (the task must look again)."""
-        with self.state.locked() as data:
-            self._tidy(data)
-            if any(name in write["names"] and write_end(write) >= looked_at for write in data["writes"].values()):
-                return None
-            return self._note(data, [name])
-
-    def writing(self, names):
-        """Note a write of these instance names before it is sent; returns the key for written()."""
-        with self.state.locked() as data:
-            self._tidy(data)
-            return self._note(data, names)
-
-    def written(self, key):
-        """The write of `key` was answered, or failed: lists read from now on show what it did."""
-        with self.state.locked() as data:
-            write = valid_dict(data, "writes").get(key)
-            if isinstance(write, dict):
-                write["done"] = self.clock()
-
-    def busy(self, name):
-        """Whether a write of `name` by another task of this controller is in flight."""
-        with self.state.locked() as data:
-            self._tidy(data)
-            return any(name in write["names"] and write["done"] is None for write in data["writes"].values())
-
-    def _note(self, data, names):
-        now = self.clock()
-        key = "%d-%s" % (self.pid, os.urandom(4).hex())
-        data["writes"][key] = {"names": [name for name in names if name], "at": now, "done": None, "pid": self.pid}
-        return key
-
     # --- what the file holds ---------------------------------------------------------------------------
 
     def _tidy(self, data):
-        """Drop what is malformed or too old, note this task as running, settle writes of dead tasks; returns now."""
-        now = self.clock()
+        """As NamedWrites._tidy, and drop kept lists that are malformed or too old."""
+        now = super()._tidy(data)
         for key in KEPT_LISTS:
             keep_valid_list(data, key, now, self.max_age)
         keep_valid_cost(data, now)
-        tasks = valid_dict(data, "tasks")
-        for pid in [pid for pid, seen in tasks.items() if not self._running(pid, seen, now)]:
-            del tasks[pid]
-        tasks[str(self.pid)] = now
-        trim(tasks, MAX_TASKS, lambda pid: tasks[pid])
-        writes = valid_dict(data, "writes")
-        for key in list(writes):
-            if not is_valid_write(writes[key], now):
-                del writes[key]
-            elif writes[key]["done"] is None and not self._in_flight(writes[key], now):
-                writes[key]["done"] = now   # its task died: what it did shows in lists read from now on
-            elif writes[key]["done"] is not None and writes[key]["done"] < now - WRITE_KEEP:
-                del writes[key]
-        trim(writes, MAX_WRITES, lambda key: writes[key]["at"])
         return now
-
-    def _running(self, pid, seen, now):
-        return (isinstance(seen, (int, float)) and now - TASK_WINDOW < seen <= now + FUTURE_TOLERANCE
-                and pid.isdigit() and self.is_alive(int(pid)))
-
-    def _in_flight(self, write, now):
-        return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
 
 
 def aligned_pause(interval, clock=time.time):
@@ -238,6 +311,29 @@ def aligned_pause(interval, clock=time.time):
     """
     now = clock()
     return math.ceil((now + interval / 2.0) / interval) * interval - now
+
+
+@contextlib.contextmanager
+def noting_volume_writes(view, instance_ids):
+    """Volume writes on these instances, noted while they run: a kept row no longer tells their volumes."""
+    if view is None:
+        yield
+        return
+    key = view.writing([VOLUMES_OF % instance_id for instance_id in instance_ids if instance_id])
+    try:
+        yield
+    finally:
+        view.written(key)
+
+
+def instance_reference(view, client, ref, with_volumes=False):
+    """The instance `ref` names, through the shared list when there is one (InstanceView.reference)."""
+    return view.reference(ref, with_volumes) if view is not None else resolve_instance(client, ref)
+
+
+def written_since(data, names, moment):
+    """Whether a write of one of `names` is in flight or ended at or after `moment`."""
+    return any(name in write["names"] and write_end(write) >= moment for name in names for write in data["writes"].values())
 
 
 def write_end(write):

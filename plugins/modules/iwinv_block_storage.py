@@ -167,7 +167,8 @@ block_storage:
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled, resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import instance_reference, noting_volume_writes
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
     LATE_WRITE_WINDOW,
@@ -221,6 +222,7 @@ class BlockStorage:
         self.client = iwinv.client
         self.params = iwinv.params
         self.run_state = iwinv.task_run("block_storage")
+        self.view = iwinv.instance_view()
         self.volume_name = None
 
     def run(self):
@@ -302,7 +304,7 @@ class BlockStorage:
             attached = get_instance(self.client, attached_to)
             if attached is not None and attached["name"] == ref:
                 return attached
-        return resolve_instance(self.client, ref)
+        return instance_reference(self.view, self.client, ref, with_volumes=True)
 
     def check_create(self, instance):
         self.check_problem(bs.offered_placement_problem(self.client, self.params["type"], self.params["size"],
@@ -320,11 +322,12 @@ class BlockStorage:
         steps = {"create": self.create, "detach": self.detach, "attach": self.attach, "delete": self.delete}
         volume_id = current["id"] if current else None
         volume = current
-        for number, action in enumerate(actions, start=1):
-            volume_id = steps[action](volume_id, instance, current)
-            self.run_state.wrote(volume if volume is not None else {"id": volume_id, "name": self.params["name"]})
-            volume = self.settle_write(volume_id, action, last=number == len(actions))
-            self.run_state.wrote(volume)
+        with noting_volume_writes(self.view, [instance and instance["id"], current and current["instance_id"]]):
+            for number, action in enumerate(actions, start=1):
+                volume_id = steps[action](volume_id, instance, current)
+                self.run_state.wrote(volume if volume is not None else {"id": volume_id, "name": self.params["name"]})
+                volume = self.settle_write(volume_id, action, last=number == len(actions))
+                self.run_state.wrote(volume)
         return volume
 
     def create(self, volume_id, instance, current):

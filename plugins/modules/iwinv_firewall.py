@@ -256,7 +256,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NamedWrites, instance_reference, run_claimed
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
     LATE_WRITE_WINDOW,
@@ -307,8 +307,8 @@ def desired_firewall(current, params, rules):
     }
 
 
-def resolve_instances(client, refs, attached):
-    """[{id, name}] for the `instances` option (None when omitted).
+def resolve_instances(look_up, refs, attached):
+    """[{id, name}] for the `instances` option (None when omitted); look_up(ref) finds an instance not attached.
 
     A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
     """
@@ -319,7 +319,7 @@ def resolve_instances(client, refs, attached):
         try:
             instance = resolve(attached, ref, "instance")
         except ResolveError:
-            instance = resolve_instance(client, ref)
+            instance = look_up(ref)
         resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
     return list(resolved.values())
 
@@ -368,6 +368,10 @@ class FirewallTask:
         self.run_state = iwinv.task_run("firewall")
         self.ids_with_name = set()
         self._api = None
+        self.view = iwinv.instance_view()
+        # Two tasks of this controller never create (or change) one firewall name at once: no throttle needed.
+        self.names = NamedWrites("firewalls", self.params["api_url"], self.params["access_key"], warn=iwinv.warn)
+        self.looked_at = None
 
     @property
     def api(self):
@@ -383,6 +387,12 @@ class FirewallTask:
 
     def run(self):
         rules = wanted_rules(self.params)
+        if self.params["id"] or self.params["state"] == "absent":
+            return self.run_once(rules)
+        name = self.params["name"]
+        return run_claimed(self.run_state, self.names, name, lambda: self.run_once(rules), "firewall '%s'" % name)
+
+    def run_once(self, rules):
         current = self.find()
         if not self.iwinv.check_mode:
             current = self.settle(current)
@@ -406,6 +416,7 @@ class FirewallTask:
         """The firewall of this name; a create of it that an earlier task left unknown is waited for first."""
         def named():
             return [row for row in self.api.rows() if row["name"] == name]
+        self.looked_at = self.names.clock()
         rows = named()
         rows = self.run_state.settle_earlier_create(CREATE_KEY % name, named, "firewall '%s'" % name, bool(rows)) or rows
         # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
@@ -434,7 +445,8 @@ class FirewallTask:
         if current is None and not self.params["name"]:
             raise ValueError("name is required to create a firewall")
         desired = desired_firewall(current, self.params, rules)
-        wanted = resolve_instances(self.client, self.params["instances"], desired["instances"])
+        wanted = resolve_instances(lambda ref: instance_reference(self.view, self.client, ref), self.params["instances"],
+                                   desired["instances"])
         wanted_ids = None if wanted is None else [instance["id"] for instance in wanted]
         to_attach, to_detach = fw.instance_changes(attachment_ids(current), wanted_ids, self.params["purge_instances"])
         changes = fw.firewall_changes(current, desired) if current else ["created"]
@@ -445,10 +457,12 @@ class FirewallTask:
             return self.result(True, current, self.predicted(current, desired))
 
         firewall = current
-        if current is None:
-            firewall = self.create(desired)
-            self.run_state.wrote(firewall)   # its rules (D1b) follow: whatever fails then, the task changed something
-        firewall = self.update(firewall, desired)
+        if changes:   # claimed: another task's create or change of this name since the look-up makes this look again
+            with self.names.claimed(desired["name"], self.looked_at):
+                if current is None:
+                    firewall = self.create(desired)
+                    self.run_state.wrote(firewall)   # its rules (D1b) follow: whatever fails then, the task changed something
+                firewall = self.update(firewall, desired)
         self.run_state.wrote(firewall)
         self.change_attachments(firewall["id"], to_attach, to_detach)
         if (to_attach or to_detach) and self.params["wait"]:

@@ -272,3 +272,132 @@ def test_a_write_ends_cleanly_when_the_file_was_emptied_meanwhile(tmp_path):
         data["writes"] = "nonsense"
     view.written(key)                      # no error: there is nothing left to end
     assert not view.busy("web-1")
+
+
+# --- references of volume and firewall tasks (issue 28) ----------------------------------------------------
+
+def kept_after_create(tmp_path, clock, status="active"):
+    """A fleet whose waits read a list showing i-1 (web-1) after web-1's create was answered."""
+    fleet_running(tmp_path, clock)
+    creator = view_of(tmp_path, clock, pid=1001)
+    key = creator.claim("web-1", clock.now)
+    clock.now += 1
+    creator.written(key)
+    clock.now += 1
+    waiter = view_of(tmp_path, clock, ok([row("i-1", "web-1", status), row("i-2", "web-2")]), pid=1002)
+    waiter.read("i-1", clock.now - 1)
+    clock.now += 1
+
+
+def test_an_instance_kept_since_its_last_write_serves_a_reference_by_id_without_a_request(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    volume_task = view_of(tmp_path, clock)        # no answer queued: a request would fail the test
+    found = volume_task.reference("i-1", with_volumes=True)
+    assert (found["id"], found["name"], found["zone"]["id"]) == ("i-1", "web-1", "KR1-Z08")
+    assert "password" not in json.dumps(found)
+
+
+def test_a_kept_row_is_never_trusted_for_an_instance_written_after_the_list_was_read(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    key = view_of(tmp_path, clock, pid=1003).writing(["web-1", "web-1-renamed"])   # an edit of web-1
+    clock.now += 1
+    view_of(tmp_path, clock, pid=1003).written(key)
+    firewall_task = view_of(tmp_path, clock, ok([row("i-1", "web-1-renamed")]))
+    assert firewall_task.reference("i-1")["name"] == "web-1-renamed"     # as read now
+    assert sent(firewall_task) == ["GET /v1/instances/i-1"]
+
+
+def test_a_volume_task_reads_the_instance_again_after_another_volume_write_on_it(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    with instance_view.noting_volume_writes(view_of(tmp_path, clock, pid=1003), ["i-1", None]):
+        clock.now += 1
+    volume_task = view_of(tmp_path, clock, ok([dict(row("i-1", "web-1"), block_storage=[{"block_storage_id": "bs-1"}])]))
+    assert volume_task.reference("i-1", with_volumes=True)["block_storages"] == ["bs-1"]
+    assert sent(volume_task) == ["GET /v1/instances/i-1"]
+    firewall_task = view_of(tmp_path, clock, pid=1002)   # its name was not written: the kept row still serves
+    assert firewall_task.reference("i-1")["id"] == "i-1"
+
+
+@pytest.mark.parametrize("ref, status, answers, requests", [
+    ("i-1", "building", [ok([row("i-1", "web-1")])], ["GET /v1/instances/i-1"]),   # busy when it was read
+    ("i-7", "active", [ok([row("i-7", "db-7")])], ["GET /v1/instances/i-7"]),      # not in the kept list
+])
+def test_an_instance_not_kept_settled_is_read_by_id(tmp_path, ref, status, answers, requests):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock, status=status)
+    task = view_of(tmp_path, clock, *answers)
+    assert task.reference(ref)["id"] == ref
+    assert sent(task) == requests
+
+
+def test_a_kept_row_serves_no_reference_once_the_list_is_older_than_max_age(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    clock.now += instance_view.DEFAULT_MAX_AGE
+    task = view_of(tmp_path, clock, ok([row("i-1", "web-1")]))
+    task.reference("i-1")
+    assert sent(task) == ["GET /v1/instances/i-1"]
+
+
+# --- name claims of other kinds (the firewall) ---------------------------------------------------------------
+
+def claims_of(tmp_path, clock, pid):
+    claims = instance_view.NamedWrites("firewalls", "https://api.test", "test-access", directory=str(tmp_path),
+                                       clock=clock, is_alive=lambda other: other in RUNNING or other == pid)
+    claims.pid = pid
+    return claims
+
+
+class Waits:
+    """TaskRun.wait as the claim loop uses it: polls `read` until `is_done`, advancing the clock."""
+
+    def __init__(self, clock, on_poll):
+        self.clock, self.on_poll, self.polls = clock, on_poll, 0
+
+    def wait(self, read, is_done, what, status_of=None):
+        while not is_done(read()):
+            self.polls += 1
+            self.clock.now += 1
+            self.on_poll()
+
+
+def test_a_second_task_creating_one_firewall_name_waits_for_the_first_then_looks_again(tmp_path):
+    clock = FakeClock()
+    first, second = claims_of(tmp_path, clock, 1001), claims_of(tmp_path, clock, 1002)
+    second_looked_at = clock.now
+    first_claim = first.claimed("fw", clock.now)
+    first_claim.__enter__()                                   # the first task is creating the firewall
+    looks, created = [], []
+
+    def second_task():
+        looked_at = second_looked_at if not looks else clock.now + 0.5   # a look-up after the wait
+        looks.append(looked_at)
+        with second.claimed("fw", looked_at):
+            created.append(clock.now)
+
+    waits = Waits(clock, on_poll=lambda: first_claim.__exit__(None, None, None) if waits.polls == 2 else None)
+    instance_view.run_claimed(waits, second, "fw", second_task, "firewall 'fw'")
+    assert len(looks) == 2 and waits.polls == 2               # looked again once the first task's write ended
+    assert len(created) == 1                                  # and only then wrote (a fresh look-up decides)
+
+
+def test_a_claim_made_again_and_again_by_others_ends_in_a_clear_error(tmp_path):
+    clock = FakeClock()
+    claims = claims_of(tmp_path, clock, 1002)
+
+    def always_taken():
+        raise instance_view.NameTaken()
+
+    with pytest.raises(instance_view.IwinvError, match="again and again; give each task its own name"):
+        instance_view.run_claimed(Waits(clock, on_poll=lambda: None), claims, "fw", always_taken, "firewall 'fw'")
+
+
+def test_a_write_by_id_is_noted_without_a_claim(tmp_path):
+    clock = FakeClock()
+    writer, other = claims_of(tmp_path, clock, 1001), claims_of(tmp_path, clock, 1002)
+    with other.claimed("fw", clock.now):
+        with writer.claimed("fw", None):                      # by id: noted even while another task writes it
+            assert other.busy("fw") and writer.busy("fw")
