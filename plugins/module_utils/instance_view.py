@@ -119,10 +119,11 @@ class NamedWrites:
             return any(name in write["names"] and write["done"] is None for write in data["writes"].values())
 
     @contextlib.contextmanager
-    def claimed(self, name, looked_at):
+    def claimed(self, name, looked_at, others=()):
         """A write of `name` noted while it runs: a create or change judged on a look-up made at `looked_at` (raises
-        NameTaken when another task wrote the name since), or, when `looked_at` is None, a write by id."""
-        key = self.writing([name]) if looked_at is None else self.claim(name, looked_at)
+        NameTaken when another task wrote the name since), or, when `looked_at` is None, a write by id (of `name`
+        and `others`, such as the name it had)."""
+        key = self.writing([name] + list(others)) if looked_at is None else self.claim(name, looked_at)
         if key is None:
             raise NameTaken()
         try:
@@ -161,6 +162,36 @@ class NamedWrites:
 
     def _in_flight(self, write, now):
         return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
+
+
+class KeptList(NamedWrites):
+    """NamedWrites, and the last full list of that kind (rows with a string id and name, no secret) for `max_age`
+    seconds: the name look-ups of a fleet share one read. Write-aware as InstanceView: a kept list is never used
+    for a name with a write in flight or answered after the list was read; what is found there is read by id by
+    the caller before it is used."""
+
+    def __init__(self, kind, api_url, access_key, max_age=DEFAULT_MAX_AGE, **options):
+        super().__init__(kind, api_url, access_key, **options)
+        self.max_age = min(max_age, MAX_AGE_CAP)
+
+    def named(self, name, read_rows, source):
+        """(the rows named exactly `name`, when the list that answered was read); `read_rows()` reads the whole list
+        of `source` (such as the API path) when no kept one serves. A lone task reads once, as without it."""
+        with self.state.locked() as data:
+            now = self._tidy(data)
+            kept = data.get("list")
+            if (kept is None or kept["source"] != source or kept["at"] <= now - self.max_age
+                    or written_since(data, [name], kept["at"])):
+                kept = data["list"] = {"at": self.clock(), "source": source, "rows": read_rows()}
+            return by_name(kept["rows"], name), kept["at"]
+
+    def _tidy(self, data):
+        now = super()._tidy(data)
+        kept = data.get("list")
+        if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and isinstance(kept.get("source"), str)
+                and isinstance(kept.get("rows"), list) and all(is_named(row) for row in kept["rows"])):
+            data.pop("list", None)
+        return now
 
 
 def run_claimed(run_state, writes, name, run_once, what):
@@ -364,6 +395,10 @@ def process_alive(pid):
 
 def is_time(value, now):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value <= now + FUTURE_TOLERANCE
+
+
+def is_named(row):
+    return isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("name"), str)
 
 
 def is_row(row):

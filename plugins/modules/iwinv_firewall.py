@@ -256,7 +256,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NamedWrites, instance_reference, run_claimed
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import KeptList, instance_reference, run_claimed
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
     LATE_WRITE_WINDOW,
@@ -370,7 +370,9 @@ class FirewallTask:
         self._api = None
         self.view = iwinv.instance_view()
         # Two tasks of this controller never create (or change) one firewall name at once: no throttle needed.
-        self.names = NamedWrites("firewalls", self.params["api_url"], self.params["access_key"], warn=iwinv.warn)
+        # The firewall list is shared by their look-ups (kept at most instance_list_max_age seconds).
+        self.names = KeptList("firewalls", self.params["api_url"], self.params["access_key"],
+                              self.params["instance_list_max_age"], warn=iwinv.warn)
         self.looked_at = None
 
     @property
@@ -416,8 +418,7 @@ class FirewallTask:
         """The firewall of this name; a create of it that an earlier task left unknown is waited for first."""
         def named():
             return [row for row in self.api.rows() if row["name"] == name]
-        self.looked_at = self.names.clock()
-        rows = named()
+        rows, self.looked_at = self.names.named(name, self.api.rows, self.api.path)
         rows = self.run_state.settle_earlier_create(CREATE_KEY % name, named, "firewall '%s'" % name, bool(rows)) or rows
         # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
         self.ids_with_name = set(row["id"] for row in rows)
@@ -458,7 +459,7 @@ class FirewallTask:
 
         firewall = current
         if changes:   # claimed: another task's create or change of this name since the look-up makes this look again
-            with self.names.claimed(desired["name"], self.looked_at):
+            with self.names.claimed(desired["name"], self.looked_at, [current["name"]] if current else []):
                 if current is None:
                     firewall = self.create(desired)
                     self.run_state.wrote(firewall)   # its rules (D1b) follow: whatever fails then, the task changed something
@@ -554,7 +555,8 @@ class FirewallTask:
             self.change_attachments(current["id"], [], to_detach)
             if to_detach:
                 self.wait_for_attachments(current, [], to_detach)
-            self.delete(current["id"])
+            with self.names.claimed(current["name"], None):   # a kept list no longer shows it to a look-up
+                self.delete(current["id"])
         return self.result(True, current, None)
 
     def delete(self, firewall_id):

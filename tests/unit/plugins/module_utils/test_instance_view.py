@@ -401,3 +401,49 @@ def test_a_write_by_id_is_noted_without_a_claim(tmp_path):
     with other.claimed("fw", clock.now):
         with writer.claimed("fw", None):                      # by id: noted even while another task writes it
             assert other.busy("fw") and writer.busy("fw")
+
+
+def kept_list_of(tmp_path, clock, pid):
+    kept = instance_view.KeptList("firewalls", "https://api.test", "test-access", directory=str(tmp_path), clock=clock,
+                                  is_alive=lambda other: other in RUNNING or other == pid)
+    kept.pid = pid
+    return kept
+
+
+class Reads:
+    """A read of the whole list, counted."""
+
+    def __init__(self, *rows):
+        self.rows, self.count = list(rows), 0
+
+    def __call__(self):
+        self.count += 1
+        return list(self.rows)
+
+
+def test_the_firewall_look_ups_of_a_fleet_share_one_list_read(tmp_path):
+    clock = FakeClock()
+    reads = Reads({"id": "FIREWALL-a", "name": "fw"})
+    looked = [kept_list_of(tmp_path, clock, pid).named("fw", reads, "/v1/security-groups") for pid in sorted(RUNNING)]
+    assert reads.count == 1 and all(rows == [{"id": "FIREWALL-a", "name": "fw"}] for rows, unused in looked)
+    assert {at for unused, at in looked} == {clock.now}                   # when the list was read: claims compare it
+    kept_list_of(tmp_path, clock, 1001).named("fw", reads, "/v1/firewall")   # the other family's list
+    assert reads.count == 2
+
+
+def test_a_kept_firewall_list_is_never_trusted_for_a_name_written_after_it_was_read(tmp_path):
+    clock = FakeClock()
+    reads = Reads()
+    kept_list_of(tmp_path, clock, 1001).named("fw", reads, "/v1/firewall")
+    clock.now += 1
+    with kept_list_of(tmp_path, clock, 1002).claimed("fw", clock.now - 1):
+        clock.now += 1
+        reads.rows = [{"id": "FIREWALL-b", "name": "fw"}]
+    clock.now += 1
+    rows, at = kept_list_of(tmp_path, clock, 1003).named("fw", reads, "/v1/firewall")
+    assert rows == [{"id": "FIREWALL-b", "name": "fw"}] and reads.count == 2 and at == clock.now
+    assert kept_list_of(tmp_path, clock, 1001).named("other", reads, "/v1/firewall")[0] == []
+    assert reads.count == 2                                                # other names use the new list
+    clock.now += instance_view.DEFAULT_MAX_AGE
+    kept_list_of(tmp_path, clock, 1001).named("other", reads, "/v1/firewall")
+    assert reads.count == 3                                                # too old
