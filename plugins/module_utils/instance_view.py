@@ -72,6 +72,7 @@ MAX_TASKS = 500
 NEWER = 0.001
 # How often a task looks again after another task of this controller took the name it meant to write.
 CLAIM_ATTEMPTS = 5
+MAX_READS = 100
 # Noted with the instance names when a volume is created on, attached to or detached from an instance (a NUL
 # that no name is looked up with: lookup.reference_problem).
 VOLUMES_OF = "\0volumes of %s"
@@ -185,13 +186,66 @@ class KeptList(NamedWrites):
                 kept = data["list"] = {"at": self.clock(), "source": source, "rows": read_rows()}
             return by_name(kept["rows"], name), kept["at"]
 
+    def read_after(self, source, after, read, client=None):
+        """(what `read()` answers, when it was read): a read of `source` (a list of rows, or None) that another task
+        made at or after `after` serves, while young enough; else it is read now and kept (under the lock: the
+        tasks that wait for it use it), with the requests it cost `client` when given (sharing_pays)."""
+        with self.state.locked() as data:
+            now = self._tidy(data)
+            kept = data["reads"].get(source)
+            if kept is not None and kept["at"] >= after and kept["at"] > now - self.max_age:
+                return kept["value"], kept["at"]
+            sent_before = client.request_count if client is not None else 0
+            kept = data["reads"][source] = {"at": self.clock(), "value": read()}
+            kept["cost"] = client.request_count - sent_before if client is not None else 1
+            trim(data["reads"], MAX_READS, lambda key: data["reads"][key]["at"])
+            return kept["value"], kept["at"]
+
+    def sharing_pays(self, source):
+        """Whether another task runs (it may use the read) and the last read of `source` took one request (a list
+        of many pages costs more than each task reading its own row)."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            kept = data["reads"].get(source)
+            return len(data["tasks"]) >= 2 and (kept is None or kept.get("cost") == 1)
+
     def _tidy(self, data):
         now = super()._tidy(data)
         kept = data.get("list")
         if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and isinstance(kept.get("source"), str)
-                and isinstance(kept.get("rows"), list) and all(is_named(row) for row in kept["rows"])):
+                and is_rows(kept.get("rows"))):
             data.pop("list", None)
+        reads = valid_dict(data, "reads")
+        for source in list(reads):
+            kept = reads[source]
+            if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and kept["at"] > now - self.max_age
+                    and (kept.get("value") is None or is_rows(kept.get("value")))
+                    and isinstance(kept.get("cost"), int)):
+                del reads[source]
         return now
+
+
+def shared_poll(kept, source, read, client=None):
+    """A read() for TaskRun.wait that shares each poll of `source` with the other tasks waiting on it: each call asks
+    for a read made after the last one it saw (the first: one made from now on, after the write it waits for)."""
+    seen = {"after": kept.clock()}
+
+    def poll():
+        value, at = kept.read_after(source, seen["after"], read, client)
+        seen["after"] = at + NEWER
+        return value
+    return poll
+
+
+def shared_row_poll(kept, client, source, read_all, row_id, read_one):
+    """shared_poll of a whole list for one row, while sharing pays: the row of `row_id`; read_one() when the list
+    does not show it (a list is no proof that a row is gone) or when sharing does not pay."""
+    poll = shared_poll(kept, source, read_all, client)
+
+    def read():
+        row = by_id(poll() or [], row_id) if kept.sharing_pays(source) else None
+        return row if row is not None else read_one()
+    return read
 
 
 def run_claimed(run_state, writes, name, run_once, what):
@@ -397,8 +451,10 @@ def is_time(value, now):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value <= now + FUTURE_TOLERANCE
 
 
-def is_named(row):
-    return isinstance(row, dict) and isinstance(row.get("id"), str) and isinstance(row.get("name"), str)
+def is_rows(rows):
+    """A list of rows with a string id and a string (or no) name."""
+    return isinstance(rows, list) and all(isinstance(row, dict) and isinstance(row.get("id"), str)
+                                          and isinstance(row.get("name"), (str, type(None))) for row in rows)
 
 
 def is_row(row):

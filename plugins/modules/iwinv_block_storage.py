@@ -167,7 +167,13 @@ block_storage:
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import instance_reference, noting_volume_writes
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+    KeptList,
+    aligned_pause,
+    instance_reference,
+    noting_volume_writes,
+    shared_row_poll,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
@@ -223,6 +229,9 @@ class BlockStorage:
         self.params = iwinv.params
         self.run_state = iwinv.task_run("block_storage")
         self.view = iwinv.instance_view()
+        # The waits of a fleet share each read of the volume list (off with instance_list_max_age=0).
+        self.volumes = self.view and KeptList("volumes", self.params["api_url"], self.params["access_key"],
+                                              self.params["instance_list_max_age"], warn=iwinv.warn)
         self.volume_name = None
 
     def run(self):
@@ -399,8 +408,12 @@ class BlockStorage:
                                 lambda volume: volume is not None and bs.is_settled(volume) and not bs.is_failed(volume))
 
     def wait_volume(self, volume_id, what, is_done, is_failed=gone_or_failed):
-        return self.run_state.wait(lambda: bs.get_block_storage(self.client, volume_id), is_done,
-                                   "%s %s" % (self.label(volume_id), what), is_failed=is_failed)
+        def read_one():
+            return bs.get_block_storage(self.client, volume_id)
+        read = read_one if self.volumes is None else shared_row_poll(
+            self.volumes, self.client, "volumes", lambda: bs.list_block_storages(self.client), volume_id, read_one)
+        return self.run_state.wait(read, is_done, "%s %s" % (self.label(volume_id), what), is_failed=is_failed,
+                                   pause=aligned_pause)
 
     def label(self, volume_id):
         return "block storage '%s' (%s)" % (self.volume_name or volume_id, volume_id)

@@ -256,7 +256,13 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import KeptList, instance_reference, run_claimed
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+    KeptList,
+    aligned_pause,
+    instance_reference,
+    run_claimed,
+    shared_poll,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
     LATE_WRITE_WINDOW,
@@ -542,9 +548,11 @@ class FirewallTask:
             return instances is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
 
         self.run_state.wrote(firewall)
-        instances = self.run_state.wait(lambda: self.api.attachments(firewall["id"]), settled,
-                                        "the instances of firewall %s" % firewall["id"],
-                                        is_failed=lambda instances: instances is None, status_of=describe_instances)
+        # The tasks of a fleet that wait for one firewall share each read of its attachments.
+        read = shared_poll(self.names, "%s %s" % (self.api.path, firewall["id"]), lambda: self.api.attachments(firewall["id"]))
+        instances = self.run_state.wait(read, settled, "the instances of firewall %s" % firewall["id"],
+                                        is_failed=lambda instances: instances is None, status_of=describe_instances,
+                                        pause=aligned_pause)
         return dict(firewall, instances=instances)
 
     def absent(self, current):

@@ -447,3 +447,71 @@ def test_a_kept_firewall_list_is_never_trusted_for_a_name_written_after_it_was_r
     clock.now += instance_view.DEFAULT_MAX_AGE
     kept_list_of(tmp_path, clock, 1001).named("other", reads, "/v1/firewall")
     assert reads.count == 3                                                # too old
+
+
+# --- waits that share their reads (firewall attachments, volumes) ------------------------------------------
+
+def test_tasks_waiting_on_one_firewall_share_each_read_of_its_attachments(tmp_path):
+    clock = FakeClock()
+    reads = Reads({"id": "i-1", "name": "web-1"})
+    first = instance_view.shared_poll(kept_list_of(tmp_path, clock, 1001), "/v1/firewall FIREWALL-a", reads)
+    second = instance_view.shared_poll(kept_list_of(tmp_path, clock, 1002), "/v1/firewall FIREWALL-a", reads)
+    assert first() == second() == [{"id": "i-1", "name": "web-1"}] and reads.count == 1
+    reads.rows.append({"id": "i-2", "name": "web-2"})
+    clock.now += 1
+    assert len(first()) == 2 and reads.count == 2             # each poll asks for a read newer than its last
+    assert len(second()) == 2 and reads.count == 2            # which the other task's poll made
+    clock.now += 1
+    late = instance_view.shared_poll(kept_list_of(tmp_path, clock, 1003), "/v1/firewall FIREWALL-a", reads)
+    late()
+    assert reads.count == 3                                   # a read made before its wait began is not used
+
+
+class CountingClient:
+    """request_count as IwinvClient keeps it; each list read costs `pages` requests."""
+
+    def __init__(self, pages=1):
+        self.request_count, self.pages = 0, pages
+
+
+def volume_waits(tmp_path, clock, pid, client, rows, by_id_reads):
+    def read_all():
+        client.request_count += client.pages
+        return list(rows)
+
+    def read_one():
+        by_id_reads.append(pid)
+        return {"id": "bs-9", "name": "late", "status": "creating"}
+    return instance_view.shared_row_poll(kept_list_of(tmp_path, clock, pid), client, "volumes", read_all, "bs-%d" % pid,
+                                         read_one)
+
+
+def test_waiting_volume_tasks_share_one_list_read_and_read_a_missing_volume_by_id(tmp_path):
+    clock = FakeClock()
+    fleet_running_volumes = [kept_list_of(tmp_path, clock, pid).busy("x") for pid in sorted(RUNNING)]
+    assert not any(fleet_running_volumes)
+    client, by_id_reads = CountingClient(), []
+    rows = [{"id": "bs-1001", "name": "a", "status": "attached"}, {"id": "bs-1002", "name": "b", "status": "creating"}]
+    assert volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()["status"] == "attached"
+    assert volume_waits(tmp_path, clock, 1002, client, rows, by_id_reads)()["status"] == "creating"
+    assert client.request_count == 1 and by_id_reads == []
+    assert volume_waits(tmp_path, clock, 1003, client, rows, by_id_reads)()["name"] == "late"
+    assert by_id_reads == [1003]                              # missing from the list: read by id, never "gone"
+
+
+def test_a_volume_list_of_several_pages_is_not_shared(tmp_path):
+    clock = FakeClock()
+    for pid in sorted(RUNNING):
+        kept_list_of(tmp_path, clock, pid).busy("x")
+    client, by_id_reads = CountingClient(pages=3), []
+    rows = [{"id": "bs-1001", "name": "a", "status": "attached"}]
+    volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()
+    clock.now += 1
+    volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()
+    assert client.request_count == 3 and by_id_reads == [1001]   # after one costly read: by id
+
+
+def test_a_lone_volume_task_reads_its_volume_by_id(tmp_path):
+    client, by_id_reads = CountingClient(), []
+    volume_waits(tmp_path, FakeClock(), 1001, client, [], by_id_reads)()
+    assert client.request_count == 0 and by_id_reads == [1001]
