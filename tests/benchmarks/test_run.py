@@ -59,3 +59,31 @@ def test_the_inventory_table_puts_each_before_row_above_its_size(monkeypatch):
     assert lines == ["| 100 | 3 | 0.02 | 0.01 | 2.00 | 0.01 | **1.00** |",
                      "| 1000 (before) | 12 | 0.40 | 0.05 | 8.00 | 0.10 | **2.67** |",
                      "| 1000 | 12 | 0.25 | 0.05 | 5.00 | 0.10 | **1.67** |"]
+
+
+def role_sample(**changes):
+    sample = {"size": 3, "family": "security-groups", "requests": 35, "rerun_requests": 14, "limited": 0,
+              "rerun_limited": 0, "instances": 3, "volumes": 3, "firewalls": 1, "attached": 3}
+    return dict(sample, **changes)
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({}, None),
+    ({"requests": 36}, "36 requests, budget 35"),
+    ({"rerun_requests": 15}, "rerun 15 requests, budget 14"),
+    ({"limited": 1}, "1 and 0 answers 429"),
+    ({"firewalls": 2}, "2 firewalls named fleet-fw"),
+    ({"attached": 2}, "attached to 2 of them"),
+    ({"volumes": 4}, "4 volumes"),
+])
+def test_a_role_fleet_is_held_to_its_counts(changes, problem):
+    problems = run.role_fleet_problems(role_sample(**changes), budget=(5, 20), rerun_budget=(4, 2))
+    assert problems == [] if problem is None else len(problems) == 1 and problem in problems[0]
+
+
+def test_the_role_fleet_section_is_added_above_the_overhead_once():
+    page = "# P\n\n## Fleets under the rate limit\n\nf\n\n## Per-task overhead: x\n\no\n"
+    once = run.add_section(page, run.ROLE_FLEET_HEADING, run.ROLE_FLEET_HEADING + "\n\nnew\n\n", run.OVERHEAD_HEADING)
+    assert once == "# P\n\n## Fleets under the rate limit\n\nf\n\n" + run.ROLE_FLEET_HEADING + "\n\nnew\n\n## Per-task overhead: x\n\no\n"
+    twice = run.add_section(once, run.ROLE_FLEET_HEADING, run.ROLE_FLEET_HEADING + "\n\nnewer\n\n", run.OVERHEAD_HEADING)
+    assert twice == once.replace("new\n", "newer\n")
