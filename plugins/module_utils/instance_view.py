@@ -418,7 +418,8 @@ def instance_reference(view, client, ref, with_volumes=False):
 
 def written_since(data, names, moment):
     """Whether a write of one of `names` is in flight or ended at or after `moment`."""
-    return any(name in write["names"] and write_end(write) >= moment for name in names for write in data["writes"].values())
+    return any(name in write["names"] and write_end(write) >= moment
+               for name in names for write in data["writes"].values())
 
 
 def write_end(write):

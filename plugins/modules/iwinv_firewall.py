@@ -549,7 +549,8 @@ class FirewallTask:
 
         self.run_state.wrote(firewall)
         # The tasks of a fleet that wait for one firewall share each read of its attachments.
-        read = shared_poll(self.names, "%s %s" % (self.api.path, firewall["id"]), lambda: self.api.attachments(firewall["id"]))
+        read = shared_poll(self.names, "%s %s" % (self.api.path, firewall["id"]),
+                           lambda: self.api.attachments(firewall["id"]))
         instances = self.run_state.wait(read, settled, "the instances of firewall %s" % firewall["id"],
                                         is_failed=lambda instances: instances is None, status_of=describe_instances,
                                         pause=aligned_pause)

@@ -457,9 +457,9 @@ def role_play(bench, inventory, forks, home=None):
     """One run of the role on every host of the inventory: (seconds, requests log)."""
     bench.emulator.clear_requests()
     start = time.perf_counter()
-    bench.finish(bench.start_playbook([{"name": "server", "ansible.builtin.include_role": {"name": "iwinv.cloud.server"},
-                                        "vars": role_vars()}], hosts="fleet", inventory=inventory, forks=forks,
-                                      rate_limit=None, home=home))
+    role = {"name": "server", "ansible.builtin.include_role": {"name": "iwinv.cloud.server"}, "vars": role_vars()}
+    bench.finish(bench.start_playbook([role], hosts="fleet", inventory=inventory, forks=forks, rate_limit=None,
+                                      home=home))
     return time.perf_counter() - start, bench.emulator.requests()
 
 
@@ -475,14 +475,16 @@ def bench_role_fleet(bench, size, forks, family):
         handle.write("[fleet]\n" + "".join(host + "\n" for host in hosts))
     try:
         seconds, log = role_play(bench, inventory, forks)
-        rerun_seconds, rerun_log = role_play(bench, inventory, forks, home=os.path.join(bench.work, "home-%d" % bench.runs))
+        home = os.path.join(bench.work, "home-%d" % bench.runs)   # the first run's: the same controller again
+        rerun_seconds, rerun_log = role_play(bench, inventory, forks, home=home)
     finally:
         bench.emulator.config(rate_limit=0, firewall_family=ROLE_FAMILIES[0])
     instances, volumes, firewalls, attached = role_fleet_state(bench, hosts)
     return {"size": size, "forks": forks, "family": family, "seconds": seconds, "requests": len(log),
             "limited": len([e for e in log if e["status"] == 429]), "endpoints": by_endpoint(log),
             "rerun_seconds": rerun_seconds, "rerun_requests": len(rerun_log),
-            "rerun_limited": len([e for e in rerun_log if e["status"] == 429]), "rerun_endpoints": by_endpoint(rerun_log),
+            "rerun_limited": len([e for e in rerun_log if e["status"] == 429]),
+            "rerun_endpoints": by_endpoint(rerun_log),
             "instances": instances, "volumes": volumes, "firewalls": firewalls, "attached": attached}
 
 
@@ -718,8 +720,9 @@ def role_fleet_section(report):
         rows.append(role_fleet_row("after", sample["family"], sample["size"], sample["requests"], sample["limited"],
                                    sample["seconds"], sample["rerun_requests"], counts))
         over += role_fleet_problems(sample)
-    text = table(["run (firewall API)", "servers", "requests", "per server", "429s", "wall s", "floor s", "wall / floor",
-                  "rerun requests", "rerun per server", "instances / volumes / firewalls / attached"], rows)
+    text = table(["run (firewall API)", "servers", "requests", "per server", "429s", "wall s", "floor s",
+                  "wall / floor", "rerun requests", "rerun per server", "instances / volumes / firewalls / attached"],
+                 rows)
     endpoints = "".join("- %s: %s; rerun: %s\n" % (sample["family"], sample["endpoints"], sample["rerun_endpoints"])
                         for sample in report["role_fleet"])
     return text + "\nRequests of each run:\n\n" + endpoints, over

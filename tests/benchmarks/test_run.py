@@ -83,7 +83,8 @@ def test_a_role_fleet_is_held_to_its_counts(changes, problem):
 
 def test_the_role_fleet_section_is_added_above_the_overhead_once():
     page = "# P\n\n## Fleets under the rate limit\n\nf\n\n## Per-task overhead: x\n\no\n"
-    once = run.add_section(page, run.ROLE_FLEET_HEADING, run.ROLE_FLEET_HEADING + "\n\nnew\n\n", run.OVERHEAD_HEADING)
-    assert once == "# P\n\n## Fleets under the rate limit\n\nf\n\n" + run.ROLE_FLEET_HEADING + "\n\nnew\n\n## Per-task overhead: x\n\no\n"
-    twice = run.add_section(once, run.ROLE_FLEET_HEADING, run.ROLE_FLEET_HEADING + "\n\nnewer\n\n", run.OVERHEAD_HEADING)
+    heading = run.ROLE_FLEET_HEADING
+    once = run.add_section(page, heading, heading + "\n\nnew\n\n", run.OVERHEAD_HEADING)
+    assert once == "# P\n\n## Fleets under the rate limit\n\nf\n\n" + heading + "\n\nnew\n\n## Per-task overhead: x\n\no\n"
+    twice = run.add_section(once, heading, heading + "\n\nnewer\n\n", run.OVERHEAD_HEADING)
     assert twice == once.replace("new\n", "newer\n")

@@ -314,7 +314,8 @@ def test_a_volume_task_reads_the_instance_again_after_another_volume_write_on_it
     kept_after_create(tmp_path, clock)
     with instance_view.noting_volume_writes(view_of(tmp_path, clock, pid=1003), ["i-1", None]):
         clock.now += 1
-    volume_task = view_of(tmp_path, clock, ok([dict(row("i-1", "web-1"), block_storage=[{"block_storage_id": "bs-1"}])]))
+    carrying = dict(row("i-1", "web-1"), block_storage=[{"block_storage_id": "bs-1"}])
+    volume_task = view_of(tmp_path, clock, ok([carrying]))
     assert volume_task.reference("i-1", with_volumes=True)["block_storages"] == ["bs-1"]
     assert sent(volume_task) == ["GET /v1/instances/i-1"]
     firewall_task = view_of(tmp_path, clock, pid=1002)   # its name was not written: the kept row still serves
