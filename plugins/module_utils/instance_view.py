@@ -35,6 +35,11 @@ import math
 import os
 import time
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.block_storage import (
+    find_block_storage,
+    get_block_storage,
+    list_block_storages,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import (
     first_page_of_instances,
@@ -166,25 +171,25 @@ class NamedWrites:
 
 
 class KeptList(NamedWrites):
-    """NamedWrites, and the last full list of that kind (rows with a string id and name, no secret) for `max_age`
-    seconds: the name look-ups of a fleet share one read. Write-aware as InstanceView: a kept list is never used
-    for a name with a write in flight or answered after the list was read; what is found there is read by id by
-    the caller before it is used."""
+    """NamedWrites, and the last read of each list of that kind (rows with a string id and name, no secret) for
+    `max_age` seconds: the name look-ups and the waits of a fleet share them. Write-aware as InstanceView: a kept
+    list is never used for a name with a write in flight or answered after the list was read; what is found there
+    is read by id by the caller before it is used."""
 
     def __init__(self, kind, api_url, access_key, max_age=DEFAULT_MAX_AGE, **options):
         super().__init__(kind, api_url, access_key, **options)
         self.max_age = min(max_age, MAX_AGE_CAP)
 
-    def named(self, name, read_rows, source):
+    def named(self, name, read_rows, source, client=None):
         """(the rows named exactly `name`, when the list that answered was read); `read_rows()` reads the whole list
         of `source` (such as the API path) when no kept one serves. A lone task reads once, as without it."""
         with self.state.locked() as data:
             now = self._tidy(data)
-            kept = data.get("list")
-            if (kept is None or kept["source"] != source or kept["at"] <= now - self.max_age
+            kept = data["reads"].get(source)
+            if (kept is None or kept["value"] is None or kept["at"] <= now - self.max_age
                     or written_since(data, [name], kept["at"])):
-                kept = data["list"] = {"at": self.clock(), "source": source, "rows": read_rows()}
-            return by_name(kept["rows"], name), kept["at"]
+                kept = self._read(data, source, read_rows, client)
+            return by_name(kept["value"], name), kept["at"]
 
     def read_after(self, source, after, read, client=None):
         """(what `read()` answers, when it was read): a read of `source` (a list of rows, or None) that another task
@@ -193,13 +198,16 @@ class KeptList(NamedWrites):
         with self.state.locked() as data:
             now = self._tidy(data)
             kept = data["reads"].get(source)
-            if kept is not None and kept["at"] >= after and kept["at"] > now - self.max_age:
-                return kept["value"], kept["at"]
-            sent_before = client.request_count if client is not None else 0
-            kept = data["reads"][source] = {"at": self.clock(), "value": read()}
-            kept["cost"] = client.request_count - sent_before if client is not None else 1
-            trim(data["reads"], MAX_READS, lambda key: data["reads"][key]["at"])
+            if kept is None or kept["at"] < after or kept["at"] <= now - self.max_age:
+                kept = self._read(data, source, read, client)
             return kept["value"], kept["at"]
+
+    def _read(self, data, source, read, client):
+        sent_before = client.request_count if client is not None else 0
+        kept = data["reads"][source] = {"at": self.clock(), "value": read()}
+        kept["cost"] = client.request_count - sent_before if client is not None else 1
+        trim(data["reads"], MAX_READS, lambda key: data["reads"][key]["at"])
+        return kept
 
     def sharing_pays(self, source):
         """Whether another task runs (it may use the read) and the last read of `source` took one request (a list
@@ -211,10 +219,6 @@ class KeptList(NamedWrites):
 
     def _tidy(self, data):
         now = super()._tidy(data)
-        kept = data.get("list")
-        if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and isinstance(kept.get("source"), str)
-                and is_rows(kept.get("rows"))):
-            data.pop("list", None)
         reads = valid_dict(data, "reads")
         for source in list(reads):
             kept = reads[source]
@@ -246,6 +250,27 @@ def shared_row_poll(kept, client, source, read_all, row_id, read_one):
         row = by_id(poll() or [], row_id) if kept.sharing_pays(source) else None
         return row if row is not None else read_one()
     return read
+
+
+VOLUMES = "volumes"   # the KeptList source of the volume list
+
+
+def find_volume(kept, client, volume_id, name):
+    """(the volume of this id, or else of this exact name, or None; when the look-up's answer was read).
+
+    In a fleet (kept.sharing_pays) a name is looked up in the shared volume list, and the volume found there is
+    read by id: what a task acts on is never older than its own read. Otherwise as find_block_storage.
+    """
+    looked_at = kept.clock() if kept is not None else time.time()
+    if volume_id or kept is None or not kept.sharing_pays(VOLUMES):
+        return find_block_storage(client, volume_id, name), looked_at
+    rows, looked_at = kept.named(name, lambda: list_block_storages(client), VOLUMES, client)
+    if not rows:
+        return None, looked_at
+    current = get_block_storage(client, rows[0]["id"]) if len(rows) == 1 else None
+    if current is not None and current["name"] == name:
+        return current, looked_at
+    return find_block_storage(client, None, name), kept.clock()   # several (the error lists them), or changed
 
 
 def run_claimed(run_state, writes, name, run_once, what):

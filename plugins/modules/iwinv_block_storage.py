@@ -164,14 +164,19 @@ block_storage:
       sample: attached
 """
 
+import contextlib
+
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+    VOLUMES,
     KeptList,
     aligned_pause,
+    find_volume,
     instance_reference,
     noting_volume_writes,
+    run_claimed,
     shared_row_poll,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled
@@ -233,8 +238,15 @@ class BlockStorage:
         self.volumes = self.view and KeptList("volumes", self.params["api_url"], self.params["access_key"],
                                               self.params["instance_list_max_age"], warn=iwinv.warn)
         self.volume_name = None
+        self.looked_at = None
 
     def run(self):
+        name = self.params["name"]
+        if self.volumes is None or self.params["id"] or not name:
+            return self.run_once()
+        return run_claimed(self.run_state, self.volumes, name, self.run_once, "block storage '%s'" % name)
+
+    def run_once(self):
         before = self.settle(self.earlier_create(self.find()))
         self.volume_name = before["name"] if before else self.params["name"]
         current, instance, actions, warnings = self.plan(before)
@@ -249,7 +261,7 @@ class BlockStorage:
     # --- find, settle, judge ------------------------------------------------------------------------------
 
     def find(self):
-        volume = bs.find_block_storage(self.client, self.params["id"], self.params["name"])
+        volume, self.looked_at = find_volume(self.volumes, self.client, self.params["id"], self.params["name"])
         if volume is None and self.params["id"] and self.params["state"] != "absent":
             raise ValueError("no block storage has the id '%s'; to create a volume, give name (and no id): the API "
                              "assigns ids" % self.params["id"])
@@ -331,13 +343,21 @@ class BlockStorage:
         steps = {"create": self.create, "detach": self.detach, "attach": self.attach, "delete": self.delete}
         volume_id = current["id"] if current else None
         volume = current
-        with noting_volume_writes(self.view, [instance and instance["id"], current and current["instance_id"]]):
+        with self.noted(current, actions), \
+                noting_volume_writes(self.view, [instance and instance["id"], current and current["instance_id"]]):
             for number, action in enumerate(actions, start=1):
                 volume_id = steps[action](volume_id, instance, current)
                 self.run_state.wrote(volume if volume is not None else {"id": volume_id, "name": self.params["name"]})
                 volume = self.settle_write(volume_id, action, last=number == len(actions))
                 self.run_state.wrote(volume)
         return volume
+
+    def noted(self, current, actions):
+        """The fleet's volume look-ups see this write; a create claims its name (NameTaken: look again)."""
+        if self.volumes is None:
+            return contextlib.nullcontext()
+        name = current["name"] if current else self.params["name"]
+        return self.volumes.claimed(name, self.looked_at if "create" in actions else None)
 
     def create(self, volume_id, instance, current):
         self.wait_instance(instance)
@@ -411,7 +431,7 @@ class BlockStorage:
         def read_one():
             return bs.get_block_storage(self.client, volume_id)
         read = read_one if self.volumes is None else shared_row_poll(
-            self.volumes, self.client, "volumes", lambda: bs.list_block_storages(self.client), volume_id, read_one)
+            self.volumes, self.client, VOLUMES, lambda: bs.list_block_storages(self.client), volume_id, read_one)
         return self.run_state.wait(read, is_done, "%s %s" % (self.label(volume_id), what), is_failed=is_failed,
                                    pause=aligned_pause)
 

@@ -516,3 +516,66 @@ def test_a_lone_volume_task_reads_its_volume_by_id(tmp_path):
     client, by_id_reads = CountingClient(), []
     volume_waits(tmp_path, FakeClock(), 1001, client, [], by_id_reads)()
     assert client.request_count == 0 and by_id_reads == [1001]
+
+
+# --- volume look-ups through the shared volume list ------------------------------------------------------------
+
+def volume_row(volume_id, name, status="attached"):
+    return {"block_storage_id": volume_id, "name": name, "type": "ssd", "size": 20, "zone_id": "KR1-Z08",
+            "instance_id": "i-1", "status": status}
+
+
+def volume_task(tmp_path, clock, pid, *answers):
+    """(a task's KeptList of volumes, its client) answering from `answers`."""
+    client = view_of(tmp_path, clock, *answers, pid=pid).client
+    return kept_list_of(tmp_path, clock, pid), client
+
+
+def volume_fleet_running(tmp_path, clock):
+    for pid in sorted(RUNNING):
+        kept_list_of(tmp_path, clock, pid).busy("anything")
+
+
+def volumes_sent(client):
+    return ["%s %s%s" % (call["method"], call["url"].replace("https://api.test", ""),
+                         "?name=%s" % call["params"]["name"] if "name" in (call.get("params") or {}) else "")
+            for call in client.session.calls]
+
+
+def test_a_lone_volume_task_looks_its_name_up_with_the_name_filter(tmp_path):
+    clock = FakeClock()
+    kept, client = volume_task(tmp_path, clock, 1001, ok([]))
+    assert instance_view.find_volume(kept, client, None, "web-1-data")[0] is None
+    assert volumes_sent(client) == ["GET /v1/block-storages?name=web-1-data"]
+
+
+def test_in_a_fleet_one_volume_list_read_answers_every_free_name_and_a_found_volume_is_read_by_id(tmp_path):
+    clock = FakeClock()
+    volume_fleet_running(tmp_path, clock)
+    kept, client = volume_task(tmp_path, clock, 1001, ok([volume_row("bs-1", "db-data")]))
+    assert instance_view.find_volume(kept, client, None, "web-1-data") == (None, clock.now)
+    assert volumes_sent(client) == ["GET /v1/block-storages"]
+    kept, client = volume_task(tmp_path, clock, 1002)                    # no answer queued: no request
+    assert instance_view.find_volume(kept, client, None, "web-2-data")[0] is None
+    kept, client = volume_task(tmp_path, clock, 1003, ok([volume_row("bs-1", "db-data", "detaching")]))
+    found, unused = instance_view.find_volume(kept, client, None, "db-data")
+    assert found["status"] == "detaching"                                # as read now, not as kept
+    assert volumes_sent(client) == ["GET /v1/block-storages/bs-1"]
+
+
+def test_a_kept_volume_list_is_never_trusted_for_a_name_written_after_it_was_read(tmp_path):
+    clock = FakeClock()
+    volume_fleet_running(tmp_path, clock)
+    kept, client = volume_task(tmp_path, clock, 1001, ok([]))
+    unused, looked_at = instance_view.find_volume(kept, client, None, "web-1-data")
+    clock.now += 1
+    with kept_list_of(tmp_path, clock, 1002).claimed("web-1-data", looked_at):   # another task creates it
+        clock.now += 1
+    with pytest.raises(instance_view.NameTaken):
+        with kept.claimed("web-1-data", looked_at):                      # this task's create must look again
+            pass
+    kept, client = volume_task(tmp_path, clock, 1003, ok([volume_row("bs-2", "web-1-data")]),
+                               ok([volume_row("bs-2", "web-1-data")]))
+    found, unused = instance_view.find_volume(kept, client, None, "web-1-data")
+    assert found["id"] == "bs-2"
+    assert volumes_sent(client) == ["GET /v1/block-storages", "GET /v1/block-storages/bs-2"]
