@@ -210,12 +210,12 @@ class KeptList(NamedWrites):
         return kept
 
     def sharing_pays(self, source):
-        """Whether another task runs (it may use the read) and the last read of `source` took one request (a list
-        of many pages costs more than each task reading its own row)."""
+        """Whether at least as many tasks run (they may use the read) as the last read of `source` took requests,
+        and at least two: then one read costs no more than each task reading its own row."""
         with self.state.locked() as data:
             self._tidy(data)
             kept = data["reads"].get(source)
-            return len(data["tasks"]) >= 2 and (kept is None or kept.get("cost") == 1)
+            return len(data["tasks"]) >= max(2, kept["cost"] if kept is not None else 1)
 
     def _tidy(self, data):
         now = super()._tidy(data)
@@ -242,8 +242,8 @@ def shared_poll(kept, source, read, client=None):
 
 
 def shared_row_poll(kept, client, source, read_all, row_id, read_one):
-    """shared_poll of a whole list for one row, while sharing pays: the row of `row_id`; read_one() when the list
-    does not show it (a list is no proof that a row is gone) or when sharing does not pay."""
+    """shared_poll of a whole list for one row, while sharing pays (kept.sharing_pays): the row of `row_id`;
+    read_one() when the list does not show it (a list is no proof that a row is gone) or when sharing does not pay."""
     poll = shared_poll(kept, source, read_all, client)
 
     def read():

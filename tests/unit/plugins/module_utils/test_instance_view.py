@@ -500,16 +500,16 @@ def test_waiting_volume_tasks_share_one_list_read_and_read_a_missing_volume_by_i
     assert by_id_reads == [1003]                              # missing from the list: read by id, never "gone"
 
 
-def test_a_volume_list_of_several_pages_is_not_shared(tmp_path):
+def test_a_volume_list_of_more_pages_than_tasks_running_is_not_shared(tmp_path):
     clock = FakeClock()
     for pid in sorted(RUNNING):
         kept_list_of(tmp_path, clock, pid).busy("x")
-    client, by_id_reads = CountingClient(pages=3), []
+    client, by_id_reads = CountingClient(pages=4), []
     rows = [{"id": "bs-1001", "name": "a", "status": "attached"}]
     volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()
     clock.now += 1
     volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()
-    assert client.request_count == 3 and by_id_reads == [1001]   # after one costly read: by id
+    assert client.request_count == 4 and by_id_reads == [1001]   # 4 pages for 3 tasks: by id
 
 
 def test_a_lone_volume_task_reads_its_volume_by_id(tmp_path):
@@ -579,3 +579,14 @@ def test_a_kept_volume_list_is_never_trusted_for_a_name_written_after_it_was_rea
     found, unused = instance_view.find_volume(kept, client, None, "web-1-data")
     assert found["id"] == "bs-2"
     assert volumes_sent(client) == ["GET /v1/block-storages", "GET /v1/block-storages/bs-2"]
+
+
+def test_a_volume_list_of_two_pages_is_shared_by_three_waiting_tasks(tmp_path):
+    clock = FakeClock()
+    for pid in sorted(RUNNING):
+        kept_list_of(tmp_path, clock, pid).busy("x")
+    client, by_id_reads = CountingClient(pages=2), []
+    rows = [{"id": "bs-%d" % pid, "name": "v", "status": "attached"} for pid in sorted(RUNNING)]
+    for pid in sorted(RUNNING):
+        volume_waits(tmp_path, clock, pid, client, rows, by_id_reads)()
+    assert client.request_count == 2 and by_id_reads == []
