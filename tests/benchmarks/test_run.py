@@ -77,7 +77,7 @@ def role_sample(**changes):
     ({"volumes": 4}, "4 volumes"),
 ])
 def test_a_role_fleet_is_held_to_its_counts(changes, problem):
-    problems = run.role_fleet_problems(role_sample(**changes), budget=(5, 20), rerun_budget=(4, 2))
+    problems = run.role_fleet_problems(dict(role_sample(**changes), budgets=((5, 20), (4, 2))))
     assert problems == [] if problem is None else len(problems) == 1 and problem in problems[0]
 
 
