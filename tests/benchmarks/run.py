@@ -679,6 +679,27 @@ def fleet_section(report):
 # (family: (requests, 429s, wall s, rerun requests)) measured before issue 28, on the same machine and emulator
 BEFORE_ROLE_WHEN = "2026-12-03 16:08 UTC"
 BEFORE_ROLE_ROWS = {"security-groups": (250, 0, 256, 122), "firewall": (231, 0, 222, 102)}
+# Where their requests went (the endpoints of the run and of the rerun)
+BEFORE_ROLE_ENDPOINTS = {
+    "security-groups": (
+        "GET /v1/instances ×4, GET /v1/zones, GET /v1/flavors, GET /v1/images, POST /v1/instances"
+        " ×20, GET /v1/block-storages ×20, GET /v1/instances/{id} ×60, GET /v1/block-"
+        "storages/types, POST /v1/block-storages ×20, GET /v1/block-storages/{id} ×20, GET "
+        "/v1/security-groups ×21, POST /v1/security-groups, POST /v1/security-groups/{id}/rules "
+        "×2, POST /v1/security-groups/{id}/attach ×20, GET /v1/security-groups/{id}/instances "
+        "×39, GET /v1/security-groups/{id}/rules ×19",
+        "GET /v1/instances ×3, GET /v1/instances/{id} ×38, GET /v1/block-storages ×20, GET "
+        "/v1/security-groups ×21, GET /v1/security-groups/{id}/rules ×20, GET /v1/security-"
+        "groups/{id}/instances ×20"),
+    "firewall": (
+        "GET /v1/instances ×6, GET /v1/zones, GET /v1/flavors, GET /v1/images, POST /v1/instances"
+        " ×20, GET /v1/block-storages ×20, GET /v1/instances/{id} ×60, GET /v1/block-"
+        "storages/types, POST /v1/block-storages ×20, GET /v1/block-storages/{id} ×20, GET "
+        "/v1/security-groups, GET /v1/firewall ×20, POST /v1/firewall, POST "
+        "/v1/firewall/{id}/attach ×20, GET /v1/firewall/{id} ×39",
+        "GET /v1/instances ×3, GET /v1/instances/{id} ×38, GET /v1/block-storages ×20, GET "
+        "/v1/security-groups, GET /v1/firewall ×20, GET /v1/firewall/{id} ×20"),
+}
 # The budgets the benchmark enforces: (requests per server, requests for the whole fleet), of the run and the
 # rerun. Per server: the instance, volume and attach writes, what a task found read by id, the firewall's detail;
 # for the fleet: the catalog, the lists, the firewall's create and rules, and the waits' shared reads. A 20-host
@@ -728,8 +749,12 @@ def role_fleet_section(report):
     text = table(["run (firewall API)", "servers", "requests", "per server", "429s", "wall s", "floor s",
                   "wall / floor", "rerun requests", "rerun per server", "instances / volumes / firewalls / attached"],
                  rows)
-    endpoints = "".join("- %s: %s; rerun: %s\n" % (sample["family"], sample["endpoints"], sample["rerun_endpoints"])
-                        for sample in report["role_fleet"])
+    families = sorted(set(sample["family"] for sample in report["role_fleet"] if sample["size"] == 20))
+    endpoints = "".join("- before (%s): %s; rerun: %s\n" % ((family,) + BEFORE_ROLE_ENDPOINTS[family])
+                        for family in families)
+    endpoints += "".join("- after (%s): %s; rerun: %s\n" % (sample["family"], sample["endpoints"],
+                                                           sample["rerun_endpoints"])
+                         for sample in report["role_fleet"])
     return text + "\nRequests of each run:\n\n" + endpoints, over
 
 
@@ -894,9 +919,9 @@ PAGE = """# Performance
 These figures: {kind}, {date}, {seconds:.0f} s in all; Python {python}, ansible-core {ansible}, {cpus} CPUs;
 medians of {runs} run(s) per measurement.
 
-Regenerate this page with `.venv/bin/python tests/benchmarks/run.py` (about 15 minutes). `--smoke` is the
-short version that `bash tests/run.sh bench` runs in CI (1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3; it
-writes `tests/output/performance-smoke.md` and fails when a request count exceeds its budget).
+Regenerate this page with `.venv/bin/python tests/benchmarks/run.py` (about 30 minutes; `--role-fleet-only`
+replaces the role fleets' section alone, about 10). `--smoke` is the short version that `bash tests/run.sh bench`
+runs in CI (1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3, a role fleet of 3 hosts; it writes `tests/output/performance-smoke.md` and fails when a request count exceeds its budget).
 
 Everything runs against a private emulator (`tests/emulator/server.py`, operations take {op_delay} s unless said
 otherwise); requests are counted from its request log (`/_emulator/requests`), so they are exact. Modules run
@@ -953,7 +978,7 @@ sees a short operation within about a second and spends at most 6 reads a minute
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3 instances")
+    parser.add_argument("--smoke", action="store_true", help="1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3 instances, a role fleet of 3")
     parser.add_argument("--runs", type=int, help="runs per measurement (default: 3; 1 with --smoke)")
     parser.add_argument("--tasks", type=int, help="tasks per play in the overhead measurement (default 20; 5 with --smoke)")
     parser.add_argument("--fleet-only", action="store_true",
