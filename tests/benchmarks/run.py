@@ -752,8 +752,8 @@ def role_fleet_section(report):
     families = sorted(set(sample["family"] for sample in report["role_fleet"] if sample["size"] == 20))
     endpoints = "".join("- before (%s): %s; rerun: %s\n" % ((family,) + BEFORE_ROLE_ENDPOINTS[family])
                         for family in families)
-    endpoints += "".join("- after (%s): %s; rerun: %s\n" % (sample["family"], sample["endpoints"],
-                                                           sample["rerun_endpoints"])
+    endpoints += "".join("- after (%s): %s; rerun: %s\n"
+                         % (sample["family"], sample["endpoints"], sample["rerun_endpoints"])
                          for sample in report["role_fleet"])
     return text + "\nRequests of each run:\n\n" + endpoints, over
 
@@ -921,7 +921,8 @@ medians of {runs} run(s) per measurement.
 
 Regenerate this page with `.venv/bin/python tests/benchmarks/run.py` (about 30 minutes; `--role-fleet-only`
 replaces the role fleets' section alone, about 10). `--smoke` is the short version that `bash tests/run.sh bench`
-runs in CI (1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3, a role fleet of 3 hosts; it writes `tests/output/performance-smoke.md` and fails when a request count exceeds its budget).
+runs in CI (1 run, no 60 s operation, fleets of 1 x 5 and 2 x 3, a role fleet of 3 hosts; it writes
+`tests/output/performance-smoke.md` and fails when a request count exceeds its budget).
 
 Everything runs against a private emulator (`tests/emulator/server.py`, operations take {op_delay} s unless said
 otherwise); requests are counted from its request log (`/_emulator/requests`), so they are exact. Modules run
