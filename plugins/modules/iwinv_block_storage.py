@@ -309,7 +309,8 @@ class BlockStorage(Resource):
         if is_settled(instance):
             return
         what = "instance '%s' (%s)" % (instance["name"], instance["id"])
-        if self.run_state.wait(partial(get_instance, self.client, instance["id"]), is_settled, what + " to settle") is None:
+        read = partial(get_instance, self.client, instance["id"])
+        if self.run_state.wait(read, is_settled, what + " to settle") is None:
             raise IwinvError("%s was deleted while waiting for it" % what)
 
     def new_ones(self, action):
