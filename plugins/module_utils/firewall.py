@@ -342,8 +342,9 @@ def wanted_rules(params):
     return None if params["rules"] is None else normalise_rules(params["rules"])
 
 
-def resolve_instances(client, refs, attached):
-    """[{id, name}] for the `instances` option (None when omitted).
+def resolve_instances(client, refs, attached, look_up=None):
+    """[{id, name}] for the `instances` option (None when omitted); look_up(ref) finds an instance not attached
+    (default: resolve_instance).
 
     A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
     """
@@ -354,7 +355,7 @@ def resolve_instances(client, refs, attached):
         try:
             instance = resolve(attached, ref, "instance")
         except ResolveError:
-            instance = resolve_instance(client, ref)
+            instance = look_up(ref) if look_up is not None else resolve_instance(client, ref)
         resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
     return list(resolved.values())
 

@@ -13,11 +13,24 @@ requests. Everything read back from the file is untrusted. The design and its co
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import first_page_of_instances, get_instance, list_instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.block_storage import (
+    find_block_storage,
+    get_block_storage,
+    list_block_storages,
+)
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import (
+    first_page_of_instances,
+    get_instance,
+    is_settled,
+    list_instances,
+    resolve_instance,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
 
 DEFAULT_MAX_AGE = 20
@@ -45,20 +58,225 @@ MAX_WRITES = 500
 MAX_TASKS = 500
 # Each read of a wait asks for a list newer than the one it saw last.
 NEWER = 0.001
+# How often a task looks again after another task of this controller took the name it meant to write.
+CLAIM_ATTEMPTS = 5
+MAX_READS = 100
+# Noted with the instance names when a volume is created on, attached to or detached from an instance (a NUL
+# that no name is looked up with: lookup.reference_problem).
+VOLUMES_OF = "\0volumes of %s"
 
 
-class InstanceView:
+class NameTaken(Exception):
+    """A claim failed: another task of this controller writes the name, or wrote it after this task looked."""
+
+
+class NamedWrites:
+    """This controller's writes of resources of one kind, by name, in a StateFile per (api_url, access key): the
+    tasks of a fleet see each other's writes, and a create of a name is claimed first (never made twice)."""
+
+    def __init__(self, kind, api_url, access_key, directory=None, warn=None, clock=time.time, is_alive=None):
+        self.clock = clock
+        self.is_alive = is_alive or process_alive
+        self.pid = os.getpid()
+        self.state = StateFile(kind, api_url, access_key, directory=directory, max_bytes=VIEW_MAX_BYTES,
+                               lock_timeout=VIEW_LOCK_TIMEOUT, warn=warn)
+
+    def claim(self, name, looked_at):
+        """Before creating `name`: note the create and return its key, or None when another task of this
+        controller is creating that name or wrote it after `looked_at` (the task must look again)."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return None if written_since(data, [name], looked_at) else self._note(data, [name])
+
+    def writing(self, names):
+        """Note a write of these names before it is sent; returns the key for written()."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return self._note(data, names)
+
+    def written(self, key):
+        """The write of `key` was answered, or failed: lists read from now on show what it did."""
+        with self.state.locked() as data:
+            write = valid_dict(data, "writes").get(key)
+            if isinstance(write, dict):
+                write["done"] = self.clock()
+
+    def busy(self, name):
+        """Whether a write of `name` by another task of this controller is in flight."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            return any(name in write["names"] and write["done"] is None for write in data["writes"].values())
+
+    @contextlib.contextmanager
+    def claimed(self, name, looked_at, others=()):
+        """A write of `name` noted while it runs: a create or change judged on a look-up made at `looked_at` (raises
+        NameTaken when another task wrote the name since), or, when `looked_at` is None, a write by id (of `name`
+        and `others`, such as the name it had)."""
+        key = self.writing([name] + list(others)) if looked_at is None else self.claim(name, looked_at)
+        if key is None:
+            raise NameTaken()
+        try:
+            yield
+        finally:
+            self.written(key)
+
+    def _note(self, data, names):
+        now = self.clock()
+        key = "%d-%s" % (self.pid, os.urandom(4).hex())
+        data["writes"][key] = {"names": [name for name in names if name], "at": now, "done": None, "pid": self.pid}
+        return key
+
+    def _tidy(self, data):
+        """Drop what is malformed or too old, note this task as running, settle writes of dead tasks; returns now."""
+        now = self.clock()
+        tasks = valid_dict(data, "tasks")
+        for pid in [pid for pid, seen in tasks.items() if not self._running(pid, seen, now)]:
+            del tasks[pid]
+        tasks[str(self.pid)] = now
+        trim(tasks, MAX_TASKS, lambda pid: tasks[pid])
+        writes = valid_dict(data, "writes")
+        for key in list(writes):
+            if not is_valid_write(writes[key], now):
+                del writes[key]
+            elif writes[key]["done"] is None and not self._in_flight(writes[key], now):
+                writes[key]["done"] = now   # its task died: what it did shows in lists read from now on
+            elif writes[key]["done"] is not None and writes[key]["done"] < now - WRITE_KEEP:
+                del writes[key]
+        trim(writes, MAX_WRITES, lambda key: writes[key]["at"])
+        return now
+
+    def _running(self, pid, seen, now):
+        return (isinstance(seen, (int, float)) and now - TASK_WINDOW < seen <= now + FUTURE_TOLERANCE
+                and pid.isdigit() and self.is_alive(int(pid)))
+
+    def _in_flight(self, write, now):
+        return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
+
+
+class KeptList(NamedWrites):
+    """NamedWrites, and the last read of each list of that kind (rows with a string id and name, no secret) for
+    `max_age` seconds: the name look-ups and the waits of a fleet share them. Write-aware as InstanceView: a kept
+    list is never used for a name with a write in flight or answered after the list was read; what is found there
+    is read by id by the caller before it is used."""
+
+    def __init__(self, kind, api_url, access_key, max_age=DEFAULT_MAX_AGE, **options):
+        super().__init__(kind, api_url, access_key, **options)
+        self.max_age = min(max_age, MAX_AGE_CAP)
+
+    def named(self, name, read_rows, source, client=None):
+        """(the rows named exactly `name`, when the list that answered was read); `read_rows()` reads the whole list
+        of `source` (such as the API path) when no kept one serves. A lone task reads once, as without it."""
+        with self.state.locked() as data:
+            now = self._tidy(data)
+            kept = data["reads"].get(source)
+            if (kept is None or kept["value"] is None or kept["at"] <= now - self.max_age
+                    or written_since(data, [name], kept["at"])):
+                kept = self._read(data, source, read_rows, client)
+            return by_name(kept["value"], name), kept["at"]
+
+    def read_after(self, source, after, read, client=None):
+        """(what `read()` answers, when it was read): a read of `source` (a list of rows, or None) that another task
+        made at or after `after` serves, while young enough; else it is read now and kept (under the lock: the
+        tasks that wait for it use it), with the requests it cost `client` when given (sharing_pays)."""
+        with self.state.locked() as data:
+            now = self._tidy(data)
+            kept = data["reads"].get(source)
+            if kept is None or kept["at"] < after or kept["at"] <= now - self.max_age:
+                kept = self._read(data, source, read, client)
+            return kept["value"], kept["at"]
+
+    def _read(self, data, source, read, client):
+        sent_before = client.request_count if client is not None else 0
+        kept = data["reads"][source] = {"at": self.clock(), "value": read()}
+        kept["cost"] = client.request_count - sent_before if client is not None else 1
+        trim(data["reads"], MAX_READS, lambda key: data["reads"][key]["at"])
+        return kept
+
+    def sharing_pays(self, source):
+        """Whether at least as many tasks run (they may use the read) as the last read of `source` took requests,
+        and at least two: then one read costs no more than each task reading its own row."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            kept = data["reads"].get(source)
+            return len(data["tasks"]) >= max(2, kept["cost"] if kept is not None else 1)
+
+    def _tidy(self, data):
+        now = super()._tidy(data)
+        reads = valid_dict(data, "reads")
+        for source in list(reads):
+            kept = reads[source]
+            if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and kept["at"] > now - self.max_age
+                    and (kept.get("value") is None or is_rows(kept.get("value")))
+                    and isinstance(kept.get("cost"), int)):
+                del reads[source]
+        return now
+
+
+def shared_poll(kept, source, read, client=None):
+    """A read() for TaskRun.wait that shares each poll of `source` with the other tasks waiting on it: each call asks
+    for a read made after the last one it saw (the first: one made from now on, after the write it waits for)."""
+    seen = {"after": kept.clock()}
+
+    def poll():
+        value, at = kept.read_after(source, seen["after"], read, client)
+        seen["after"] = at + NEWER
+        return value
+    return poll
+
+
+def shared_row_poll(kept, client, source, read_all, row_id, read_one):
+    """shared_poll of a whole list for one row, while sharing pays (kept.sharing_pays): the row of `row_id`;
+    read_one() when the list does not show it (a list is no proof that a row is gone) or when sharing does not pay."""
+    poll = shared_poll(kept, source, read_all, client)
+
+    def read():
+        row = by_id(poll() or [], row_id) if kept.sharing_pays(source) else None
+        return row if row is not None else read_one()
+    return read
+
+
+VOLUMES = "volumes"   # the KeptList source of the volume list
+
+
+def find_volume(kept, client, volume_id, name):
+    """(the volume of this id, or else of this exact name, or None; when the look-up's answer was read).
+
+    In a fleet (kept.sharing_pays) a name is looked up in the shared volume list, and the volume found there is
+    read by id: what a task acts on is never older than its own read. Otherwise as find_block_storage.
+    """
+    looked_at = kept.clock() if kept is not None else time.time()
+    if volume_id or kept is None or not kept.sharing_pays(VOLUMES):
+        return find_block_storage(client, volume_id, name), looked_at
+    rows, looked_at = kept.named(name, lambda: list_block_storages(client), VOLUMES, client)
+    if not rows:
+        return None, looked_at
+    current = get_block_storage(client, rows[0]["id"]) if len(rows) == 1 else None
+    if current is not None and current["name"] == name:
+        return current, looked_at
+    return find_block_storage(client, None, name), kept.clock()   # several (the error lists them), or changed
+
+
+def run_claimed(run_state, writes, name, run_once, what):
+    """run_once() again after each NameTaken, once no other task of this controller writes `name` (no request)."""
+    for unused in range(CLAIM_ATTEMPTS):
+        try:
+            return run_once()
+        except NameTaken:
+            run_state.wait(lambda: writes.busy(name), lambda busy: not busy, "another task's write of %s" % what,
+                           status_of=lambda busy: "in progress" if busy else "done")
+    raise IwinvError("%s is being created or changed by other tasks of this controller again and again; give each "
+                     "task its own name" % what)
+
+
+class InstanceView(NamedWrites):
     """The shared recent instance list of one (api_url, access key), and this controller's writes of instances."""
 
     def __init__(self, client, api_url, access_key, max_age=DEFAULT_MAX_AGE, directory=None, warn=None,
                  clock=time.time, is_alive=None):
+        super().__init__("instances", api_url, access_key, directory=directory, warn=warn, clock=clock,
+                         is_alive=is_alive)
         self.client = client
         self.max_age = min(max_age, MAX_AGE_CAP)
-        self.clock = clock
-        self.is_alive = is_alive or process_alive
-        self.pid = os.getpid()
-        self.state = StateFile("instances", api_url, access_key, directory=directory, max_bytes=VIEW_MAX_BYTES,
-                               lock_timeout=VIEW_LOCK_TIMEOUT, warn=warn)
 
     # --- look-ups and waits ---------------------------------------------------------------------------
 
@@ -87,6 +305,30 @@ class InstanceView:
         seen_at = self.clock()
         return get_instance(self.client, instance_id), seen_at
 
+    def reference(self, ref, with_volumes=False):
+        """The instance whose id (or else exact name) is `ref`, for a task that writes another resource on it.
+
+        A row kept by id serves when it was read after this controller's last write of its name (and, with
+        `with_volumes`, of its volumes: a volume task counts them) and its status is settled: the API checks the
+        rest when the write is sent. Otherwise the instance is read now (resolve_instance).
+        """
+        row = self._kept_row(ref, with_volumes)
+        return row if row is not None else resolve_instance(self.client, ref)
+
+    def _kept_row(self, instance_id, with_volumes):
+        """The newest kept row of this id when no write since makes it stale and it is settled; else None."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            for kept in sorted((data[key] for key in KEPT_LISTS if key in data), key=lambda kept: -kept["at"]):
+                row = by_id(kept["rows"], instance_id)
+                if row is None:
+                    continue
+                names = [row["name"]] + ([VOLUMES_OF % instance_id] if with_volumes else [])
+                if is_settled(row) and not written_since(data, names, kept["at"]):
+                    return row
+                return None
+        return None
+
     def _named_rows(self, name, fresh):
         """(rows named `name`, when read, whether they came from a kept list)."""
         with self.state.locked() as data:
@@ -107,9 +349,7 @@ class InstanceView:
         kept = data.get("list")
         if kept is None or kept["at"] <= now - self.max_age:
             return None
-        if any(name in write["names"] and write_end(write) >= kept["at"] for write in data["writes"].values()):
-            return None
-        return kept
+        return None if written_since(data, [name], kept["at"]) else kept
 
     def _newest_after(self, data, now, after):
         """The newest kept list or first page read at or after `after` (and young enough), else None."""
@@ -144,72 +384,15 @@ class InstanceView:
         data["page"] = {"at": started, "rows": first_page_of_instances(self.client)}
         return data["page"]
 
-    # --- writes ----------------------------------------------------------------------------------------
-
-    def claim(self, name, looked_at):
-        """Before creating `name`: note the create and return its key, or None when another task of this
-        controller is creating that name or wrote it after `looked_at` (the task must look again)."""
-        with self.state.locked() as data:
-            self._tidy(data)
-            if any(name in write["names"] and write_end(write) >= looked_at for write in data["writes"].values()):
-                return None
-            return self._note(data, [name])
-
-    def writing(self, names):
-        """Note a write of these instance names before it is sent; returns the key for written()."""
-        with self.state.locked() as data:
-            self._tidy(data)
-            return self._note(data, names)
-
-    def written(self, key):
-        """The write of `key` was answered, or failed: lists read from now on show what it did."""
-        with self.state.locked() as data:
-            write = valid_dict(data, "writes").get(key)
-            if isinstance(write, dict):
-                write["done"] = self.clock()
-
-    def busy(self, name):
-        """Whether a write of `name` by another task of this controller is in flight."""
-        with self.state.locked() as data:
-            self._tidy(data)
-            return any(name in write["names"] and write["done"] is None for write in data["writes"].values())
-
-    def _note(self, data, names):
-        now = self.clock()
-        key = "%d-%s" % (self.pid, os.urandom(4).hex())
-        data["writes"][key] = {"names": [name for name in names if name], "at": now, "done": None, "pid": self.pid}
-        return key
-
     # --- what the file holds ---------------------------------------------------------------------------
 
     def _tidy(self, data):
-        """Drop what is malformed or too old, note this task as running, settle writes of dead tasks; returns now."""
-        now = self.clock()
+        """As NamedWrites._tidy, and drop kept lists that are malformed or too old."""
+        now = super()._tidy(data)
         for key in KEPT_LISTS:
             keep_valid_list(data, key, now, self.max_age)
         keep_valid_cost(data, now)
-        tasks = valid_dict(data, "tasks")
-        for pid in [pid for pid, seen in tasks.items() if not self._running(pid, seen, now)]:
-            del tasks[pid]
-        tasks[str(self.pid)] = now
-        trim(tasks, MAX_TASKS, lambda pid: tasks[pid])
-        writes = valid_dict(data, "writes")
-        for key in list(writes):
-            if not is_valid_write(writes[key], now):
-                del writes[key]
-            elif writes[key]["done"] is None and not self._in_flight(writes[key], now):
-                writes[key]["done"] = now   # its task died: what it did shows in lists read from now on
-            elif writes[key]["done"] is not None and writes[key]["done"] < now - WRITE_KEEP:
-                del writes[key]
-        trim(writes, MAX_WRITES, lambda key: writes[key]["at"])
         return now
-
-    def _running(self, pid, seen, now):
-        return (isinstance(seen, (int, float)) and now - TASK_WINDOW < seen <= now + FUTURE_TOLERANCE
-                and pid.isdigit() and self.is_alive(int(pid)))
-
-    def _in_flight(self, write, now):
-        return now - write["at"] < IN_FLIGHT_MAX and (write["pid"] == self.pid or self.is_alive(write["pid"]))
 
 
 def aligned_pause(interval, clock=time.time):
@@ -221,6 +404,30 @@ def aligned_pause(interval, clock=time.time):
     """
     now = clock()
     return math.ceil((now + interval / 2.0) / interval) * interval - now
+
+
+@contextlib.contextmanager
+def noting_volume_writes(view, instance_ids):
+    """Volume writes on these instances, noted while they run: a kept row no longer tells their volumes."""
+    if view is None:
+        yield
+        return
+    key = view.writing([VOLUMES_OF % instance_id for instance_id in instance_ids if instance_id])
+    try:
+        yield
+    finally:
+        view.written(key)
+
+
+def instance_reference(view, client, ref, with_volumes=False):
+    """The instance `ref` names, through the shared list when there is one (InstanceView.reference)."""
+    return view.reference(ref, with_volumes) if view is not None else resolve_instance(client, ref)
+
+
+def written_since(data, names, moment):
+    """Whether a write of one of `names` is in flight or ended at or after `moment`."""
+    return any(name in write["names"] and write_end(write) >= moment
+               for name in names for write in data["writes"].values())
 
 
 def write_end(write):
@@ -251,6 +458,12 @@ def process_alive(pid):
 
 def is_time(value, now):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value <= now + FUTURE_TOLERANCE
+
+
+def is_rows(rows):
+    """A list of rows with a string id and a string (or no) name."""
+    return isinstance(rows, list) and all(isinstance(row, dict) and isinstance(row.get("id"), str)
+                                          and isinstance(row.get("name"), (str, type(None))) for row in rows)
 
 
 def is_row(row):

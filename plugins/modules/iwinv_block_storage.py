@@ -161,13 +161,23 @@ block_storage:
       sample: attached
 """
 
+import contextlib
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
 from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled, resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+    VOLUMES,
+    KeptList,
+    find_volume,
+    instance_reference,
+    noting_volume_writes,
+    run_claimed,
+    shared_row_poll,
+)
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled
 
 VOLUME = Description(
     label="block storage", kind="volume", result_key="block_storage", info_module="iwinv.cloud.iwinv_block_storage_info",
@@ -204,8 +214,17 @@ class BlockStorage(Resource):
     description = VOLUME
     before = None   # the volume as found: an attach that fails after its detach says where it was
 
+    def __init__(self, iwinv):
+        super().__init__(iwinv)
+        self.view = iwinv.instance_view()
+        # A fleet's volume look-ups and waits share the volume list (off with instance_list_max_age=0).
+        self.volumes = self.view and KeptList("volumes", self.params["api_url"], self.params["access_key"],
+                                              self.params["instance_list_max_age"], warn=iwinv.warn)
+        self.looked_at = None
+        self.polls = {}   # volume id -> the shared poll of its waits, made once its write was answered
+
     def find(self):
-        volume = bs.find_block_storage(self.client, self.params["id"], self.params["name"])
+        volume, self.looked_at = find_volume(self.volumes, self.client, self.params["id"], self.params["name"])
         if volume is None and self.params["id"] and self.params["state"] != "absent":
             raise IwinvError("no block storage has the id '%s'; to create a volume, give name (and no id): the API "
                              "assigns ids" % self.params["id"])
@@ -242,13 +261,31 @@ class BlockStorage(Resource):
             attached = get_instance(self.client, attached_to)
             if attached is not None and attached["name"] == ref:
                 return attached
-        return resolve_instance(self.client, ref)
+        return instance_reference(self.view, self.client, ref, with_volumes=True)
 
     def predict(self, current, actions):
         return bs.predict(current, [action.kind for action in actions], actions[0].argument if actions else None,
                           self.params["name"], self.params["type"], self.params["size"], self.params["description"])
 
     def send(self, action, volume):
+        """One write, noted for the fleet's look-ups (a create claims its name: NameTaken makes the task look again)
+        and for the instances whose volumes it changes; its waits then share the volume list."""
+        instances = [action.argument and action.argument["id"], self.before and self.before["instance_id"]]
+        with self.noted(action, volume), noting_volume_writes(self.view, instances):
+            sent = self.send_one(action, volume)
+        if self.volumes is not None:
+            self.polls[sent["id"]] = shared_row_poll(self.volumes, self.client, VOLUMES,
+                                                     partial(bs.list_block_storages, self.client), sent["id"],
+                                                     partial(bs.get_block_storage, self.client, sent["id"]))
+        return sent
+
+    def noted(self, action, volume):
+        if self.volumes is None:
+            return contextlib.nullcontext()
+        name = volume["name"] if volume else self.params["name"]
+        return self.volumes.claimed(name, self.looked_at if action.kind == "create" else None)
+
+    def send_one(self, action, volume):
         instance = action.argument
         if action.kind in ("create", "attach"):
             self.wait_instance(instance)
@@ -280,7 +317,8 @@ class BlockStorage(Resource):
         return "volume named '%s' on instance %s" % (self.params["name"], action.argument["id"])
 
     def read(self, volume):
-        return bs.get_block_storage(self.client, volume["id"])
+        poll = self.polls.get(volume["id"])
+        return poll() if poll is not None else bs.get_block_storage(self.client, volume["id"])
 
     def took_effect(self, action, volume):
         return bs.took_effect(action.kind, volume, action.argument)
@@ -319,7 +357,13 @@ def main():
     problem = option_problem(iwinv.params)
     if problem:
         iwinv.fail(problem)
-    iwinv.run(Engine(iwinv, BlockStorage(iwinv)).run)
+    engine = Engine(iwinv, BlockStorage(iwinv))
+    name = iwinv.params["name"]
+    if iwinv.params["id"] or not name or iwinv.params["instance_list_max_age"] == 0:
+        iwinv.run(engine.run)
+    else:
+        iwinv.run(partial(run_claimed, engine.run_state, engine.resource.volumes, name, engine.run,
+                          "block storage '%s'" % name))
 
 
 if __name__ == "__main__":

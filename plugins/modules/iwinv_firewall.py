@@ -257,6 +257,13 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvMod
 from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource, reworded
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+    KeptList,
+    NameTaken,
+    instance_reference,
+    run_claimed,
+    shared_poll,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
@@ -301,6 +308,20 @@ class Firewall(Resource):
         self.rules = fw.wanted_rules(self.params)
         self.ids_with_name = set()   # the firewalls of the name before a create: the new one is the one not seen
         self.desired, self.pairs, self._api = None, ([], []), None
+        self.view = iwinv.instance_view()
+        # Two tasks of this controller never create (or change) one firewall name at once: no throttle needed.
+        # The firewall list is shared by their look-ups (kept at most instance_list_max_age seconds).
+        self.names = KeptList("firewalls", self.params["api_url"], self.params["access_key"],
+                              self.params["instance_list_max_age"], warn=iwinv.warn)
+        self.looked_at = None
+        self.poll = None   # the attachments' poll shared with the fleet's tasks, made once a pair was sent
+        self.create_key = None
+
+    def release(self):
+        """The claim of a create ends once the task's writes of the firewall itself ended."""
+        if self.create_key is not None:
+            self.names.written(self.create_key)
+            self.create_key = None
 
     @property
     def api(self):
@@ -316,7 +337,7 @@ class Firewall(Resource):
                 raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id"
                                    % self.params["id"])
             return current
-        rows = [row for row in self.api.rows() if row["name"] == self.params["name"]]
+        rows, self.looked_at = self.names.named(self.params["name"], self.api.rows, self.api.path)
         self.ids_with_name = set(fw.ids_of(rows))
         return self.api.only(rows, self.params["name"])
 
@@ -343,7 +364,8 @@ class Firewall(Resource):
         if current is None and not self.params["name"]:
             raise IwinvError("name is required to create a firewall")
         self.desired = fw.desired_firewall(current, self.params, self.rules)
-        wanted = fw.resolve_instances(self.client, self.params["instances"], self.desired["instances"])
+        wanted = fw.resolve_instances(self.client, self.params["instances"], self.desired["instances"],
+                                      partial(instance_reference, self.view, self.client))
         self.pairs = fw.instance_changes(fw.attachment_ids(current), None if wanted is None else fw.ids_of(wanted),
                                          self.params["purge_instances"])
         self.desired["instances"] = fw.predicted_instances(self.desired, wanted, *self.pairs)
@@ -358,14 +380,24 @@ class Firewall(Resource):
         return dict(self.desired, rules=self.api.predicted_rules(current["rules"], self.desired["rules"]))
 
     def send(self, action, firewall):
-        if action.kind == "create":
+        if action.kind == "create":   # claimed until its rules are written too (release)
+            self.create_key = self.names.claim(self.desired["name"], self.looked_at)
+            if self.create_key is None:
+                raise NameTaken()
             return self.api.create(self.desired)
-        if action.kind == "update":
+        if action.kind == "update" and self.create_key is not None:
             return self.update(firewall)
+        if action.kind == "update":
+            with self.names.claimed(self.desired["name"], self.looked_at, [firewall["name"]]):
+                return self.update(firewall)
         if action.kind == "delete":
-            self.api.delete(firewall["id"])
+            with self.names.claimed(firewall["name"], None):   # a kept list no longer shows it to a look-up
+                self.api.delete(firewall["id"])
             return None
         self.send_pair(action, firewall["id"])
+        # The tasks of a fleet that wait for one firewall share each read of its attachments.
+        self.poll = shared_poll(self.names, "%s %s" % (self.api.path, firewall["id"]),
+                                partial(self.api.attachments, firewall["id"]))
         return firewall
 
     def update(self, current):
@@ -401,7 +433,7 @@ class Firewall(Resource):
 
     def read(self, firewall):
         """The firewall with its attachments read again (attach and detach show there once done); None once gone."""
-        instances = self.api.attachments(firewall["id"])
+        instances = self.poll() if self.poll is not None else self.api.attachments(firewall["id"])
         return None if instances is None else dict(firewall, instances=instances)
 
     def took_effect(self, action, firewall):
@@ -459,10 +491,16 @@ class Firewall(Resource):
 
 def run(iwinv):
     firewall = Firewall(iwinv)
+    engine = Engine(iwinv, firewall)
+    name = iwinv.params["name"]
     try:
-        return Engine(iwinv, firewall).run()
+        if iwinv.params["id"] or iwinv.params["state"] == "absent":
+            return engine.run()
+        return run_claimed(engine.run_state, firewall.names, name, engine.run, "firewall '%s'" % name)
     except (IwinvApiError, WaitError) as exc:
         raise firewall.naming_lost_answers(exc)
+    finally:
+        firewall.release()
 
 
 def main():

@@ -66,3 +66,32 @@ def test_the_ratio_to_ansible_cores_calls_is_the_median_of_the_per_run_ratios():
     # (plugin s, requests, plain requests s, hosts, Ansible's own s, ansible-core's s for the plugin's calls)
     samples = [(0.6, 12, 0.1, 1000, 0.2, 0.4), (0.9, 12, 0.1, 1000, 0.2, 0.5), (1.2, 12, 0.2, 1000, 0.2, 0.6)]
     assert run.inventory_row(samples)[-2:] == ["0.50", "**1.50**"]   # 0.6 / 0.5, 0.9 / 0.6, 1.2 / 0.8
+
+
+def role_sample(**changes):
+    sample = {"size": 3, "family": "security-groups", "requests": 35, "rerun_requests": 14, "limited": 0,
+              "rerun_limited": 0, "instances": 3, "volumes": 3, "firewalls": 1, "attached": 3}
+    return dict(sample, **changes)
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({}, None),
+    ({"requests": 36}, "36 requests, budget 35"),
+    ({"rerun_requests": 15}, "rerun 15 requests, budget 14"),
+    ({"limited": 1}, "1 and 0 answers 429"),
+    ({"firewalls": 2}, "2 firewalls named fleet-fw"),
+    ({"attached": 2}, "attached to 2 of them"),
+    ({"volumes": 4}, "4 volumes"),
+])
+def test_a_role_fleet_is_held_to_its_counts(changes, problem):
+    problems = run.role_fleet_problems(dict(role_sample(**changes), budgets=((5, 20), (4, 2))))
+    assert problems == [] if problem is None else len(problems) == 1 and problem in problems[0]
+
+
+def test_the_role_fleet_section_is_added_above_the_overhead_once():
+    page = "# P\n\n## Fleets under the rate limit\n\nf\n\n## Per-task overhead: x\n\no\n"
+    heading = run.ROLE_FLEET_HEADING
+    once = run.add_section(page, heading, heading + "\n\nnew\n\n", run.OVERHEAD_HEADING)
+    assert once == "# P\n\n## Fleets under the rate limit\n\nf\n\n" + heading + "\n\nnew\n\n## Per-task overhead: x\n\no\n"
+    twice = run.add_section(once, heading, heading + "\n\nnewer\n\n", run.OVERHEAD_HEADING)
+    assert twice == once.replace("new\n", "newer\n")

@@ -272,3 +272,321 @@ def test_a_write_ends_cleanly_when_the_file_was_emptied_meanwhile(tmp_path):
         data["writes"] = "nonsense"
     view.written(key)                      # no error: there is nothing left to end
     assert not view.busy("web-1")
+
+
+# --- references of volume and firewall tasks (issue 28) ----------------------------------------------------
+
+def kept_after_create(tmp_path, clock, status="active"):
+    """A fleet whose waits read a list showing i-1 (web-1) after web-1's create was answered."""
+    fleet_running(tmp_path, clock)
+    creator = view_of(tmp_path, clock, pid=1001)
+    key = creator.claim("web-1", clock.now)
+    clock.now += 1
+    creator.written(key)
+    clock.now += 1
+    waiter = view_of(tmp_path, clock, ok([row("i-1", "web-1", status), row("i-2", "web-2")]), pid=1002)
+    waiter.read("i-1", clock.now - 1)
+    clock.now += 1
+
+
+def test_an_instance_kept_since_its_last_write_serves_a_reference_by_id_without_a_request(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    volume_task = view_of(tmp_path, clock)        # no answer queued: a request would fail the test
+    found = volume_task.reference("i-1", with_volumes=True)
+    assert (found["id"], found["name"], found["zone"]["id"]) == ("i-1", "web-1", "KR1-Z08")
+    assert "password" not in json.dumps(found)
+
+
+def test_a_kept_row_is_never_trusted_for_an_instance_written_after_the_list_was_read(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    key = view_of(tmp_path, clock, pid=1003).writing(["web-1", "web-1-renamed"])   # an edit of web-1
+    clock.now += 1
+    view_of(tmp_path, clock, pid=1003).written(key)
+    firewall_task = view_of(tmp_path, clock, ok([row("i-1", "web-1-renamed")]))
+    assert firewall_task.reference("i-1")["name"] == "web-1-renamed"     # as read now
+    assert sent(firewall_task) == ["GET /v1/instances/i-1"]
+
+
+def test_a_volume_task_reads_the_instance_again_after_another_volume_write_on_it(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    with instance_view.noting_volume_writes(view_of(tmp_path, clock, pid=1003), ["i-1", None]):
+        clock.now += 1
+    carrying = dict(row("i-1", "web-1"), block_storage=[{"block_storage_id": "bs-1"}])
+    volume_task = view_of(tmp_path, clock, ok([carrying]))
+    assert volume_task.reference("i-1", with_volumes=True)["block_storages"] == ["bs-1"]
+    assert sent(volume_task) == ["GET /v1/instances/i-1"]
+    firewall_task = view_of(tmp_path, clock, pid=1002)   # its name was not written: the kept row still serves
+    assert firewall_task.reference("i-1")["id"] == "i-1"
+
+
+@pytest.mark.parametrize("ref, status, answers, requests", [
+    ("i-1", "building", [ok([row("i-1", "web-1")])], ["GET /v1/instances/i-1"]),   # busy when it was read
+    ("i-7", "active", [ok([row("i-7", "db-7")])], ["GET /v1/instances/i-7"]),      # not in the kept list
+])
+def test_an_instance_not_kept_settled_is_read_by_id(tmp_path, ref, status, answers, requests):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock, status=status)
+    task = view_of(tmp_path, clock, *answers)
+    assert task.reference(ref)["id"] == ref
+    assert sent(task) == requests
+
+
+def test_a_kept_row_serves_no_reference_once_the_list_is_older_than_max_age(tmp_path):
+    clock = FakeClock()
+    kept_after_create(tmp_path, clock)
+    clock.now += instance_view.DEFAULT_MAX_AGE
+    task = view_of(tmp_path, clock, ok([row("i-1", "web-1")]))
+    task.reference("i-1")
+    assert sent(task) == ["GET /v1/instances/i-1"]
+
+
+# --- name claims of other kinds (the firewall) ---------------------------------------------------------------
+
+def claims_of(tmp_path, clock, pid):
+    claims = instance_view.NamedWrites("firewalls", "https://api.test", "test-access", directory=str(tmp_path),
+                                       clock=clock, is_alive=lambda other: other in RUNNING or other == pid)
+    claims.pid = pid
+    return claims
+
+
+class Waits:
+    """TaskRun.wait as the claim loop uses it: polls `read` until `is_done`, advancing the clock."""
+
+    def __init__(self, clock, on_poll):
+        self.clock, self.on_poll, self.polls = clock, on_poll, 0
+
+    def wait(self, read, is_done, what, status_of=None):
+        while not is_done(read()):
+            self.polls += 1
+            self.clock.now += 1
+            self.on_poll()
+
+
+def test_a_second_task_creating_one_firewall_name_waits_for_the_first_then_looks_again(tmp_path):
+    clock = FakeClock()
+    first, second = claims_of(tmp_path, clock, 1001), claims_of(tmp_path, clock, 1002)
+    second_looked_at = clock.now
+    first_claim = first.claimed("fw", clock.now)
+    first_claim.__enter__()                                   # the first task is creating the firewall
+    looks, created = [], []
+
+    def second_task():
+        looked_at = second_looked_at if not looks else clock.now + 0.5   # a look-up after the wait
+        looks.append(looked_at)
+        with second.claimed("fw", looked_at):
+            created.append(clock.now)
+
+    waits = Waits(clock, on_poll=lambda: first_claim.__exit__(None, None, None) if waits.polls == 2 else None)
+    instance_view.run_claimed(waits, second, "fw", second_task, "firewall 'fw'")
+    assert len(looks) == 2 and waits.polls == 2               # looked again once the first task's write ended
+    assert len(created) == 1                                  # and only then wrote (a fresh look-up decides)
+
+
+def test_a_claim_made_again_and_again_by_others_ends_in_a_clear_error(tmp_path):
+    clock = FakeClock()
+    claims = claims_of(tmp_path, clock, 1002)
+
+    def always_taken():
+        raise instance_view.NameTaken()
+
+    with pytest.raises(instance_view.IwinvError, match="again and again; give each task its own name"):
+        instance_view.run_claimed(Waits(clock, on_poll=lambda: None), claims, "fw", always_taken, "firewall 'fw'")
+
+
+def test_a_write_by_id_is_noted_without_a_claim(tmp_path):
+    clock = FakeClock()
+    writer, other = claims_of(tmp_path, clock, 1001), claims_of(tmp_path, clock, 1002)
+    with other.claimed("fw", clock.now):
+        with writer.claimed("fw", None):                      # by id: noted even while another task writes it
+            assert other.busy("fw") and writer.busy("fw")
+
+
+def kept_list_of(tmp_path, clock, pid):
+    kept = instance_view.KeptList("firewalls", "https://api.test", "test-access", directory=str(tmp_path), clock=clock,
+                                  is_alive=lambda other: other in RUNNING or other == pid)
+    kept.pid = pid
+    return kept
+
+
+class Reads:
+    """A read of the whole list, counted."""
+
+    def __init__(self, *rows):
+        self.rows, self.count = list(rows), 0
+
+    def __call__(self):
+        self.count += 1
+        return list(self.rows)
+
+
+def test_the_firewall_look_ups_of_a_fleet_share_one_list_read(tmp_path):
+    clock = FakeClock()
+    reads = Reads({"id": "FIREWALL-a", "name": "fw"})
+    looked = [kept_list_of(tmp_path, clock, pid).named("fw", reads, "/v1/security-groups") for pid in sorted(RUNNING)]
+    assert reads.count == 1 and all(rows == [{"id": "FIREWALL-a", "name": "fw"}] for rows, unused in looked)
+    assert {at for unused, at in looked} == {clock.now}                   # when the list was read: claims compare it
+    kept_list_of(tmp_path, clock, 1001).named("fw", reads, "/v1/firewall")   # the other family's list
+    assert reads.count == 2
+
+
+def test_a_kept_firewall_list_is_never_trusted_for_a_name_written_after_it_was_read(tmp_path):
+    clock = FakeClock()
+    reads = Reads()
+    kept_list_of(tmp_path, clock, 1001).named("fw", reads, "/v1/firewall")
+    clock.now += 1
+    with kept_list_of(tmp_path, clock, 1002).claimed("fw", clock.now - 1):
+        clock.now += 1
+        reads.rows = [{"id": "FIREWALL-b", "name": "fw"}]
+    clock.now += 1
+    rows, at = kept_list_of(tmp_path, clock, 1003).named("fw", reads, "/v1/firewall")
+    assert rows == [{"id": "FIREWALL-b", "name": "fw"}] and reads.count == 2 and at == clock.now
+    assert kept_list_of(tmp_path, clock, 1001).named("other", reads, "/v1/firewall")[0] == []
+    assert reads.count == 2                                                # other names use the new list
+    clock.now += instance_view.DEFAULT_MAX_AGE
+    kept_list_of(tmp_path, clock, 1001).named("other", reads, "/v1/firewall")
+    assert reads.count == 3                                                # too old
+
+
+# --- waits that share their reads (firewall attachments, volumes) ------------------------------------------
+
+def test_tasks_waiting_on_one_firewall_share_each_read_of_its_attachments(tmp_path):
+    clock = FakeClock()
+    reads = Reads({"id": "i-1", "name": "web-1"})
+    first = instance_view.shared_poll(kept_list_of(tmp_path, clock, 1001), "/v1/firewall FIREWALL-a", reads)
+    second = instance_view.shared_poll(kept_list_of(tmp_path, clock, 1002), "/v1/firewall FIREWALL-a", reads)
+    assert first() == second() == [{"id": "i-1", "name": "web-1"}] and reads.count == 1
+    reads.rows.append({"id": "i-2", "name": "web-2"})
+    clock.now += 1
+    assert len(first()) == 2 and reads.count == 2             # each poll asks for a read newer than its last
+    assert len(second()) == 2 and reads.count == 2            # which the other task's poll made
+    clock.now += 1
+    late = instance_view.shared_poll(kept_list_of(tmp_path, clock, 1003), "/v1/firewall FIREWALL-a", reads)
+    late()
+    assert reads.count == 3                                   # a read made before its wait began is not used
+
+
+class CountingClient:
+    """request_count as IwinvClient keeps it; each list read costs `pages` requests."""
+
+    def __init__(self, pages=1):
+        self.request_count, self.pages = 0, pages
+
+
+def volume_waits(tmp_path, clock, pid, client, rows, by_id_reads):
+    def read_all():
+        client.request_count += client.pages
+        return list(rows)
+
+    def read_one():
+        by_id_reads.append(pid)
+        return {"id": "bs-9", "name": "late", "status": "creating"}
+    return instance_view.shared_row_poll(kept_list_of(tmp_path, clock, pid), client, "volumes", read_all, "bs-%d" % pid,
+                                         read_one)
+
+
+def test_waiting_volume_tasks_share_one_list_read_and_read_a_missing_volume_by_id(tmp_path):
+    clock = FakeClock()
+    fleet_running_volumes = [kept_list_of(tmp_path, clock, pid).busy("x") for pid in sorted(RUNNING)]
+    assert not any(fleet_running_volumes)
+    client, by_id_reads = CountingClient(), []
+    rows = [{"id": "bs-1001", "name": "a", "status": "attached"}, {"id": "bs-1002", "name": "b", "status": "creating"}]
+    assert volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()["status"] == "attached"
+    assert volume_waits(tmp_path, clock, 1002, client, rows, by_id_reads)()["status"] == "creating"
+    assert client.request_count == 1 and by_id_reads == []
+    assert volume_waits(tmp_path, clock, 1003, client, rows, by_id_reads)()["name"] == "late"
+    assert by_id_reads == [1003]                              # missing from the list: read by id, never "gone"
+
+
+def test_a_volume_list_of_more_pages_than_tasks_running_is_not_shared(tmp_path):
+    clock = FakeClock()
+    for pid in sorted(RUNNING):
+        kept_list_of(tmp_path, clock, pid).busy("x")
+    client, by_id_reads = CountingClient(pages=4), []
+    rows = [{"id": "bs-1001", "name": "a", "status": "attached"}]
+    volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()
+    clock.now += 1
+    volume_waits(tmp_path, clock, 1001, client, rows, by_id_reads)()
+    assert client.request_count == 4 and by_id_reads == [1001]   # 4 pages for 3 tasks: by id
+
+
+def test_a_lone_volume_task_reads_its_volume_by_id(tmp_path):
+    client, by_id_reads = CountingClient(), []
+    volume_waits(tmp_path, FakeClock(), 1001, client, [], by_id_reads)()
+    assert client.request_count == 0 and by_id_reads == [1001]
+
+
+# --- volume look-ups through the shared volume list ------------------------------------------------------------
+
+def volume_row(volume_id, name, status="attached"):
+    return {"block_storage_id": volume_id, "name": name, "type": "ssd", "size": 20, "zone_id": "KR1-Z08",
+            "instance_id": "i-1", "status": status}
+
+
+def volume_task(tmp_path, clock, pid, *answers):
+    """(a task's KeptList of volumes, its client) answering from `answers`."""
+    client = view_of(tmp_path, clock, *answers, pid=pid).client
+    return kept_list_of(tmp_path, clock, pid), client
+
+
+def volume_fleet_running(tmp_path, clock):
+    for pid in sorted(RUNNING):
+        kept_list_of(tmp_path, clock, pid).busy("anything")
+
+
+def volumes_sent(client):
+    return ["%s %s%s" % (call["method"], call["url"].replace("https://api.test", ""),
+                         "?name=%s" % call["params"]["name"] if "name" in (call.get("params") or {}) else "")
+            for call in client.session.calls]
+
+
+def test_a_lone_volume_task_looks_its_name_up_with_the_name_filter(tmp_path):
+    clock = FakeClock()
+    kept, client = volume_task(tmp_path, clock, 1001, ok([]))
+    assert instance_view.find_volume(kept, client, None, "web-1-data")[0] is None
+    assert volumes_sent(client) == ["GET /v1/block-storages?name=web-1-data"]
+
+
+def test_in_a_fleet_one_volume_list_read_answers_every_free_name_and_a_found_volume_is_read_by_id(tmp_path):
+    clock = FakeClock()
+    volume_fleet_running(tmp_path, clock)
+    kept, client = volume_task(tmp_path, clock, 1001, ok([volume_row("bs-1", "db-data")]))
+    assert instance_view.find_volume(kept, client, None, "web-1-data") == (None, clock.now)
+    assert volumes_sent(client) == ["GET /v1/block-storages"]
+    kept, client = volume_task(tmp_path, clock, 1002)                    # no answer queued: no request
+    assert instance_view.find_volume(kept, client, None, "web-2-data")[0] is None
+    kept, client = volume_task(tmp_path, clock, 1003, ok([volume_row("bs-1", "db-data", "detaching")]))
+    found, unused = instance_view.find_volume(kept, client, None, "db-data")
+    assert found["status"] == "detaching"                                # as read now, not as kept
+    assert volumes_sent(client) == ["GET /v1/block-storages/bs-1"]
+
+
+def test_a_kept_volume_list_is_never_trusted_for_a_name_written_after_it_was_read(tmp_path):
+    clock = FakeClock()
+    volume_fleet_running(tmp_path, clock)
+    kept, client = volume_task(tmp_path, clock, 1001, ok([]))
+    unused, looked_at = instance_view.find_volume(kept, client, None, "web-1-data")
+    clock.now += 1
+    with kept_list_of(tmp_path, clock, 1002).claimed("web-1-data", looked_at):   # another task creates it
+        clock.now += 1
+    with pytest.raises(instance_view.NameTaken):
+        with kept.claimed("web-1-data", looked_at):                      # this task's create must look again
+            pass
+    kept, client = volume_task(tmp_path, clock, 1003, ok([volume_row("bs-2", "web-1-data")]),
+                               ok([volume_row("bs-2", "web-1-data")]))
+    found, unused = instance_view.find_volume(kept, client, None, "web-1-data")
+    assert found["id"] == "bs-2"
+    assert volumes_sent(client) == ["GET /v1/block-storages", "GET /v1/block-storages/bs-2"]
+
+
+def test_a_volume_list_of_two_pages_is_shared_by_three_waiting_tasks(tmp_path):
+    clock = FakeClock()
+    for pid in sorted(RUNNING):
+        kept_list_of(tmp_path, clock, pid).busy("x")
+    client, by_id_reads = CountingClient(pages=2), []
+    rows = [{"id": "bs-%d" % pid, "name": "v", "status": "attached"} for pid in sorted(RUNNING)]
+    for pid in sorted(RUNNING):
+        volume_waits(tmp_path, clock, pid, client, rows, by_id_reads)()
+    assert client.request_count == 2 and by_id_reads == []
