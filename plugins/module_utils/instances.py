@@ -27,7 +27,7 @@ LIST_STATUS_FILTERS = frozenset(["pending", "active", "error", "work", "off"])
 
 
 def is_transitional(status):
-    """Any status that is not stable (DECISIONS.md D2: unknown statuses are transitional too)."""
+    """Any status that is not stable: an unknown status is transitional too (waited for, never acted on)."""
     return status not in STABLE_STATUSES
 
 
@@ -147,7 +147,7 @@ def instance_path(instance_id, action=None):
 
 
 def _encoded(text):
-    """Instance names and descriptions travel URL-encoded inside the multipart form (DECISIONS.md D2)."""
+    """Instance names and descriptions travel URL-encoded inside the multipart form (the API decodes them)."""
     return quote_plus(text)
 
 
@@ -162,7 +162,8 @@ def created_from_api(row):
     }
 
 
-def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None, user_script_id=None):
+def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None,
+                    user_script_id=None):
     """Create one instance (count=1 always). Returns created_from_api of the answer.
 
     Raises IwinvAmbiguousWriteError when the answer was lost or names no id: read back (new_instances), never resend.
@@ -177,8 +178,8 @@ def create_instance(client, name, zone_id, flavor_id, image_id, description=None
     rows = client.post(INSTANCES_PATH, form=form)
     if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("instance_id"):
         # Accepted, but which instance it made is unknown: as ambiguous as a lost answer (never resent).
-        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the one created instance's id" % INSTANCES_PATH,
-                                       status=202, method="POST", path=INSTANCES_PATH)
+        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the one created instance's id"
+                                       % INSTANCES_PATH, status=202, method="POST", path=INSTANCES_PATH)
     return created_from_api(rows[0])
 
 
@@ -222,6 +223,22 @@ def resize_instance(client, instance_id, flavor_id):
     client.post(instance_path(instance_id, "resize"), form={"flavor_id": flavor_id})
 
 
+POWER_OPERATIONS = {"start": start_instance, "shutdown": shutdown_instance, "reboot": reboot_instance}
+
+
+def send_operation(client, instance_id, kind, argument=None):
+    """Send one operation (an action of instance_plan.py) on an existing instance; an edit answers the instance."""
+    if kind == "edit":
+        return edit_instance(client, instance_id, **argument)
+    if kind == "resize":
+        return resize_instance(client, instance_id, argument["id"])
+    if kind == "rebuild":
+        return rebuild_instance(client, instance_id, argument["id"])
+    if kind == "delete":
+        return delete_instance(client, instance_id)
+    return POWER_OPERATIONS[kind](client, instance_id)
+
+
 def get_console(client, instance_id):
     """The remote console of an instance: {url, type}. The url is a secret: never put it in a message."""
     rows = client.get(instance_path(instance_id, "remote-console"))
@@ -239,6 +256,11 @@ def describe(instance):
 def is_settled(instance):
     """Gone, or in a stable status (an instance found in `error` is settled: it is stable)."""
     return instance is None or not is_transitional(instance["status"])
+
+
+def has_status(instance, status):
+    """Whether the instance exists and is in `status`."""
+    return instance is not None and instance["status"] == status
 
 
 def has_failed_or_gone(instance):

@@ -225,9 +225,10 @@ default_account:
 import contextlib
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
+from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instance_plan, instances
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import NameTaken
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER, aligned_pause
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
@@ -252,155 +253,13 @@ ARGUMENT_SPEC = dict(
     return_default_account=dict(type="bool", default=False),
 )
 
-# The status an instance settles in after each operation (None: the instance is gone; "previous": unchanged).
-# An edit is synchronous: nothing to wait for.
-TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "reboot": "active",
-                 "resize": "previous", "rebuild": "previous", "edit": "previous", "delete": None}
-
-
 RERUN_ADVICE = rerun_advice("instance")
 CREATE_KEY = "instance.create:%s"   # the journal's note of a create whose outcome stayed unknown
 CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info", "instance")
 REFUSED_CREATE_ADVICE = refused_create_advice("instance", "choose another zone")
 
-
-class PlanError(ValueError):
-    """The desired state cannot be reached from the current one; the message says why and what to do."""
-
-
-class NameTaken(Exception):
-    """Another task of this controller is creating this name, or wrote it after this task looked: look again."""
-
-
 # How often a task looks again when other tasks of this controller keep writing the name it would create.
 LOOK_AGAIN_LIMIT = 3
-
-
-def option_errors(params):
-    """Messages for option values that are wrong whatever the API holds (checked before any request)."""
-    errors = []
-    if params["name"] is not None and not 1 <= len(params["name"]) <= 64:
-        errors.append("name must be 1 to 64 characters long, got %d" % len(params["name"]))
-    if params["description"] is not None and len(params["description"]) > 255:
-        errors.append("description must be at most 255 characters long, got %d" % len(params["description"]))
-    for option in ("id", "zone", "flavor", "image", "user_script"):
-        if params[option] is not None and not params[option].strip():
-            errors.append("%s must not be empty" % option)
-    return errors
-
-
-def power_actions(status, state):
-    """The power operation that brings an instance in a stable `status` to `state` (restarted always acts)."""
-    if state == "started" and status in ("off", "error"):
-        return [("start", None)]
-    if state == "stopped" and status in ("active", "error"):
-        return [("shutdown", None)]
-    if state == "restarted":
-        return [("start", None)] if status == "off" else [("reboot", None)]
-    return []
-
-
-def plan_actions(current, desired):
-    """The operations that turn `current` (an instance, or None) into `desired`, and warnings.
-
-    `desired` holds `state`, `zone` (a ref or None), `name` (a new name or None), `description` (None: unmanaged),
-    `flavor` and `image` (the resolved {id, ...} wanted, or None: unmanaged) and `allow_rebuild`.
-    Returns (actions, warnings); an action is (kind, argument), in an order the API accepts.
-    """
-    state = desired["state"]
-    if current is None:
-        return ([] if state == "absent" else [("create", None)] + ([("shutdown", None)] if state == "stopped" else [])), []
-    check_zone(current, desired.get("zone"))
-    if state == "absent":
-        return [("delete", None)], []
-    actions, warnings = attribute_actions(current, desired)
-    actions.extend(power_actions(current["status"], state))
-    if current["status"] == "error" and state == "present":
-        warnings.append("%s is in status 'error': use state=started or state=restarted to recover it"
-                        % instances.describe(current))
-    return actions, warnings
-
-
-def check_zone(current, zone):
-    if zone is not None and not instances.in_zone(current, zone):
-        raise PlanError("%s is in zone %s (%s), not '%s': the zone of an instance cannot change; create a new instance "
-                        "instead" % (instances.describe(current), current["zone"]["id"], current["zone"]["name"], zone))
-
-
-def attribute_actions(current, desired):
-    """Edit (name, description), resize (flavor) and rebuild (image, only when allowed) of an existing instance."""
-    where = instances.describe(current)
-    actions, warnings = [], []
-    edits = dict((key, desired[key]) for key in ("name", "description")
-                 if desired.get(key) is not None and desired[key] != current[key])
-    if edits:
-        actions.append(("edit", edits))
-    flavor = desired.get("flavor")
-    if flavor is not None and flavor["id"] != current["flavor"]["id"]:
-        if current["status"] not in ("active", "off"):
-            raise PlanError("%s cannot be resized to %s while its status is '%s': resizing works from active or off; "
-                            "start or stop it first" % (where, flavor["id"], current["status"]))
-        actions.append(("resize", flavor))
-    image = desired.get("image")
-    if image is not None and image["id"] != current["image"]["id"]:
-        if desired.get("allow_rebuild"):
-            actions.append(("rebuild", image))
-        else:
-            warnings.append("%s runs image %s, not %s: set allow_rebuild=true to rebuild it from that image (this erases "
-                            "its disk)" % (where, current["image"]["id"], image["id"]))
-    return actions, warnings
-
-
-def predicted_instance(name, description, refs):
-    """What check mode reports for an instance it would create (before its first operation settles)."""
-    zone, flavor, image = refs["zone"], refs["flavor"], refs["image"]
-    return {
-        "id": None, "name": name, "description": description or "", "status": "building",
-        "zone": {"id": zone["id"], "name": zone["name"]},
-        "flavor": {"id": flavor["id"], "name": flavor["name"]},
-        "image": {"id": image["id"], "os": image.get("os"), "version": image.get("version")},
-        "public_ipv4": None, "private_ipv4": None, "block_storages": [], "created_at": None,
-    }
-
-
-def apply_action(instance, action):
-    """The instance as it will be once `action` has settled (check mode's prediction); None when deleted."""
-    kind, argument = action
-    if kind == "delete":
-        return None
-    after = dict(instance)
-    if kind == "edit":
-        after.update(argument)
-    elif kind == "resize":
-        after["flavor"] = {"id": argument["id"], "name": argument["name"]}
-    elif kind == "rebuild":
-        after["image"] = {"id": argument["id"], "os": argument.get("os"), "version": argument.get("version")}
-    target = TARGET_STATUS.get(kind)
-    if target not in (None, "previous"):
-        after["status"] = target
-    return after
-
-
-def operation_taken(current, action, before_status):
-    """Whether the instance read back after an unanswered write shows the write's effect.
-
-    `current` is the instance read back (None when gone); `before_status` its status before the write. The
-    effect is the write's own (a new name, flavor or image, gone) or an operation in progress; a status that
-    also held before the write proves nothing (a resize, rebuild or reboot ends where it started).
-    """
-    kind, argument = action
-    if kind == "delete":
-        return current is None or current["status"] == "deleting"
-    if current is None:
-        return False
-    if kind == "edit":
-        return all(current[key] == value for key, value in argument.items())
-    if instances.is_transitional(current["status"]):
-        return True
-    if kind in ("resize", "rebuild"):
-        field = "flavor" if kind == "resize" else "image"
-        return current[field]["id"] == argument["id"]
-    return current["status"] == TARGET_STATUS[kind] != before_status
 
 
 class InstanceTask:
@@ -426,13 +285,14 @@ class InstanceTask:
         if params["id"]:
             instance = instances.get_instance(self.client, params["id"])
             if instance is None and params["state"] != "absent":
-                raise PlanError("no instance has the id '%s'; to create an instance, give name, zone, flavor and image "
-                                "without id" % params["id"])
+                raise instance_plan.unknown_id(params["id"])
             return instance
-        named = self.look_up(params["name"])
-        # Remembered for a create whose answer gets lost: the new instance is the one not seen here.
+        return self.only_named(self.look_up(params["name"]))
+
+    def only_named(self, named):
+        """The one instance of the name; the ids seen are remembered, as a lost create's new one is not among them."""
         self.ids_with_name = set(instance["id"] for instance in named)
-        return instances.only_instance(named, params["name"])
+        return instances.only_instance(named, self.params["name"])
 
     def look_up(self, name):
         """The instances of this name, through the shared list when there is one; notes when the answer was true."""
@@ -448,11 +308,9 @@ class InstanceTask:
             return found
         name = self.params["name"]
         appeared = self.run_state.settle_earlier_create(
-            CREATE_KEY % name, lambda: instances.named_instances(self.client, name), "instance '%s'" % name, found is not None)
-        if not appeared:
-            return found
-        self.ids_with_name = set(instance["id"] for instance in appeared)
-        return instances.only_instance(appeared, name)
+            CREATE_KEY % name, lambda: instances.named_instances(self.client, name), "instance '%s'" % name,
+            found is not None)
+        return self.only_named(appeared) if appeared else found
 
     def settle(self, instance):
         """An instance busy with an operation is waited for (within the run's budget) before anything is judged."""
@@ -463,8 +321,7 @@ class InstanceTask:
         settled = self.run_state.wait(self.reader(instance), instances.is_settled, instances.describe(instance),
                                       pause=self.pause)
         if settled is None and self.params["id"] and self.params["state"] != "absent":
-            raise PlanError("%s was deleted while its operation in progress was waited for; an instance named by id is "
-                            "never created again" % instances.describe(instance))
+            raise instance_plan.deleted_while_settling(instance)
         return settled
 
     def reader(self, instance):
@@ -487,33 +344,19 @@ class InstanceTask:
 
     def desired(self, current):
         """The wanted state, resolving only the references that cannot be compared with `current` directly."""
-        params = self.params
-        desired = {"state": params["state"], "zone": params["zone"], "description": params["description"],
-                   "allow_rebuild": params["allow_rebuild"], "name": params["name"] if params["id"] else None}
-        if current is not None and params["state"] != "absent":
-            desired["flavor"] = self.wanted_flavor(current)
-            desired["image"] = self.wanted_image(current)
-        return desired
-
-    def wanted_flavor(self, current):
-        ref = self.params["flavor"]
-        if ref is None or ref in (current["flavor"]["id"], current["flavor"]["name"]):
-            return None
-        return catalog.resolve_flavor(self.client, ref, current["zone"]["id"])
-
-    def wanted_image(self, current):
-        ref = self.params["image"]
-        if ref is None or ref == current["image"]["id"]:
-            return None
-        return catalog.resolve_image(self.client, ref, current["zone"]["id"])
+        if current is None or self.params["state"] == "absent":
+            return instance_plan.desired_state(self.params)
+        zone_id = current["zone"]["id"]
+        flavor = instance_plan.flavor_to_resolve(self.params["flavor"], current)
+        image = instance_plan.image_to_resolve(self.params["image"], current)
+        return instance_plan.desired_state(
+            self.params, flavor and catalog.resolve_flavor(self.client, flavor, zone_id),
+            image and catalog.resolve_image(self.client, image, zone_id))
 
     def creation_refs(self):
         """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create."""
         params = self.params
-        missing = [option for option in ("zone", "flavor", "image") if not params[option]]
-        if missing:
-            raise PlanError("instance '%s' does not exist; to create it, %s %s required"
-                            % (params["name"], " and ".join(missing), "is" if len(missing) == 1 else "are"))
+        instance_plan.check_create_options(params)
         zone = catalog.resolve_zone(self.client, params["zone"])
         refs = {
             "zone": zone,
@@ -522,20 +365,10 @@ class InstanceTask:
             "ssh_key_ids": catalog.resolve_ssh_keys(self.client, params["ssh_keys"]),
             "user_script": None,
         }
-        check_combination(refs["flavor"], refs["image"])
+        instance_plan.check_combination(refs["flavor"], refs["image"])
         if params["user_script"]:
             refs["user_script"] = catalog.resolve_user_script(self.client, params["user_script"])
         return refs
-
-    def check_catalog(self, current, actions):
-        """What the API would refuse, known from the flavors' own data: refused before any write, in check mode too."""
-        kinds = dict(actions)
-        if "resize" not in kinds and "rebuild" not in kinds:
-            return
-        flavor = kinds.get("resize") or catalog.get_flavor(self.client, current["flavor"]["id"])
-        check_combination(flavor, kinds.get("rebuild") or current["image"])
-        if "resize" in kinds:
-            check_disk(current, catalog.get_flavor(self.client, current["flavor"]["id"]), flavor)
 
     # --- run -----------------------------------------------------------------------------------
 
@@ -546,8 +379,7 @@ class InstanceTask:
                 return self.run_once()
             except NameTaken:
                 self.wait_for_other_writes()
-        raise PlanError("instance '%s' is being created or changed by other tasks of this controller again and again; "
-                        "give each task its own name" % self.params["name"])
+        raise instance_plan.crowded_name(self.params["name"])
 
     def wait_for_other_writes(self):
         """Until no other task of this controller writes the name (within wait_timeout); no API request."""
@@ -558,14 +390,13 @@ class InstanceTask:
 
     def run_once(self):
         before = self.settle(self.earlier_create(self.find()))
-        desired = self.desired(before)
-        actions, warnings = plan_actions(before, desired)
-        self.check_catalog(before, actions)
+        actions, warnings = instance_plan.plan_actions(before, self.desired(before))
+        instance_plan.check_catalog(before, actions, lambda flavor_id: catalog.get_flavor(self.client, flavor_id))
         for warning in warnings:
             self.iwinv.warn(warning)
         refs = self.creation_refs() if actions and actions[0][0] == "create" else None
         if self.iwinv.check_mode:
-            after = self.predict(before, actions, refs)
+            after = instance_plan.predict(before, actions, self.params["name"], self.params["description"], refs)
         else:
             after = self.act(before, actions, refs)
         result = result_with_diff(bool(actions), "instance", before, after)
@@ -573,21 +404,10 @@ class InstanceTask:
             result["default_account"] = self.default_account
         return result
 
-    def predict(self, before, actions, refs):
-        """Check mode: the instance once every action has settled; unknown values (a new id) are null."""
-        instance = before
-        for action in actions:
-            if action[0] == "create":
-                instance = predicted_instance(self.params["name"], self.params["description"], refs)
-            instance = apply_action(instance, action)
-        return instance
-
     def act(self, instance, actions, refs):
-        """Send the operations in order; each one settles before the next (the API refuses writes on a busy instance)."""
+        """Send the operations in order; each settles before the next (the API refuses writes on a busy instance)."""
         for index, action in enumerate(actions):
-            target = TARGET_STATUS[action[0]]
-            if target == "previous":
-                target = instance["status"]
+            target = instance_plan.target_status(action, instance)
             with self.noted_write(instance, action):
                 instance = self.perform(instance, action, refs)
             self.run_state.wrote(instance)
@@ -602,18 +422,18 @@ class InstanceTask:
 
     def wait_for(self, instance, target):
         """Wait until the operation ends in `target` (None: gone); `error`, or vanishing, fails at once."""
+        what = instances.describe(instance)
         if target is None:
-            return self.run_state.wait(self.reader(instance), lambda current: current is None, instances.describe(instance),
-                                       pause=self.pause)
+            return self.run_state.wait(self.reader(instance), lambda current: current is None, what, pause=self.pause)
         try:
-            return self.run_state.wait(self.reader(instance), lambda current: current is not None and current["status"] == target,
-                                       instances.describe(instance), is_failed=instances.has_failed_or_gone, pause=self.pause)
+            return self.run_state.wait(self.reader(instance), lambda current: instances.has_status(current, target),
+                                       what, is_failed=instances.has_failed_or_gone, pause=self.pause)
         except WaitFailedError as exc:
             if exc.last is not None:
                 raise
             self.run_state.resource = {}
             raise WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
-                                  % (instances.describe(instance), target)) from None
+                                  % (what, target)) from None
 
     def accepted(self, instance, target):
         """With wait=false: the instance as the API shows it now (building, work), or nothing once deletion started."""
@@ -627,13 +447,12 @@ class InstanceTask:
         if self.view is None:
             yield
             return
-        kind, argument = action
-        if kind == "create":
+        if action[0] == "create":
             key = self.view.claim(self.params["name"], self.looked_at)
             if key is None:
-                raise NameTaken()
+                raise NameTaken(self.params["name"])
         else:
-            key = self.view.writing([instance["name"], argument.get("name") if kind == "edit" else None])
+            key = self.view.writing(instance_plan.names_written(instance, action))
         try:
             yield
         finally:
@@ -644,34 +463,23 @@ class InstanceTask:
         kind, argument = action
         if kind == "create":
             return self.create(refs)
-        client, instance_id = self.client, instance["id"]
-        operations = {
-            "edit": lambda: instances.edit_instance(client, instance_id, **argument),
-            "resize": lambda: instances.resize_instance(client, instance_id, argument["id"]),
-            "rebuild": lambda: instances.rebuild_instance(client, instance_id, argument["id"]),
-            "start": lambda: instances.start_instance(client, instance_id),
-            "shutdown": lambda: instances.shutdown_instance(client, instance_id),
-            "reboot": lambda: instances.reboot_instance(client, instance_id),
-            "delete": lambda: instances.delete_instance(client, instance_id),
-        }
         try:
-            answer = operations[kind]()
+            answer = instances.send_operation(self.client, instance["id"], kind, argument)
         except IwinvAmbiguousWriteError as exc:
             return self.reconcile(instance, action, exc)
         except IwinvApiError as exc:
-            if kind not in ("resize", "rebuild"):
+            if kind not in instance_plan.CATALOG_CHECKED:
                 raise
-            flavor = argument if kind == "resize" else instance["flavor"]
-            image = argument if kind == "rebuild" else instance["image"]
-            raise explain_combination(exc, instance["zone"]["id"], flavor["id"], image["id"]) from None
+            raise instance_plan.explain_combination(exc, *instance_plan.combination_of(instance, action)) from None
         return answer if kind == "edit" else instance
 
     def reconcile(self, instance, action, error):
         """A write whose answer was lost: read back, carry on if its effect shows, never send it again."""
         what = "the %s of %s" % (action[0], instances.describe(instance))
-        current = self.run_state.reconcile(error, self.fresh_reader(instance),
-                                           lambda current: operation_taken(current, action, instance["status"]), what,
-                                           known=instance, advice=RERUN_ADVICE)
+        current = self.run_state.reconcile(
+            error, self.fresh_reader(instance),
+            lambda current: instance_plan.operation_taken(current, action, instance["status"]), what,
+            known=instance, advice=RERUN_ADVICE)
         self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken" % what)
         return current if current is not None else instance
 
@@ -686,7 +494,8 @@ class InstanceTask:
             return self.adopt_created(refs, error)
         except IwinvApiError as exc:
             catalog.explain_unverified_user_script(exc, refs["user_script"])
-            raise explain_combination(exc, refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"]) from None
+            raise instance_plan.explain_combination(exc, refs["zone"]["id"], refs["flavor"]["id"],
+                                                    refs["image"]["id"]) from None
         if params["return_default_account"]:
             self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}
@@ -707,37 +516,10 @@ class InstanceTask:
         return adopted
 
 
-def check_combination(flavor, image):
-    """The API refuses (UNAVAILABLE_COMBINATION) an image that the flavor does not take, when the flavor says which
-    it takes; a flavor without that list (images None) leaves the decision to the API (explain_combination)."""
-    if flavor["images"] is not None and image["id"] not in flavor["images"]:
-        raise PlanError("flavor %s (%s) does not take image %s (it takes: %s): choose another flavor or image"
-                        % (flavor["id"], flavor["name"], image["id"], ", ".join(flavor["images"]) or "none"))
-
-
-def explain_combination(exc, zone_id, flavor_id, image_id):
-    """The API's UNAVAILABLE_COMBINATION in words that name what was combined (the flavor list may not say it)."""
-    if exc.error_code == "UNAVAILABLE_COMBINATION":
-        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or "
-                       "zone (the flavor list does not say which images a flavor takes); %s"
-                       % (flavor_id, image_id, zone_id, exc.message))
-        exc.args = (exc.message,)
-    return exc
-
-
-def check_disk(current, flavor_now, flavor):
-    """The API refuses (UNAVAILABLE_FLAVOR) a resize to a flavor with a smaller disk."""
-    if flavor_now is not None and (flavor["disk"] or 0) < (flavor_now["disk"] or 0):
-        raise PlanError("%s cannot be resized to %s: its disk (%s GB) is smaller than the disk of %s (%s GB), and a disk "
-                        "cannot shrink; choose a flavor with at least %s GB of disk"
-                        % (instances.describe(current), flavor["id"], flavor["disk"], flavor_now["id"], flavor_now["disk"],
-                           flavor_now["disk"]))
-
-
 def main():
     iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")],
                         references=("zone", "flavor", "image", "ssh_keys", "user_script"))
-    errors = option_errors(iwinv.params)
+    errors = instance_plan.option_errors(iwinv.params)
     if errors:
         iwinv.fail("; ".join(errors))
     iwinv.run(InstanceTask(iwinv).run)

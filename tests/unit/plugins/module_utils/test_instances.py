@@ -118,3 +118,26 @@ def test_console_returns_url_and_type(emulator):
     instance_id = emulator.bulk_instances(1)["instance_ids"][0]
     console = instances.get_console(client, instance_id)
     assert console["type"] == "novnc" and console["url"].startswith("https://")
+
+
+def test_has_status_needs_the_instance_and_the_status():
+    assert instances.has_status({"status": "off"}, "off")
+    assert not instances.has_status({"status": "active"}, "off") and not instances.has_status(None, "off")
+
+
+# --- one operation by the kind of its action ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, argument, method, suffix, form", [
+    ("start", None, "POST", "/start", {}), ("shutdown", None, "POST", "/shutdown", {}),
+    ("reboot", None, "POST", "/reboot", {}), ("delete", None, "DELETE", "", {}),
+    ("resize", {"id": "std.2c4g"}, "POST", "/resize", {"flavor_id": "std.2c4g"}),
+    ("rebuild", {"id": "img-debian-12"}, "POST", "/rebuild", {"image_id": "img-debian-12"}),
+    ("edit", {"description": "a b"}, "PUT", "", {"description": "a+b"}),
+])
+def test_send_operation_sends_the_one_request_of_its_kind(kind, argument, method, suffix, form):
+    client, session = fake_client(ok([{"instance_id": "i-1", "description": "a b"}] if kind == "edit" else []))
+    answer = instances.send_operation(client, "i-1", kind, argument)
+    assert [(call["method"], call["url"].split("?")[0]) for call in session.calls] == [
+        (method, "https://api.test/v1/instances/i-1%s" % suffix)]
+    assert form_of(session.calls[0]) == form if session.calls[0].get("files") else form == {}
+    assert answer["description"] == "a b" if kind == "edit" else answer is None

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_instance
-from ansible_collections.iwinv.cloud.plugins.modules.iwinv_instance import (
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import (
     PlanError,
     apply_action,
+    operation_taken,
     option_errors,
     plan_actions,
 )
@@ -276,7 +277,7 @@ def test_a_lost_power_answer_for_a_request_not_performed_fails_saying_so_and_rep
     (instance(description="old"), ("edit", {"description": "new"}), "active", False),
 ])
 def test_operation_taken_judges_by_effect_never_by_a_status_that_held_before(current, action, before, taken):
-    assert iwinv_instance.operation_taken(current, action, before) is taken
+    assert operation_taken(current, action, before) is taken
 
 
 def test_present_on_an_instance_in_error_warns_how_to_recover():
