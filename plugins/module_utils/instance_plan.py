@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Instance planning, pure: the wanted state, the operations that reach it, their prediction and their proof.
 
-An action is (kind, argument): kind one of create, edit, resize, rebuild, start, shutdown, reboot, delete;
-the argument is the edited fields (edit), the wanted flavor (resize) or image (rebuild), else None.
+An action is a pair (kind, argument), or anything that unpacks as one (engine.Action): kind one of create, edit,
+resize, rebuild, start, shutdown, reboot, delete; the argument is the edited fields (edit), the wanted flavor
+(resize) or image (rebuild), else None.
 Nothing here sends a request; what it needs from the catalog is passed in.
 """
 
@@ -46,6 +47,12 @@ def option_errors(params):
         if params[option] is not None and not params[option].strip():
             errors.append("%s must not be empty" % option)
     return errors
+
+
+def creates(action):
+    """Whether the action is a create (a plan holds at most one, first)."""
+    kind, unused = action
+    return kind == "create"
 
 
 def check_create_options(params):
@@ -175,7 +182,7 @@ def check_catalog(current, actions, flavor_of):
 
 def check_combination(flavor, image):
     """The API refuses (UNAVAILABLE_COMBINATION) an image that the flavor does not take, when the flavor says which
-    it takes; a flavor without that list (images None) leaves the decision to the API (explain_combination)."""
+    it takes; a flavor without that list (images None) leaves the decision to the API (instances.send_action)."""
     if flavor["images"] is not None and image["id"] not in flavor["images"]:
         raise PlanError("flavor %s (%s) does not take image %s (it takes: %s): choose another flavor or image"
                         % (flavor["id"], flavor["name"], image["id"], ", ".join(flavor["images"]) or "none"))
@@ -188,24 +195,6 @@ def check_disk(current, flavor_now, flavor):
                         "disk cannot shrink; choose a flavor with at least %s GB of disk"
                         % (instances.describe(current), flavor["id"], flavor["disk"], flavor_now["id"],
                            flavor_now["disk"], flavor_now["disk"]))
-
-
-def explain_combination(exc, zone_id, flavor_id, image_id):
-    """The API's UNAVAILABLE_COMBINATION in words that name what was combined (the flavor list may not say it)."""
-    if exc.error_code == "UNAVAILABLE_COMBINATION":
-        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or "
-                       "zone (the flavor list does not say which images a flavor takes); %s"
-                       % (flavor_id, image_id, zone_id, exc.message))
-        exc.args = (exc.message,)
-    return exc
-
-
-def combination_of(instance, action):
-    """The zone, flavor and image ids a resize or rebuild would combine (what explain_combination names)."""
-    kind, argument = action
-    flavor = argument if kind == "resize" else instance["flavor"]
-    image = argument if kind == "rebuild" else instance["image"]
-    return instance["zone"]["id"], flavor["id"], image["id"]
 
 
 # --- prediction (check mode) -----------------------------------------------------------------------------
@@ -244,7 +233,7 @@ def predict(before, actions, name, description, refs):
     """Check mode: the instance once every action has settled; unknown values (a new id) are null."""
     instance = before
     for action in actions:
-        if action[0] == "create":
+        if creates(action):
             instance = predicted_instance(name, description, refs)
         instance = apply_action(instance, action)
     return instance
@@ -254,7 +243,8 @@ def predict(before, actions, name, description, refs):
 
 def target_status(action, instance):
     """The status the instance settles in after `action` (None: gone); an unchanged one is its status now."""
-    target = TARGET_STATUS[action[0]]
+    kind, unused = action
+    target = TARGET_STATUS[kind]
     return instance["status"] if target == "previous" else target
 
 

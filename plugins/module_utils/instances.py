@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
+from ansible_collections.iwinv.cloud.plugins.module_utils import catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    api_path,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 INSTANCES_PATH = "/v1/instances"
@@ -237,6 +242,58 @@ def send_operation(client, instance_id, kind, argument=None):
     if kind == "delete":
         return delete_instance(client, instance_id)
     return POWER_OPERATIONS[kind](client, instance_id)
+
+
+# --- the actions of a plan (instance_plan.py), with the API's refusals in words ------------------------------
+
+def create_from_refs(client, name, description, refs):
+    """Create the instance a plan wants from its resolved references (zone, flavor, image, ssh_key_ids,
+    user_script); returns created_from_api of the answer. A lost answer raises IwinvAmbiguousWriteError."""
+    zone_id, flavor_id, image_id = refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"]
+    script = refs["user_script"]
+    try:
+        return create_instance(client, name, zone_id, flavor_id, image_id, description=description,
+                               ssh_key_ids=refs["ssh_key_ids"], user_script_id=script["id"] if script else None)
+    except IwinvAmbiguousWriteError:
+        raise
+    except IwinvApiError as exc:
+        catalog.explain_unverified_user_script(exc, script)
+        raise explain_combination(exc, zone_id, flavor_id, image_id) from None
+
+
+def send_action(client, instance, action):
+    """Send one action (kind, argument) to an existing instance; returns the instance to follow (an edit's answer).
+
+    A lost answer raises IwinvAmbiguousWriteError (judged by its effect, never resent)."""
+    kind, argument = action
+    try:
+        answer = send_operation(client, instance["id"], kind, argument)
+    except IwinvAmbiguousWriteError:
+        raise
+    except IwinvApiError as exc:
+        if kind not in ("resize", "rebuild"):
+            raise
+        raise explain_combination(exc, *combination_of(instance, action)) from None
+    return answer if kind == "edit" else instance
+
+
+def explain_combination(exc, zone_id, flavor_id, image_id):
+    """The API's UNAVAILABLE_COMBINATION in words that name what was combined (the flavor list may not say it)."""
+    if exc.error_code == "UNAVAILABLE_COMBINATION":
+        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or "
+                       "zone (the flavor list does not say which images a flavor takes); %s"
+                       % (flavor_id, image_id, zone_id, exc.message))
+        exc.args = (exc.message,)
+    return exc
+
+
+def combination_of(instance, action):
+    """The zone, flavor and image ids a resize or rebuild would combine (what explain_combination names)."""
+    kind, argument = action
+    flavor = argument if kind == "resize" else instance["flavor"]
+    image = argument if kind == "rebuild" else instance["image"]
+    return instance["zone"]["id"], flavor["id"], image["id"]
+
 
 
 def get_console(client, instance_id):

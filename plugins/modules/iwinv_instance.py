@@ -226,7 +226,7 @@ import contextlib
 import time
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instance_plan, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import NameTaken
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER, aligned_pause
@@ -394,7 +394,7 @@ class InstanceTask:
         instance_plan.check_catalog(before, actions, lambda flavor_id: catalog.get_flavor(self.client, flavor_id))
         for warning in warnings:
             self.iwinv.warn(warning)
-        refs = self.creation_refs() if actions and actions[0][0] == "create" else None
+        refs = self.creation_refs() if actions and instance_plan.creates(actions[0]) else None
         if self.iwinv.check_mode:
             after = instance_plan.predict(before, actions, self.params["name"], self.params["description"], refs)
         else:
@@ -447,7 +447,7 @@ class InstanceTask:
         if self.view is None:
             yield
             return
-        if action[0] == "create":
+        if instance_plan.creates(action):
             key = self.view.claim(self.params["name"], self.looked_at)
             if key is None:
                 raise NameTaken(self.params["name"])
@@ -460,18 +460,12 @@ class InstanceTask:
 
     def perform(self, instance, action, refs):
         """Send one operation; returns the instance to follow (for a create, the new one)."""
-        kind, argument = action
-        if kind == "create":
+        if instance_plan.creates(action):
             return self.create(refs)
         try:
-            answer = instances.send_operation(self.client, instance["id"], kind, argument)
+            return instances.send_action(self.client, instance, action)
         except IwinvAmbiguousWriteError as exc:
             return self.reconcile(instance, action, exc)
-        except IwinvApiError as exc:
-            if kind not in instance_plan.CATALOG_CHECKED:
-                raise
-            raise instance_plan.explain_combination(exc, *instance_plan.combination_of(instance, action)) from None
-        return answer if kind == "edit" else instance
 
     def reconcile(self, instance, action, error):
         """A write whose answer was lost: read back, carry on if its effect shows, never send it again."""
@@ -486,16 +480,9 @@ class InstanceTask:
     def create(self, refs):
         params = self.params
         try:
-            created = instances.create_instance(
-                self.client, params["name"], refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"],
-                description=params["description"], ssh_key_ids=refs["ssh_key_ids"],
-                user_script_id=refs["user_script"]["id"] if refs["user_script"] else None)
+            created = instances.create_from_refs(self.client, params["name"], params["description"], refs)
         except IwinvAmbiguousWriteError as error:
             return self.adopt_created(refs, error)
-        except IwinvApiError as exc:
-            catalog.explain_unverified_user_script(exc, refs["user_script"])
-            raise instance_plan.explain_combination(exc, refs["zone"]["id"], refs["flavor"]["id"],
-                                                    refs["image"]["id"]) from None
         if params["return_default_account"]:
             self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instance_plan
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import PlanError
 
@@ -155,22 +154,6 @@ def test_a_disk_never_shrinks_and_an_unknown_current_flavor_is_not_judged():
     instance_plan.check_disk(instance(), dict(FLAVOR_1C, disk=None), FLAVOR_1C)
     with pytest.raises(PlanError, match="at least 50 GB"):
         instance_plan.check_disk(instance(), FLAVOR_2C, FLAVOR_1C)
-
-
-def test_the_apis_refused_combination_names_zone_flavor_and_image_and_other_errors_stay():
-    refused = IwinvApiError("the combination is not available", status=400, error_code="UNAVAILABLE_COMBINATION")
-    explained = instance_plan.explain_combination(refused, "KR1-Z08", "std.1c1g", "img-windows-2022")
-    assert explained is refused and str(explained).startswith(
-        "the API does not combine flavor std.1c1g with image img-windows-2022 in zone KR1-Z08")
-    assert explained.message.endswith("the combination is not available")
-    other = IwinvApiError("no", status=400, error_code="CHECK_PARAM")
-    assert instance_plan.explain_combination(other, "KR1-Z08", "std.1c1g", "img-windows-2022").message == "no"
-
-
-def test_a_resize_or_rebuild_combines_the_new_part_with_the_current_other():
-    assert instance_plan.combination_of(instance(), ("resize", FLAVOR_2C)) == ("KR1-Z08", "std.2c4g", "img-ubuntu-2204")
-    assert instance_plan.combination_of(instance(), ("rebuild", IMAGE_DEBIAN)) == ("KR1-Z08", "std.1c1g",
-                                                                                   "img-debian-12")
 
 
 # --- prediction ------------------------------------------------------------------------------------------
