@@ -7,7 +7,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    IwinvClient,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new
 
 from fakes import FakeSession, NoPacer, error, ok
