@@ -111,7 +111,8 @@ def plan_actions(current, desired):
         return create_actions(state), []
     check_zone(current, desired.get("zone"))
     if state == "absent":
-        return [("delete", None)], []
+        # An instance being deleted (not waited for: wait=false) needs no second delete.
+        return ([] if current["status"] == "deleting" else [("delete", None)]), []
     actions, warnings = attribute_actions(current, desired)
     actions.extend(power_actions(current["status"], state))
     if current["status"] == "error" and state == "present":

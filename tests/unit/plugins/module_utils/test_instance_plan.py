@@ -199,3 +199,10 @@ def test_the_messages_of_a_vanished_or_crowded_instance_say_what_to_do():
     assert "never created again" in str(instance_plan.deleted_while_settling(instance()))
     assert "give each task its own name" in str(instance_plan.crowded_name("web-1"))
     assert "'web-1'" in str(instance_plan.NameTaken("web-1"))
+
+
+def test_an_instance_being_deleted_is_not_deleted_again():
+    assert instance_plan.plan_actions(instance("deleting"), instance_plan.desired_state(params(state="absent"))) == (
+        [], [])
+    assert instance_plan.plan_actions(instance("off"), instance_plan.desired_state(params(state="absent"))) == (
+        [("delete", None)], [])
