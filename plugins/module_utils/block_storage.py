@@ -2,13 +2,15 @@
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Block storage: API calls, the translation of API rows into the collection's vocabulary, statuses,
-and the plain decision of what to do to reach a desired state (DECISIONS.md D3)."""
+and the plain functions of the plan: what to do to reach a desired state, what the volume will then be, and what
+proves a write took effect."""
 
 from __future__ import annotations
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import cached_use
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_named
 
 MAX_VOLUMES_PER_INSTANCE = 8
 FAILED_STATUSES = frozenset(["error"])
@@ -24,10 +26,16 @@ VOLUME_ERROR_ADVICE = {
 }
 
 
+class PlanError(IwinvError, ValueError):
+    """The desired state cannot be reached from the current one (the message says why and what to do).
+
+    A ValueError too, for callers that still catch that."""
+
+
 # --- statuses ---------------------------------------------------------------------------------------------
 
 def is_transitional(status):
-    """creating, attaching, detaching, deleting, and any other '-ing' status the API may invent (D3)."""
+    """creating, attaching, detaching, deleting, and any other '-ing' status the API may invent."""
     return str(status or "").endswith("ing")
 
 
@@ -43,7 +51,7 @@ def is_settled(volume):
 def settled_instance_id(volume):
     """The instance the volume is (or will be, once its operation in flight ends) attached to.
 
-    A `detaching` volume may still show its instance_id (D3): it is on its way to nothing.
+    A `detaching` volume may still show its instance_id: it is on its way to nothing.
     """
     if volume is None or volume["status"] in ("detaching", "deleting"):
         return None
@@ -86,8 +94,8 @@ def list_block_storages(client, zone=None, name=None, volume_type=None):
     """Every volume, narrowed by zone id, exact name and type.
 
     The docs call the list unpaginated: it is asked as documented (no paging parameters), and a short answer
-    costs one request; one that shows paging or may be a full page is read to its last page (IwinvClient.paginate,
-    DECISIONS.md D3), so a volume past the first page is never missed.
+    costs one request; one that shows paging or may be a full page is read to its last page (IwinvClient.paginate),
+    so a volume past the first page is never missed.
     The API's `name` filter may match substrings, so the exact match is made here.
     """
     query = {}
@@ -116,11 +124,7 @@ def find_block_storage(client, volume_id=None, name=None):
     """
     if volume_id:
         return get_block_storage(client, volume_id)
-    matches = list_block_storages(client, name=name)
-    if len(matches) > 1:
-        raise ResolveError("the block storage name '%s' matches %d volumes (ids: %s); use id"
-                           % (name, len(matches), ", ".join(volume["id"] for volume in matches)))
-    return matches[0] if matches else None
+    return only_named(list_block_storages(client, name=name), name, "block storage", plural="volumes")
 
 
 def create_block_storage(client, instance_id, volume_type, size, name, description=None):
@@ -156,19 +160,6 @@ def delete_block_storage(client, volume_id):
     client.delete(api_path(VOLUMES_PATH, volume_id))
 
 
-def reworded(exc, message):
-    """The same API error (its api_error unchanged) with a message that says more."""
-    exc.message = message
-    exc.args = (message,)
-    return exc
-
-
-def explain_volume_error(exc, doing):
-    """Prefix an API error with what was being done, and say in words what its error_code means here."""
-    advice = VOLUME_ERROR_ADVICE.get(exc.error_code)
-    return reworded(exc, "%s failed: %s%s" % (doing, exc.message, "; " + advice if advice else ""))
-
-
 # --- checks the catalog allows before any write -------------------------------------------------------------
 
 def find_type(types, volume_type):
@@ -196,10 +187,10 @@ def offered_placement_problem(client, volume_type, size, zone):
     def check(types):
         problem = placement_problem(types, volume_type, size, zone)
         if problem:
-            raise ValueError(problem)
+            raise PlanError(problem)
     try:
-        cached_use(client, "volume-types", lambda: list_types(client), check, misses=(ValueError,))
-    except ValueError as exc:
+        cached_use(client, "volume-types", lambda: list_types(client), check, misses=(PlanError,))
+    except PlanError as exc:
         return str(exc)
     return None
 
@@ -216,13 +207,61 @@ def attach_problem(volume, instance):
     return None
 
 
-# --- the decision -------------------------------------------------------------------------------------------
+# --- the plan -----------------------------------------------------------------------------------------------
+
+def plan(current, params, instance):
+    """(actions, warnings) that bring `current` (a volume, or None) to what the options ask, `instance` the target
+    instance they name (None when the plan needs none); fails (PlanError) on what the API would refuse."""
+    actions, warnings = decide(current, params["state"], instance["id"] if instance else None, params["type"],
+                               params["size"], params["description"])
+    for action, volume in (("create", None), ("attach", current)):
+        if action in actions:
+            problem = attach_problem(volume, instance)
+            if problem:
+                raise PlanError(problem)
+    return actions, warnings + error_warning(current, params["state"])
+
+
+def instance_needed(current, state, ref):
+    """Whether the plan needs the instance `ref` names: to attach to it (present), or to create on it."""
+    return bool(ref) and (state == "present" or current is None and state == "detached")
+
+
+def error_warning(volume, state):
+    """A volume in status error is a fact a user must act on (unless it is being removed)."""
+    if volume is None or not is_failed(volume) or state == "absent":
+        return []
+    return ["block storage '%s' (%s) is in status 'error' (its last operation failed) and the API cannot repair it: "
+            "delete it (state=absent) and create it again" % (volume["name"], volume["id"])]
+
+
+def write_done(action, volume):
+    """Whether the operation of a write has ended: gone after a delete, else settled and not failed (`error` is
+    settled too, but it is the operation's failure, not its end: gone_or_failed reports it)."""
+    if action == "delete":
+        return volume is None
+    return volume is not None and is_settled(volume) and not is_failed(volume)
+
+
+def gone_or_failed(volume):
+    """Checked after write_done: a volume that vanished while it was not meant to is a failure too."""
+    return volume is None or is_failed(volume)
+
+
+def took_effect(action, volume, instance=None):
+    """Whether `volume` read back after a lost answer to `action` shows it (never a status that held before)."""
+    if action == "delete":
+        return volume is None or volume["status"] == "deleting"
+    if action == "detach":
+        return volume is not None and settled_instance_id(volume) is None
+    return volume is not None and settled_instance_id(volume) == instance["id"]
+
 
 def decide(current, state, instance_id=None, volume_type=None, size=None, description=None):
     """What to do to bring `current` (a block_storage dict, or None) to the desired state.
 
     `instance_id` is the resolved instance option (None when omitted). Returns (actions, warnings) where
-    actions is an ordered list among "create", "detach", "attach", "delete". Raises ValueError with a
+    actions is an ordered list among "create", "detach", "attach", "delete". Raises PlanError with a
     message for a request that cannot be met (the API cannot resize or retype).
     """
     if state == "absent":
@@ -248,17 +287,17 @@ def _decide_create(state, instance_id, volume_type, size):
     missing = [option for option, value in (("instance", instance_id), ("type", volume_type), ("size", size)) if value is None]
     if missing:
         why = " (the API creates volumes attached to an instance)" if instance_id is None else ""
-        raise ValueError("the block storage does not exist, and creating it needs %s%s" % (", ".join(missing), why))
+        raise PlanError("the block storage does not exist, and creating it needs %s%s" % (", ".join(missing), why))
     return ["create", "detach"] if state == "detached" else ["create"]
 
 
 def _check_immutable(current, volume_type, size, description):
     if size is not None and size != current["size"]:
-        raise ValueError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
+        raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
                          "volume with another name and copy the data, or set size to %s"
                          % (size, current["name"], current["id"], current["size"], current["size"]))
     if volume_type is not None and volume_type != current["type"]:
-        raise ValueError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
+        raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
                          "new volume with another name, or set type to '%s'"
                          % (volume_type, current["name"], current["id"], current["type"], current["type"]))
     if description is not None and description != current["description"]:

@@ -22,13 +22,22 @@ def resolve(rows, ref, kind, id_key="id", name_key="name"):
     for row in rows:
         if str(row.get(id_key)) == ref:
             return row
-    named = [row for row in rows if row.get(name_key) == ref]
-    if len(named) == 1:
-        return named[0]
-    if named:
-        ids = ", ".join(str(row.get(id_key)) for row in named)
-        raise ResolveError("the %s name '%s' is ambiguous: it matches %d %ss (ids: %s); use an id" % (kind, ref, len(named), kind, ids))
+    named = only_named([row for row in rows if row.get(name_key) == ref], ref, kind, id_key)
+    if named is not None:
+        return named
     raise ResolveError("no %s has the id or name '%s'; %s" % (kind, ref, describe_candidates(rows, kind, id_key, name_key)))
+
+
+def only_named(named, name, kind, id_key="id", plural=None, hint=""):
+    """The one row of `named` (the rows carrying `name`), None for none; several fail, listing their ids.
+
+    Names are not unique on iwinv: the message says which ids carry the name, so that the user can pick by id.
+    """
+    if len(named) <= 1:
+        return named[0] if named else None
+    ids = ", ".join(str(row.get(id_key)) for row in named)
+    raise ResolveError("the %s name '%s' is ambiguous: it matches %d %s (ids: %s); use id%s"
+                       % (kind, name, len(named), plural or kind + "s", ids, hint))
 
 
 def reference_problem(ref):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.journal import until
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError, WaitTimeoutError, describe_status, wait_until
 
@@ -29,6 +30,22 @@ JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (w
 # How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
 # answers late may still be executing it. Bounded by what is left of wait_timeout.
 LATE_WRITE_WINDOW = 60.0
+
+
+class Check:
+    """How a write whose answer was lost is judged (TaskRun.judge): what to read back, what proves the write took
+    effect, how long a late write is looked for, and the words of a failure."""
+
+    def __init__(self, what, read, took_effect, window=0.0, known=None, advice="", journal_key=None,
+                 refused_advice=None):
+        self.what = what                        # the effect looked for, in words ("a new volume named 'x' ...")
+        self.read = read                        # read() -> what reading back shows (an object, None, or a list)
+        self.took_effect = took_effect          # took_effect(read()) -> whether the write shows
+        self.window = window                    # seconds a late write is looked for (within wait_timeout)
+        self.known = known                      # the resource as known, reported by a failure
+        self.advice = advice                    # the end of the failure's message: what to do next
+        self.journal_key = journal_key          # noted when the outcome stays unknown (a create)
+        self.refused_advice = refused_advice    # a create: an answer naming a reason is judged by one read
 
 
 class TaskRun:
@@ -44,6 +61,7 @@ class TaskRun:
         self.deadline = self.started + wait_timeout
         self.changed = False
         self.resource = None
+        self.check_mode = False   # set by the engine: check mode keeps journal entries and never waits
 
     def remaining(self):
         return max(0.0, self.deadline - self.clock())
@@ -89,32 +107,40 @@ class TaskRun:
 
     def reconcile(self, error, read, took_effect, what, window=0.0, known=None, advice="", journal_key=None,
                   refused_advice=None):
+        """judge() with the Check given as arguments (for callers not yet on the engine)."""
+        return self.judge(error, Check(what, read, took_effect, window=window, known=known, advice=advice,
+                                       journal_key=journal_key, refused_advice=refused_advice))
+
+    def judge(self, error, check):
         """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
 
-        Reads at once, then, for `window` seconds (within the run's budget), until `took_effect(obj)` holds.
-        When it never does, raises `error` with a message that says what was read and that the outcome is
-        unknown (a write that was never seen may still land late), after noting `journal_key` in the journal
+        Reads at once, then, for `check.window` seconds (within the run's budget), until `check.took_effect(obj)`
+        holds. When it never does, raises `error` with a message that says what was read and that the outcome is
+        unknown (a write that was never seen may still land late), after noting `check.journal_key` in the journal
         so that a later task settles it first (settle_earlier_create).
-        A create (the caller gives `refused_advice`) that the API refused with a reason (`error.answered`) is
-        judged by that first read alone (judge_refusal); other writes so refused stay judged as above (LIVE shows
-        the refusal for creates only).
+        A create (the check has `refused_advice`) that the API refused with a reason (`error.answered`) is judged
+        by that first read alone (judge_refusal); other writes so refused stay judged as above (LIVE shows the
+        refusal for creates only).
         """
-        if refused_advice is not None and getattr(error, "answered", False):
-            return self.judge_refusal(error, read, took_effect, what, known, refused_advice)
-        self.wrote(known)
-        current = read()
-        if took_effect(current):
+        if check.refused_advice is not None and getattr(error, "answered", False):
+            return self.judge_refusal(error, check.read, check.took_effect, check.what, check.known,
+                                      check.refused_advice)
+        self.wrote(check.known)
+        current = check.read()
+        if check.took_effect(current):
             return current
-        if window > 0 and self.remaining() > 0:
+        if check.window > 0 and self.remaining() > 0:
             try:
-                return self.wait(read, took_effect, what, limit=window, status_of=shown)
+                return self.wait(check.read, check.took_effect, check.what, limit=check.window, status_of=shown)
             except WaitTimeoutError as exc:
                 current = exc.last
-        if journal_key and self.journal is not None:
-            self.journal.note(journal_key)
+        advice = check.advice
+        if check.journal_key and self.journal is not None:
+            self.journal.note(check.journal_key)
             advice = JOURNALED_ADVICE if self.journal.persistent else advice
-        error.message = "%s; %s%s" % (error.message, what_is_known(what, current, self.elapsed()), advice)
+        error.message = "%s; %s%s" % (error.message, what_is_known(check.what, current, self.elapsed()), advice)
         error.args = (error.message,)
+        error.judged = True   # judged by its effect once: never judged again on its way up
         raise error
 
     def judge_refusal(self, error, read, took_effect, what, known, advice):
@@ -148,19 +174,28 @@ class TaskRun:
         if entry is None:
             return None
         if exists:
-            self.journal.forget(journal_key)
+            self.forget(journal_key)
             return None
-        found = look()
-        if not found:
-            try:
-                found = self.wait(look, bool, what, limit=LATE_WRITE_WINDOW, status_of=shown)
-            except WaitTimeoutError:
-                raise ValueError("an earlier task's creation of %s got no clear answer and may still land; reading back "
-                                 "for %d s does not show it, so a second one is not created before %s (15 minutes after "
-                                 "the first); check with the info module whether it appeared"
-                                 % (what, round(self.elapsed()), until(entry))) from None
-        self.journal.forget(journal_key)
+        found = look() or self.look_for_late_create(look, what, entry)
+        self.forget(journal_key)
         return found
+
+    def look_for_late_create(self, look, what, entry):
+        """What an earlier create made, looked for within the late-write window (check mode reads once: no wait)."""
+        try:
+            if not self.check_mode:
+                return self.wait(look, bool, what, limit=LATE_WRITE_WINDOW, status_of=shown)
+        except WaitTimeoutError:
+            pass
+        raise IwinvError("an earlier task's creation of %s got no clear answer and may still land; reading back "
+                         "for %d s does not show it, so a second one is not created before %s (15 minutes after "
+                         "the first); check with the info module whether it appeared"
+                         % (what, round(self.elapsed()), until(entry))) from None
+
+    def forget(self, journal_key):
+        """Drop a journal entry once settled; check mode changes nothing, so it keeps every entry."""
+        if not self.check_mode:
+            self.journal.forget(journal_key)
 
     def settle_earlier_writes(self, prefix, read, is_done, what, status_of=describe_status):
         """Wait for the writes an earlier task started (and noted under `prefix`) to show, then forget them.
@@ -168,7 +203,7 @@ class TaskRun:
         `is_done(obj, entry)` says whether the write of one entry shows in `obj`. Returns the last object read,
         or None when nothing was pending.
         """
-        if self.journal is None:
+        if self.journal is None or self.check_mode:   # check mode never waits
             return None
         entries = self.journal.pending(prefix)
         if not entries:
@@ -176,7 +211,7 @@ class TaskRun:
         current = self.wait(read, lambda obj: all(is_done(obj, entry) for entry in entries.values()), what,
                             status_of=status_of)
         for key in entries:
-            self.journal.forget(key)
+            self.forget(key)
         return current
 
 

@@ -164,25 +164,18 @@ block_storage:
       sample: attached
 """
 
+from functools import partial
+
 from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled, resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
-    LATE_WRITE_WINDOW,
-    create_unknown_advice,
-    refused_create_advice,
-    rerun_advice,
-)
 
-
-PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted"}
-RERUN_ADVICE = rerun_advice("volume")
-CREATE_KEY = "block_storage.create:%s"   # the journal's note of a create whose outcome stayed unknown
-CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_block_storage_info", "volume")
-REFUSED_CREATE_ADVICE = refused_create_advice("volume", "a volume lives in its instance's zone: choose an instance in "
-                                                        "another zone or another type")
+VOLUME = Description(
+    label="block storage", kind="volume", result_key="block_storage", info_module="iwinv.cloud.iwinv_block_storage_info",
+    journal_key="block_storage.create:%s", error_advice=bs.VOLUME_ERROR_ADVICE,
+    refused_create="a volume lives in its instance's zone: choose an instance in another zone or another type")
 
 
 def argument_spec():
@@ -208,93 +201,43 @@ def option_problem(params):
     return None
 
 
-def gone_or_failed(volume):
-    """Checked after is_done: a volume that vanished while it was not meant to is a failure."""
-    return volume is None or bs.is_failed(volume)
+class BlockStorage(Resource):
+    """A volume: the engine's hooks; what to do is block_storage.plan's, the sequence the engine's."""
 
-
-class BlockStorage:
-    """One run: find the volume -> settle what is in progress -> judge and plan -> act (or predict) -> wait -> report."""
-
-    def __init__(self, iwinv):
-        self.iwinv = iwinv
-        self.client = iwinv.client
-        self.params = iwinv.params
-        self.run_state = iwinv.task_run("block_storage")
-        self.volume_name = None
-
-    def run(self):
-        before = self.settle(self.earlier_create(self.find()))
-        self.volume_name = before["name"] if before else self.params["name"]
-        current, instance, actions, warnings = self.plan(before)
-        for warning in warnings + self.error_warning(current):
-            self.iwinv.warn(warning)
-        after = bs.predict(current, actions, instance, self.params["name"], self.params["type"], self.params["size"],
-                           self.params["description"])
-        if actions and not self.iwinv.check_mode:
-            after = self.apply(current, instance, actions)
-        return result_with_diff(bool(actions), "block_storage", before, after)
-
-    # --- find, settle, judge ------------------------------------------------------------------------------
+    description = VOLUME
+    before = None   # the volume as found: an attach that fails after its detach says where it was
 
     def find(self):
         volume = bs.find_block_storage(self.client, self.params["id"], self.params["name"])
         if volume is None and self.params["id"] and self.params["state"] != "absent":
-            raise ValueError("no block storage has the id '%s'; to create a volume, give name (and no id): the API "
+            raise IwinvError("no block storage has the id '%s'; to create a volume, give name (and no id): the API "
                              "assigns ids" % self.params["id"])
         if volume is not None and self.params["name"] and volume["name"] != self.params["name"]:
             self.iwinv.warn("block storage %s is named '%s', not '%s': the API cannot rename a volume"
                             % (volume["id"], volume["name"], self.params["name"]))
         return volume
 
-    def earlier_create(self, found):
-        """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
-        if self.params["id"]:
-            return found
-        name = self.params["name"]
-        appeared = self.run_state.settle_earlier_create(
-            CREATE_KEY % name, lambda: bs.list_block_storages(self.client, name=name), "block storage '%s'" % name,
-            found is not None)
-        return only_new(appeared, "block storage '%s'" % name) if appeared else found
+    def name(self):
+        return None if self.params["id"] else self.params["name"]
 
-    def settle(self, volume):
-        """A volume busy with an operation is waited for before anything is judged (the API refuses to act on it,
-        and its size, type and zone may belong to a volume on its way out)."""
-        if volume is None or bs.is_settled(volume):
-            return volume
-        if volume["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
-            return volume
-        self.volume_name = volume["name"]
-        settled = self.wait_volume(volume["id"], "to end its operation in progress", bs.is_settled, None)
-        if settled is None and self.params["id"] and self.params["state"] != "absent":
-            raise ValueError("%s was deleted while its operation in progress was waited for; a volume named by id is "
-                             "never created again" % self.label(volume["id"]))
-        return settled
-
-    def error_warning(self, volume):
-        if volume is None or not bs.is_failed(volume) or self.params["state"] == "absent":
-            return []
-        return ["%s is in status 'error' (its last operation failed) and the API cannot repair it: delete it "
-                "(state=absent) and create it again" % self.label(volume["id"])]
+    def named(self, name):
+        return bs.list_block_storages(self.client, name=name)
 
     def plan(self, current):
-        """(current, the target instance or None, the actions, warnings); fails on what the API would refuse."""
-        instance = self.target_instance(current)
-        actions, warnings = bs.decide(current, self.params["state"], instance["id"] if instance else None,
-                                      self.params["type"], self.params["size"], self.params["description"])
-        if "create" in actions:
-            self.check_create(instance)
-        if "attach" in actions:
-            self.check_problem(bs.attach_problem(current, instance))
-        return current, instance, actions, warnings
+        """The actions, with the target instance they need; fails on what the API would refuse."""
+        self.before, instance = current, self.target_instance(current)
+        kinds, warnings = bs.plan(current, self.params, instance)
+        problem = "create" in kinds and bs.offered_placement_problem(self.client, self.params["type"],
+                                                                     self.params["size"], instance["zone"]["id"])
+        if problem:
+            raise IwinvError(problem)
+        return [Action(kind, instance) for kind in kinds], warnings
 
     def target_instance(self, current):
-        """The instance the options name, read only when the decision needs it."""
-        ref = self.params["instance"]
-        needed = ref and (self.params["state"] == "present" or current is None and self.params["state"] == "detached")
-        if not needed:
+        """The instance the options name, read only when the plan needs it."""
+        if not bs.instance_needed(current, self.params["state"], self.params["instance"]):
             return None
-        attached_to = bs.settled_instance_id(current)
+        ref, attached_to = self.params["instance"], bs.settled_instance_id(current)
         if ref == attached_to:
             return {"id": attached_to}
         if attached_to:
@@ -304,112 +247,72 @@ class BlockStorage:
                 return attached
         return resolve_instance(self.client, ref)
 
-    def check_create(self, instance):
-        self.check_problem(bs.offered_placement_problem(self.client, self.params["type"], self.params["size"],
-                                                        instance["zone"]["id"]))
-        self.check_problem(bs.attach_problem(None, instance))
+    def predict(self, current, actions):
+        return bs.predict(current, [action.kind for action in actions], actions[0].argument if actions else None,
+                          self.params["name"], self.params["type"], self.params["size"], self.params["description"])
 
-    def check_problem(self, problem):
-        if problem:
-            raise ValueError(problem)
-
-    # --- act and wait -------------------------------------------------------------------------------------
-
-    def apply(self, current, instance, actions):
-        """Do the actions in order; each one settles before the next (the API refuses to act on a busy volume)."""
-        steps = {"create": self.create, "detach": self.detach, "attach": self.attach, "delete": self.delete}
-        volume_id = current["id"] if current else None
-        volume = current
-        for number, action in enumerate(actions, start=1):
-            volume_id = steps[action](volume_id, instance, current)
-            self.run_state.wrote(volume if volume is not None else {"id": volume_id, "name": self.params["name"]})
-            volume = self.settle_write(volume_id, action, last=number == len(actions))
-            self.run_state.wrote(volume)
+    def send(self, action, volume):
+        instance = action.argument
+        if action.kind in ("create", "attach"):
+            self.wait_instance(instance)
+        if action.kind == "create":
+            return {"id": bs.create_block_storage(self.client, instance["id"], self.params["type"], self.params["size"],
+                                                  self.params["name"], self.params["description"]),
+                    "name": self.params["name"]}
+        if action.kind == "attach":
+            bs.attach_block_storage(self.client, volume["id"], instance["id"])
+        elif action.kind == "detach":
+            bs.detach_block_storage(self.client, volume["id"])
+        else:
+            bs.delete_block_storage(self.client, volume["id"])
         return volume
-
-    def create(self, volume_id, instance, current):
-        self.wait_instance(instance)
-        doing = "creating block storage '%s' on instance '%s' (%s)" % (self.params["name"], instance["name"], instance["id"])
-        try:
-            try:
-                return bs.create_block_storage(self.client, instance["id"], self.params["type"], self.params["size"],
-                                               self.params["name"], self.params["description"])
-            except IwinvAmbiguousWriteError as exc:
-                return self.adopt_created(instance, exc)
-        except IwinvApiError as exc:
-            raise bs.explain_volume_error(exc, doing)
-
-    def adopt_created(self, instance, error):
-        """A create whose answer was lost (or late): the one new volume of the name on the instance, looked for while
-        it may land."""
-        name = self.params["name"]
-        where = "volume named '%s' on instance %s" % (name, instance["id"])
-        created = self.run_state.reconcile(
-            error, lambda: bs.new_volumes(self.client, name, instance["id"]), bool, "a new " + where,
-            window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
-            journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
-        return only_new(created, where)["id"]
-
-    def detach(self, volume_id, instance, current):
-        self.write(volume_id, "detaching %s" % self.label(volume_id), lambda: bs.detach_block_storage(self.client, volume_id),
-                   lambda volume: volume is not None and bs.settled_instance_id(volume) is None)
-        return volume_id
-
-    def attach(self, volume_id, instance, current):
-        self.wait_instance(instance)
-        self.write(volume_id, "attaching %s to instance '%s' (%s)" % (self.label(volume_id), instance["name"], instance["id"]),
-                   lambda: bs.attach_block_storage(self.client, volume_id, instance["id"]),
-                   lambda volume: volume is not None and bs.settled_instance_id(volume) == instance["id"], moved_from=current)
-        return volume_id
-
-    def delete(self, volume_id, instance, current):
-        self.write(volume_id, "deleting %s" % self.label(volume_id), lambda: bs.delete_block_storage(self.client, volume_id),
-                   lambda volume: volume is None or volume["status"] == "deleting")
-        return volume_id
-
-    def write(self, volume_id, doing, send, took_effect, moved_from=None):
-        """Send one write; after an ambiguous failure, judge it by reading back instead of sending it again."""
-        try:
-            try:
-                send()
-            except IwinvAmbiguousWriteError as exc:
-                self.run_state.reconcile(exc, lambda: bs.get_block_storage(self.client, volume_id), took_effect,
-                                         "the effect of " + doing, known=moved_from, advice=RERUN_ADVICE)
-        except IwinvApiError as exc:
-            raise self.explain(exc, doing, moved_from)
-
-    def explain(self, exc, doing, moved_from):
-        exc = bs.explain_volume_error(exc, doing)
-        if moved_from is not None and moved_from["instance_id"]:
-            bs.reworded(exc, "%s; the volume was detached from instance %s first and is now attached to nothing"
-                        % (exc.message, moved_from["instance_id"]))
-        return exc
-
-    def settle_write(self, volume_id, action, last):
-        """Wait for a write to take effect (always when a next step needs it), else read the volume once."""
-        if last and not self.params["wait"]:
-            return bs.get_block_storage(self.client, volume_id)
-        if action == "delete":
-            return self.wait_volume(volume_id, "to be deleted", lambda volume: volume is None)
-        # `error` is settled too, but it is the operation's failure, not its end: gone_or_failed reports it.
-        return self.wait_volume(volume_id, "to be %s" % PAST[action],
-                                lambda volume: volume is not None and bs.is_settled(volume) and not bs.is_failed(volume))
-
-    def wait_volume(self, volume_id, what, is_done, is_failed=gone_or_failed):
-        return self.run_state.wait(lambda: bs.get_block_storage(self.client, volume_id), is_done,
-                                   "%s %s" % (self.label(volume_id), what), is_failed=is_failed)
-
-    def label(self, volume_id):
-        return "block storage '%s' (%s)" % (self.volume_name or volume_id, volume_id)
 
     def wait_instance(self, instance):
         """The API refuses to create or attach a volume on a busy instance: wait for it to settle."""
         if is_settled(instance):
             return
-        settled = self.run_state.wait(lambda: get_instance(self.client, instance["id"]), is_settled,
-                                      "instance '%s' (%s) to settle" % (instance["name"], instance["id"]))
-        if settled is None:
-            raise ValueError("instance '%s' (%s) was deleted while waiting for it" % (instance["name"], instance["id"]))
+        what = "instance '%s' (%s)" % (instance["name"], instance["id"])
+        if self.run_state.wait(partial(get_instance, self.client, instance["id"]), is_settled, what + " to settle") is None:
+            raise IwinvError("%s was deleted while waiting for it" % what)
+
+    def new_ones(self, action):
+        return bs.new_volumes(self.client, self.params["name"], action.argument["id"])
+
+    def created(self, action):
+        return "volume named '%s' on instance %s" % (self.params["name"], action.argument["id"])
+
+    def read(self, volume):
+        return bs.get_block_storage(self.client, volume["id"])
+
+    def took_effect(self, action, volume):
+        return bs.took_effect(action.kind, volume, action.argument)
+
+    def settled(self, volume):
+        return bs.is_settled(volume)
+
+    def done(self, action, volume):
+        return bs.write_done(action.kind, volume)
+
+    def failed(self, action, volume):
+        return bs.gone_or_failed(volume)
+
+    def label(self, volume):
+        return "block storage '%s' (%s)" % (volume.get("name") or self.params["name"] or volume["id"], volume["id"])
+
+    def doing(self, action, volume):
+        instance = action.argument
+        if action.kind == "create":
+            return "creating block storage '%s' on instance '%s' (%s)" % (self.params["name"], instance["name"],
+                                                                          instance["id"])
+        if action.kind == "attach":
+            return "attaching %s to instance '%s' (%s)" % (self.label(volume), instance["name"], instance["id"])
+        return "%s %s" % ("detaching" if action.kind == "detach" else "deleting", self.label(volume))
+
+    def error_note(self, action, volume):
+        moved_from = self.before["instance_id"] if self.before else None
+        if action.kind == "attach" and moved_from:
+            return "; the volume was detached from instance %s first and is now attached to nothing" % moved_from
+        return ""
 
 
 def main():
@@ -418,7 +321,7 @@ def main():
     problem = option_problem(iwinv.params)
     if problem:
         iwinv.fail(problem)
-    iwinv.run(BlockStorage(iwinv).run)
+    iwinv.run(Engine(iwinv, BlockStorage(iwinv)).run)
 
 
 if __name__ == "__main__":

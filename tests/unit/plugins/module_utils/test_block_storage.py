@@ -251,6 +251,53 @@ def test_predict_follows_the_actions():
                        "instance_id": "i-2", "status": "attached"}
 
 
+def params(state="present", volume_type="ssd", size=50, description=None):
+    return {"state": state, "type": volume_type, "size": size, "description": description}
+
+
+def test_plan_refuses_an_attach_the_api_would_refuse_before_any_write():
+    with pytest.raises(bs.PlanError, match="a volume can only be attached to an instance in its own zone"):
+        bs.plan(volume(zone_id="KR1-Z01"), params(), instance(zone="KR1-Z08"))
+    with pytest.raises(bs.PlanError, match="already carries 8 volumes"):
+        bs.plan(None, params(), instance(volumes=["v%d" % n for n in range(8)]))
+    assert bs.plan(volume(), params(), instance())[0] == ["detach", "attach"]
+
+
+def test_plan_warns_of_a_volume_in_error_unless_it_is_removed():
+    assert "in status 'error'" in bs.plan(volume(status="error"), params(), None)[1][0]
+    assert bs.plan(volume(status="error"), params("absent"), None)[1] == []
+
+
+@pytest.mark.parametrize("current, state, ref, needed", [
+    (volume(), "present", "host", True),
+    (volume(), "present", None, False),
+    (volume(), "detached", "host", False),   # a volume that exists is detached from wherever it is
+    (None, "detached", "host", True),        # created attached to it, then detached
+    (volume(), "absent", "host", False),
+])
+def test_the_instance_is_read_only_when_the_plan_needs_it(current, state, ref, needed):
+    assert bs.instance_needed(current, state, ref) is needed
+
+
+@pytest.mark.parametrize("action, read_back, effect", [
+    ("detach", volume(status="detaching"), True),       # on its way to nothing: the detach was taken
+    ("detach", volume(), False),                         # still attached: the status proves nothing
+    ("attach", volume(instance_id="i-2", status="attaching"), True),
+    ("attach", volume(instance_id=None, status="available"), False),
+    ("delete", None, True),
+    ("delete", volume(status="deleting"), True),
+    ("delete", volume(), False),
+])
+def test_a_lost_answer_is_judged_by_the_effect_it_was_for(action, read_back, effect):
+    assert bs.took_effect(action, read_back, instance()) is effect
+
+
+def test_a_write_is_done_once_settled_and_not_failed_and_a_delete_once_gone():
+    assert bs.write_done("attach", volume()) and not bs.write_done("attach", volume(status="attaching"))
+    assert not bs.write_done("attach", volume(status="error")) and bs.gone_or_failed(volume(status="error"))
+    assert bs.write_done("delete", None) and not bs.write_done("delete", volume(status="deleting"))
+
+
 # --- checks before a write --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("volume_type, size, zone, words", [

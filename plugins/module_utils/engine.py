@@ -1,0 +1,320 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, iwinv.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one sequence of a resource task, shared by the resource modules.
+
+    find -> settle the journal -> wait for an operation in progress -> plan -> predict (check mode) or act
+    -> for each write: note it, send it, judge a lost answer by its effect, wait -> report
+
+`Engine(iwinv, resource).run()` runs it; the run's deadline, waits and effect judging are its TaskRun
+(task_run.py: one wait_timeout budget for the whole task, failure_result after a write).
+
+A resource module subclasses `Resource`. Its `description` is data (a `Description`): label, kind, result key,
+info module, journal key of a create, advice for API error codes. Its hooks are methods; `self.iwinv`,
+`self.params`, `self.client` are the module's, `self.run_state` the task's TaskRun (for a wait of its own):
+
+    find()                      the object the options name, or None (a name that several carry fails,
+                                through lookup.only_named)
+    name()                      the name a create would give (None: the object is named by id; no journal)
+    named(name)                 the objects carrying `name`: what an earlier task's lost create may have made
+    plan(current)               (actions, warnings): a list of Action from the resources layer's pure planner;
+                                fails (IwinvError) on what the API would refuse, before any write
+    predict(current, actions)   the object once the actions are done (check mode, and every diff's `after`)
+    send(action, obj)           send one write to `obj` (None before a create); returns the object to follow
+                                (for a create: the new one, at least {"id", "name"}); raises
+                                IwinvAmbiguousWriteError when the answer is lost
+    new_ones(action)            a create's read-back: the objects that a lost create of `action` may have made
+    created(action)             what a create makes, in words ("volume named 'data' on instance i-1")
+    read(obj)                   `obj` read again (None once gone)
+    took_effect(action, obj)    whether `obj`, read back after a lost answer, proves the write took effect
+    settled(obj)                whether no operation is in flight on `obj` (None, gone, is settled)
+    done(action, obj)           whether the write's operation has ended (what the engine waits for after it);
+                                waits(action) False: the write is synchronous, nothing is waited for
+    failed(action, obj)         whether a wait for the write must stop: the operation failed (or `obj` vanished)
+    unwaited(action, obj)       the object reported for the last write when wait=false (by default read once)
+    settle_writes(current)      the writes an earlier task left in flight, waited for (default: none)
+    adopted(obj)                the object a lost create made, once found (default: as read)
+    label(obj)                  the object in words for messages ("block storage 'data' (bs-1)")
+    status_of(obj)              the object's state in a wait's message (default: its status, or "gone")
+    doing(action, obj)          the write in words for an API error ("attaching ... to instance ...")
+    error_note(action, obj)     more words for an API error of this write (default: none)
+    report(changed, before, after)   the module result (default: result_with_diff under the result key)
+
+Rules every resource gets from the engine:
+* A create whose answer was lost is never resent: the one new object of the name that appears within the
+  late-write window is adopted; none leaves a journal note, so that the next run settles it before creating.
+* Any other lost answer is judged by reading back (took_effect); an unknown outcome stays unknown in the message.
+* An object busy with an operation is waited for before anything is planned, except in check mode, which never
+  waits and never removes a journal entry: it plans from the object as read.
+* A deleting object with state=absent and wait=false is not waited for: it is reported as read (status deleting),
+  unchanged, and no write is sent; a later run with wait=true waits for it to go.
+* An object named by id that is deleted while its operation is waited for fails: it is never created again.
+* After each write the engine waits for its operation to end (always when a later write follows; for the last one
+  only with wait=true), within the one wait_timeout of the task.
+* An API error of a write names what was being done and, for known error codes, what they mean (explained).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.common import result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
+from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
+    LATE_WRITE_WINDOW,
+    Check,
+    create_unknown_advice,
+    refused_create_advice,
+    rerun_advice,
+)
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import describe_status
+
+
+class Description:
+    """A resource as data: what the engine needs to name it, report it and journal its creates."""
+
+    def __init__(self, label, kind, result_key, info_module, journal_key, refused_create, error_advice=None):
+        self.label = label                      # "block storage": how messages name the resource
+        self.kind = kind                        # "volume": how advice names one of them
+        self.result_key = result_key            # "block_storage": the key of the module result
+        self.info_module = info_module          # the info module a person checks a lost create with
+        self.journal_key = journal_key          # "block_storage.create:%s" (% name): a create left unknown
+        self.refused_create = refused_create    # what to change when the API refuses a create with a reason
+        self.error_advice = error_advice or {}  # error_code -> what it means for this resource
+
+    @property
+    def create_unknown_advice(self):
+        return create_unknown_advice(self.info_module, self.kind)
+
+    @property
+    def refused_create_advice(self):
+        return refused_create_advice(self.kind, self.refused_create)
+
+    @property
+    def rerun_advice(self):
+        return rerun_advice(self.kind)
+
+
+class Action:
+    """One write of a plan: its kind ("create", "attach", ...) and what it needs (an instance, an edit...)."""
+
+    def __init__(self, kind, argument=None):
+        self.kind = kind
+        self.argument = argument
+
+    def __repr__(self):
+        return "Action(%r, %r)" % (self.kind, self.argument)
+
+    def __eq__(self, other):
+        return isinstance(other, Action) and (self.kind, self.argument) == (other.kind, other.argument)
+
+    @property
+    def creates(self):
+        return self.kind == "create"
+
+
+class Resource:
+    """The hooks of one resource (see the module docstring); the defaults fit a resource without their quirk."""
+
+    description = None
+
+    def __init__(self, iwinv):
+        self.iwinv = iwinv
+        self.params = iwinv.params
+        self.client = iwinv.client
+        self.run_state = None   # the Engine sets it
+
+    def settle_writes(self, current):
+        return current
+
+    def waits(self, action):
+        return True
+
+    def unwaited(self, action, obj):
+        return None if obj is None else self.read(obj)
+
+    def adopted(self, obj):
+        return obj
+
+    def error_note(self, action, obj):
+        return ""
+
+    def status_of(self, obj):
+        return describe_status(obj)
+
+    def report(self, changed, before, after):
+        return result_with_diff(changed, self.description.result_key, before, after)
+
+
+class Engine:
+    """One run of a resource task: the sequence, with the resource's hooks and its TaskRun."""
+
+    def __init__(self, iwinv, resource):
+        self.iwinv = iwinv
+        self.params = iwinv.params
+        self.resource = resource
+        self.check_mode = iwinv.check_mode
+        self.run_state = iwinv.task_run(resource.description.result_key)
+        self.run_state.check_mode = self.check_mode
+        resource.run_state = self.run_state   # for the waits a resource makes itself (a busy instance)
+
+    def run(self):
+        before = self.wait_busy(self.settle(self.resource.find()))
+        actions, warnings = self.resource.plan(before)
+        for warning in warnings:
+            self.iwinv.warn(warning)
+        after = self.resource.predict(before, actions)
+        if actions and not self.check_mode:
+            after = self.act(before, actions)
+        return self.resource.report(bool(actions), before, after)
+
+    # --- find, settle -----------------------------------------------------------------------------------
+
+    def settle(self, found):
+        """What earlier tasks left in the journal: a create that stayed unknown (adopted once it shows), then the
+        writes the resource notes itself (settle_writes)."""
+        return self.resource.settle_writes(self.earlier_create(found))
+
+    def earlier_create(self, found):
+        name = self.resource.name()
+        if name is None:
+            return found
+        what = "%s '%s'" % (self.resource.description.label, name)
+        appeared = self.run_state.settle_earlier_create(self.resource.description.journal_key % name,
+                                                        NamedLook(self.resource, name), what, found is not None)
+        return only_new(appeared, what) if appeared else found
+
+    def wait_busy(self, current):
+        """An object busy with an operation is waited for before anything is planned (see the rules above)."""
+        if current is None or self.resource.settled(current) or self.check_mode:
+            return current
+        if current.get("status") == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
+            return current
+        settled = self.run_state.wait(ReadAgain(self.resource, current), self.resource.settled,
+                                      "%s to end its operation in progress" % self.resource.label(current),
+                                      status_of=self.resource.status_of)
+        if settled is None and self.params.get("id") and self.params["state"] != "absent":
+            raise IwinvError("%s was deleted while its operation in progress was waited for; a %s named by id is "
+                             "never created again" % (self.resource.label(current), self.resource.description.kind))
+        return settled
+
+    # --- act --------------------------------------------------------------------------------------------
+
+    def act(self, current, actions):
+        """The writes in order; each one's operation ends before the next (the API refuses to act on a busy object)."""
+        obj = current
+        for number, action in enumerate(actions, start=1):
+            obj = self.write(action, obj)
+            self.run_state.wrote(obj)
+            obj = self.wait_for(action, obj, last=number == len(actions))
+            self.run_state.wrote(obj)
+        return obj
+
+    def write(self, action, obj):
+        """Send one write; a lost answer is judged by its effect, never by sending it again."""
+        try:
+            try:
+                return self.resource.send(action, obj)
+            except IwinvAmbiguousWriteError as error:
+                if getattr(error, "judged", False):   # a write of the resource's own, judged where it was sent
+                    raise
+                return self.adopt_created(action, error) if action.creates else self.judge(action, obj, error)
+        except IwinvApiError as exc:
+            raise explained(exc, self.resource.doing(action, obj), self.resource.description.error_advice,
+                            self.resource.error_note(action, obj)) from None
+
+    def judge(self, action, obj, error):
+        check = Check("the effect of " + self.resource.doing(action, obj), ReadAgain(self.resource, obj),
+                      TookEffect(self.resource, action), known=obj, advice=self.resource.description.rerun_advice)
+        read = self.run_state.judge(error, check)
+        return obj if read is None else read
+
+    def adopt_created(self, action, error):
+        """A create whose answer was lost (or late): the one new object it made, looked for while it may land.
+
+        Never resent; nothing found leaves a journal note (the next run looks again before creating)."""
+        description, name = self.resource.description, self.resource.name()
+        where = self.resource.created(action)
+        check = Check("a new " + where, NewOnes(self.resource, action), bool,
+                      window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"},
+                      advice=description.create_unknown_advice, journal_key=description.journal_key % name,
+                      refused_advice=description.refused_create_advice)
+        created = self.run_state.judge(error, check)
+        return self.resource.adopted(only_new(created, where))
+
+    def wait_for(self, action, obj, last):
+        """Wait for the write's operation to end (always when a later write follows it; else only with wait=true)."""
+        if last and not self.params["wait"]:
+            return self.resource.unwaited(action, obj)
+        if not self.resource.waits(action):
+            return obj
+        return self.run_state.wait(ReadAgain(self.resource, obj), TookEffect(self.resource, action, "done"),
+                                   "%s %s" % (self.resource.label(obj), awaited(action)),
+                                   is_failed=TookEffect(self.resource, action, "failed"),
+                                   status_of=self.resource.status_of)
+
+
+# --- the small callables the waits and checks read through (instead of lambdas in every module) --------------
+
+class ReadAgain:
+    """`resource.read(obj)` as a call without arguments."""
+
+    def __init__(self, resource, obj):
+        self.resource, self.obj = resource, obj
+
+    def __call__(self):
+        return self.resource.read(self.obj)
+
+
+class TookEffect:
+    """`resource.took_effect` (or `done`, `failed`) of one action, as a predicate of the object read back."""
+
+    def __init__(self, resource, action, hook="took_effect"):
+        self.predicate, self.action = getattr(resource, hook), action
+
+    def __call__(self, obj):
+        return self.predicate(self.action, obj)
+
+
+class NewOnes:
+    """`resource.new_ones(action)` as a call without arguments."""
+
+    def __init__(self, resource, action):
+        self.resource, self.action = resource, action
+
+    def __call__(self):
+        return self.resource.new_ones(self.action)
+
+
+class NamedLook:
+    """`resource.named(name)` as a call without arguments."""
+
+    def __init__(self, resource, name):
+        self.resource, self.name = resource, name
+
+    def __call__(self):
+        return self.resource.named(self.name)
+
+
+PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted", "start": "started",
+        "shutdown": "shut down", "reboot": "rebooted", "resize": "resized", "rebuild": "rebuilt"}
+
+
+def awaited(action):
+    """What a wait after the action waits for, in words ("to be attached")."""
+    return "to be %s" % PAST.get(action.kind, action.kind + " done")
+
+
+# --- the one reworder of API errors ----------------------------------------------------------------------------
+
+def reworded(exc, message):
+    """The same error (an API error keeps its api_error) with a message that says more."""
+    exc.message = message
+    exc.args = (message,)
+    return exc
+
+
+def explained(exc, doing, advice=None, note=""):
+    """An API error prefixed with what was being done, with what its error_code means here and a `note`."""
+    meaning = (advice or {}).get(getattr(exc, "error_code", None))
+    return reworded(exc, "%s failed: %s%s%s" % (doing, exc.message, "; " + meaning if meaning else "", note))
