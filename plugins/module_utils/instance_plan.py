@@ -19,6 +19,10 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvErr
 TARGET_STATUS = {"create": "active", "start": "active", "shutdown": "off", "reboot": "active",
                  "resize": "previous", "rebuild": "previous", "edit": "previous", "delete": None}
 
+# Each kind of action in words, for messages ("shutting down instance 'web-1' (i-1)").
+DOING = {"create": "creating", "edit": "editing", "resize": "resizing", "rebuild": "rebuilding", "start": "starting",
+         "shutdown": "shutting down", "reboot": "rebooting", "delete": "deleting"}
+
 # The operations that change what the flavor list can refuse (a flavor takes some images, a disk never shrinks).
 CATALOG_CHECKED = ("resize", "rebuild")
 
@@ -247,6 +251,17 @@ def target_status(action, instance):
     kind, unused = action
     target = TARGET_STATUS[kind]
     return instance["status"] if target == "previous" else target
+
+
+def in_words(action, what):
+    """The action done to `what` (an instance in words), as messages say it."""
+    kind, unused = action
+    return "%s %s" % (DOING[kind], what)
+
+
+def busy_word(busy):
+    """A wait for other tasks' writes of a name, in a word."""
+    return "in progress" if busy else "done"
 
 
 def names_written(instance, action):

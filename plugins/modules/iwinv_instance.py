@@ -223,20 +223,15 @@ default_account:
 """
 
 import contextlib
+import operator
 import time
+from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instance_plan, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import NameTaken
 from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER, aligned_pause
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
-    LATE_WRITE_WINDOW,
-    create_unknown_advice,
-    refused_create_advice,
-    rerun_advice,
-)
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
 
 ARGUMENT_SPEC = dict(
@@ -253,46 +248,34 @@ ARGUMENT_SPEC = dict(
     return_default_account=dict(type="bool", default=False),
 )
 
-RERUN_ADVICE = rerun_advice("instance")
-CREATE_KEY = "instance.create:%s"   # the journal's note of a create whose outcome stayed unknown
-CREATE_UNKNOWN_ADVICE = create_unknown_advice("iwinv.cloud.iwinv_instance_info", "instance")
-REFUSED_CREATE_ADVICE = refused_create_advice("instance", "choose another zone")
-
 # How often a task looks again when other tasks of this controller keep writing the name it would create.
 LOOK_AGAIN_LIMIT = 3
 
 
-class InstanceTask:
-    """find -> settle what is in progress -> judge and plan -> act (or predict) -> wait -> report, for one instance."""
+class Instance(Resource):
+    """An instance's hooks of the one task sequence (engine.py); what it plans is instance_plan.py's."""
+
+    description = Description("instance", "instance", "instance", "iwinv.cloud.iwinv_instance_info",
+                              "instance.create:%s", "choose another zone")
+    settled = staticmethod(instances.is_settled)
+    label = staticmethod(instances.describe)
 
     def __init__(self, iwinv):
-        self.iwinv = iwinv
-        self.client = iwinv.client
-        self.params = iwinv.params
-        self.run_state = iwinv.task_run("instance")
+        super().__init__(iwinv)
         self.view = iwinv.instance_view()
         # Waits through the shared list wake on aligned moments, so that one read serves every waiting fork.
         self.pause = aligned_pause if self.view is not None else None
-        self.ids_with_name = set()
-        self.looked_at = None
-        self.default_account = None
-
-    # --- find and settle -------------------------------------------------------------------------
+        self.ids_with_name, self.looked_at = set(), None   # what the name look-up saw, and when
+        self.refs = self.before = self.default_account = None   # a create's references, the instance written to
 
     def find(self):
         """The instance named by id, or by name across the account: the zone never narrows identity (it is checked)."""
-        params = self.params
-        if params["id"]:
-            instance = instances.get_instance(self.client, params["id"])
-            if instance is None and params["state"] != "absent":
-                raise instance_plan.unknown_id(params["id"])
-            return instance
-        return self.only_named(self.look_up(params["name"]))
-
-    def only_named(self, named):
-        """The one instance of the name; the ids seen are remembered, as a lost create's new one is not among them."""
-        self.ids_with_name = set(instance["id"] for instance in named)
-        return instances.only_instance(named, self.params["name"])
+        if not self.params["id"]:
+            return instances.only_instance(self.remember(self.look_up(self.params["name"])), self.params["name"])
+        found = instances.get_instance(self.client, self.params["id"])
+        if found is None and self.params["state"] != "absent":
+            raise instance_plan.unknown_id(self.params["id"])
+        return found
 
     def look_up(self, name):
         """The instances of this name, through the shared list when there is one; notes when the answer was true."""
@@ -302,45 +285,23 @@ class InstanceTask:
         named, self.looked_at = self.view.named(name, fresh=self.looked_at is not None)
         return named
 
-    def earlier_create(self, found):
-        """An earlier task's create of this name whose outcome stayed unknown: what it made, once it shows."""
-        if self.params["id"]:
-            return found
-        name = self.params["name"]
-        appeared = self.run_state.settle_earlier_create(
-            CREATE_KEY % name, lambda: instances.named_instances(self.client, name), "instance '%s'" % name,
-            found is not None)
-        return self.only_named(appeared) if appeared else found
+    def name(self):
+        return None if self.params["id"] else self.params["name"]
 
-    def settle(self, instance):
-        """An instance busy with an operation is waited for (within the run's budget) before anything is judged."""
-        if instance is None or not instances.is_transitional(instance["status"]):
-            return instance
-        if instance["status"] == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
-            return None
-        settled = self.run_state.wait(self.reader(instance), instances.is_settled, instances.describe(instance),
-                                      pause=self.pause)
-        if settled is None and self.params["id"] and self.params["state"] != "absent":
-            raise instance_plan.deleted_while_settling(instance)
-        return settled
+    def named(self, name):
+        return self.remember(instances.named_instances(self.client, name))
 
-    def reader(self, instance):
-        """What a wait reads: the shared list once it is newer than what this task saw last, else the instance."""
-        if self.view is None:
-            return self.fresh_reader(instance)
-        seen = {"after": time.time()}
+    def remember(self, named):
+        """The ids that carry the name now: a create whose answer is lost made the one not among them."""
+        self.ids_with_name = set(instance["id"] for instance in named)
+        return named
 
-        def read():
-            current, seen_at = self.view.read(instance["id"], seen["after"])
-            seen["after"] = max(seen["after"], seen_at) + NEWER
-            return current
-        return read
-
-    def fresh_reader(self, instance):
-        """Judging a write by its effect reads the instance itself."""
-        return lambda: instances.get_instance(self.client, instance["id"])
-
-    # --- desired -------------------------------------------------------------------------------
+    def plan(self, current):
+        actions, warnings = instance_plan.plan_actions(current, self.desired(current))
+        instance_plan.check_catalog(current, actions, partial(catalog.get_flavor, self.client))
+        if actions and instance_plan.creates(actions[0]):
+            self.refs = self.creation_refs()
+        return [Action(*action) for action in actions], warnings
 
     def desired(self, current):
         """The wanted state, resolving only the references that cannot be compared with `current` directly."""
@@ -349,34 +310,121 @@ class InstanceTask:
         zone_id = current["zone"]["id"]
         flavor = instance_plan.flavor_to_resolve(self.params["flavor"], current)
         image = instance_plan.image_to_resolve(self.params["image"], current)
-        return instance_plan.desired_state(
-            self.params, flavor and catalog.resolve_flavor(self.client, flavor, zone_id),
-            image and catalog.resolve_image(self.client, image, zone_id))
+        return instance_plan.desired_state(self.params, flavor and catalog.resolve_flavor(self.client, flavor, zone_id),
+                                           image and catalog.resolve_image(self.client, image, zone_id))
 
     def creation_refs(self):
         """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create."""
-        params = self.params
+        params, client = self.params, self.client
         instance_plan.check_create_options(params)
-        zone = catalog.resolve_zone(self.client, params["zone"])
-        refs = {
-            "zone": zone,
-            "flavor": catalog.resolve_flavor(self.client, params["flavor"], zone["id"]),
-            "image": catalog.resolve_image(self.client, params["image"], zone["id"]),
-            "ssh_key_ids": catalog.resolve_ssh_keys(self.client, params["ssh_keys"]),
-            "user_script": None,
-        }
+        zone = catalog.resolve_zone(client, params["zone"])
+        refs = {"zone": zone, "flavor": catalog.resolve_flavor(client, params["flavor"], zone["id"]),
+                "image": catalog.resolve_image(client, params["image"], zone["id"]),
+                "ssh_key_ids": catalog.resolve_ssh_keys(client, params["ssh_keys"])}
         instance_plan.check_combination(refs["flavor"], refs["image"])
-        if params["user_script"]:
-            refs["user_script"] = catalog.resolve_user_script(self.client, params["user_script"])
+        refs["user_script"] = params["user_script"] and catalog.resolve_user_script(client, params["user_script"])
         return refs
 
-    # --- run -----------------------------------------------------------------------------------
+    def predict(self, current, actions):
+        return instance_plan.predict(current, actions, self.params["name"], self.params["description"], self.refs)
+
+    def send(self, action, obj):
+        """Send one operation; returns the instance to follow (for a create, the new one)."""
+        self.before = obj
+        if not action.creates:
+            return instances.send_action(self.client, obj, action)
+        created = instances.create_from_refs(self.client, self.params["name"], self.params["description"], self.refs)
+        if self.params["return_default_account"]:
+            self.default_account = created["default_account"]
+        return {"id": created["id"], "name": created["name"], "status": created["status"]}
+
+    @contextlib.contextmanager
+    def noted_write(self, action, obj):
+        """Tell the shared list which names a write touches, until it is answered or judged by its effect."""
+        if self.view is None:
+            yield
+            return
+        key = self.view.writing(instance_plan.names_written(obj, action)) if obj else self.claim()
+        try:
+            yield
+        finally:
+            self.view.written(key)
+
+    def claim(self):
+        key = self.view.claim(self.params["name"], self.looked_at)
+        if key is None:
+            raise NameTaken(self.params["name"])
+        return key
+
+    def read(self, obj):
+        return instances.get_instance(self.client, obj["id"])
+
+    def waiting(self, obj):
+        """What a wait reads: the shared list once it is newer than what this task saw last, else the instance."""
+        return ViewReader(self.view, obj["id"]) if self.view is not None else super().waiting(obj)
+
+    def new_ones(self, action):
+        return instances.new_instances(self.client, self.params["name"], self.refs["zone"]["id"], self.ids_with_name)
+
+    def took_effect(self, action, obj):
+        return instance_plan.operation_taken(obj, action, self.before["status"])
+
+    def waits(self, action):
+        return action.kind != "edit"
+
+    def done(self, action, obj):
+        target = instance_plan.target_status(action, self.before)
+        return obj is None if target is None else instances.has_status(obj, target)
+
+    def failed(self, action, obj):
+        return action.kind != "delete" and instances.has_failed_or_gone(obj)
+
+    def unwaited(self, action, obj):
+        """With wait=false: an edit's answer, nothing once a deletion started, else the instance as it is now."""
+        if not self.waits(action):
+            return obj
+        return None if action.kind == "delete" else self.read(obj)
+
+    def adopted(self, obj):
+        self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
+                        % instances.describe(obj))
+        if self.params["return_default_account"]:
+            self.iwinv.warn("default_account cannot be returned: the creation's answer, which carries it, was lost")
+        return obj
+
+    def created(self, action):
+        return "instance named '%s' in zone %s" % (self.params["name"], self.refs["zone"]["id"])
+
+    def doing(self, action, obj):
+        return instance_plan.in_words(action, instances.describe(obj) if obj else self.created(action))
+
+    def report(self, changed, before, after):
+        result = result_with_diff(changed, "instance", before, after)
+        if self.default_account is not None:
+            result["default_account"] = self.default_account
+        return result
+
+
+class ViewReader:
+    """Reads one instance through the shared list, each time from a list newer than the one read before."""
+
+    def __init__(self, view, instance_id):
+        self.view, self.instance_id, self.after = view, instance_id, time.time()
+
+    def __call__(self):
+        current, seen_at = self.view.read(self.instance_id, self.after)
+        self.after = max(self.after, seen_at) + NEWER
+        return current
+
+
+class InstanceEngine(Engine):
+    """The engine, with what only instances need: the shared list's name claims and a vanishing instance."""
 
     def run(self):
-        """The task; when another task of this controller takes the name first, it starts over (nothing written yet)."""
+        """When another task of this controller takes the name first, the task starts over (nothing written yet)."""
         for unused in range(LOOK_AGAIN_LIMIT):
             try:
-                return self.run_once()
+                return super().run()
             except NameTaken:
                 self.wait_for_other_writes()
         raise instance_plan.crowded_name(self.params["name"])
@@ -384,123 +432,31 @@ class InstanceTask:
     def wait_for_other_writes(self):
         """Until no other task of this controller writes the name (within wait_timeout); no API request."""
         name = self.params["name"]
-        self.run_state.wait(lambda: self.view.busy(name), lambda busy: not busy,
-                            "another task's write of instance '%s'" % name,
-                            status_of=lambda busy: "in progress" if busy else "done")
+        self.run_state.wait(partial(self.resource.view.busy, name), operator.not_,
+                            "another task's write of instance '%s'" % name, status_of=instance_plan.busy_word)
 
-    def run_once(self):
-        before = self.settle(self.earlier_create(self.find()))
-        actions, warnings = instance_plan.plan_actions(before, self.desired(before))
-        instance_plan.check_catalog(before, actions, lambda flavor_id: catalog.get_flavor(self.client, flavor_id))
-        for warning in warnings:
-            self.iwinv.warn(warning)
-        refs = self.creation_refs() if actions and instance_plan.creates(actions[0]) else None
-        if self.iwinv.check_mode:
-            after = instance_plan.predict(before, actions, self.params["name"], self.params["description"], refs)
-        else:
-            after = self.act(before, actions, refs)
-        result = result_with_diff(bool(actions), "instance", before, after)
-        if self.default_account is not None:
-            result["default_account"] = self.default_account
-        return result
+    def write(self, action, obj):
+        """A write and the judgement of a lost answer hold the shared list's note of the names it touches."""
+        with self.resource.noted_write(action, obj):
+            return super().write(action, obj)
 
-    def act(self, instance, actions, refs):
-        """Send the operations in order; each settles before the next (the API refuses writes on a busy instance)."""
-        for index, action in enumerate(actions):
-            target = instance_plan.target_status(action, instance)
-            with self.noted_write(instance, action):
-                instance = self.perform(instance, action, refs)
-            self.run_state.wrote(instance)
-            if action[0] == "edit":
-                continue
-            if self.params["wait"] or index < len(actions) - 1:
-                instance = self.wait_for(instance, target)
-            else:
-                instance = self.accepted(instance, target)
-            self.run_state.wrote(instance)
-        return instance
+    def judge(self, action, obj, error):
+        current = super().judge(action, obj, error)
+        self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken"
+                        % self.resource.doing(action, obj))
+        return current
 
-    def wait_for(self, instance, target):
-        """Wait until the operation ends in `target` (None: gone); `error`, or vanishing, fails at once."""
-        what = instances.describe(instance)
-        if target is None:
-            return self.run_state.wait(self.reader(instance), lambda current: current is None, what, pause=self.pause)
+    def wait_for(self, action, obj, last):
+        """An instance that vanishes while an operation is waited for fails at once, reporting nothing left."""
         try:
-            return self.run_state.wait(self.reader(instance), lambda current: instances.has_status(current, target),
-                                       what, is_failed=instances.has_failed_or_gone, pause=self.pause)
+            return super().wait_for(action, obj, last)
         except WaitFailedError as exc:
             if exc.last is not None:
                 raise
             self.run_state.resource = {}
             raise WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
-                                  % (what, target)) from None
-
-    def accepted(self, instance, target):
-        """With wait=false: the instance as the API shows it now (building, work), or nothing once deletion started."""
-        if target is None:
-            return None
-        return instances.get_instance(self.client, instance["id"])
-
-    @contextlib.contextmanager
-    def noted_write(self, instance, action):
-        """Tell the shared list which names a write touches, while it is sent and once it is answered."""
-        if self.view is None:
-            yield
-            return
-        if instance_plan.creates(action):
-            key = self.view.claim(self.params["name"], self.looked_at)
-            if key is None:
-                raise NameTaken(self.params["name"])
-        else:
-            key = self.view.writing(instance_plan.names_written(instance, action))
-        try:
-            yield
-        finally:
-            self.view.written(key)
-
-    def perform(self, instance, action, refs):
-        """Send one operation; returns the instance to follow (for a create, the new one)."""
-        if instance_plan.creates(action):
-            return self.create(refs)
-        try:
-            return instances.send_action(self.client, instance, action)
-        except IwinvAmbiguousWriteError as exc:
-            return self.reconcile(instance, action, exc)
-
-    def reconcile(self, instance, action, error):
-        """A write whose answer was lost: read back, carry on if its effect shows, never send it again."""
-        what = "the %s of %s" % (action[0], instances.describe(instance))
-        current = self.run_state.reconcile(
-            error, self.fresh_reader(instance),
-            lambda current: instance_plan.operation_taken(current, action, instance["status"]), what,
-            known=instance, advice=RERUN_ADVICE)
-        self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken" % what)
-        return current if current is not None else instance
-
-    def create(self, refs):
-        params = self.params
-        try:
-            created = instances.create_from_refs(self.client, params["name"], params["description"], refs)
-        except IwinvAmbiguousWriteError as error:
-            return self.adopt_created(refs, error)
-        if params["return_default_account"]:
-            self.default_account = created["default_account"]
-        return {"id": created["id"], "name": created["name"], "status": created["status"]}
-
-    def adopt_created(self, refs, error):
-        """A create whose answer was lost (or late): the one new instance of that name, looked for while it may land."""
-        name, zone_id = self.params["name"], refs["zone"]["id"]
-        adopted = self.run_state.reconcile(
-            error, lambda: instances.new_instances(self.client, name, zone_id, self.ids_with_name), bool,
-            "a new instance named '%s' in zone %s" % (name, zone_id), window=LATE_WRITE_WINDOW,
-            known={"id": None, "name": name, "status": "unknown"}, advice=CREATE_UNKNOWN_ADVICE,
-            journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
-        adopted = only_new(adopted, "instance '%s' in zone %s" % (name, zone_id))
-        self.iwinv.warn("the API gave no clear answer to the creation of %s; reading back found it, so it was adopted"
-                        % instances.describe(adopted))
-        if self.params["return_default_account"]:
-            self.iwinv.warn("default_account cannot be returned: the creation's answer, which carries it, was lost")
-        return adopted
+                                  % (instances.describe(obj), instance_plan.target_status(action, self.resource.before))
+                                  ) from None
 
 
 def main():
@@ -509,7 +465,7 @@ def main():
     errors = instance_plan.option_errors(iwinv.params)
     if errors:
         iwinv.fail("; ".join(errors))
-    iwinv.run(InstanceTask(iwinv).run)
+    iwinv.run(InstanceEngine(iwinv, Instance(iwinv)).run)
 
 
 if __name__ == "__main__":
