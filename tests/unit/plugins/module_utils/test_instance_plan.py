@@ -210,5 +210,6 @@ def test_an_instance_being_deleted_is_not_deleted_again():
 
 def test_every_kind_of_action_has_words_and_a_target_status():
     assert set(instance_plan.DOING) == set(instance_plan.TARGET_STATUS)
-    assert instance_plan.in_words(("shutdown", None), "instance 'web-1' (i-1)") == "shutting down instance 'web-1' (i-1)"
+    words = instance_plan.in_words(("shutdown", None), "instance 'web-1' (i-1)")
+    assert words == "shutting down instance 'web-1' (i-1)"
     assert [instance_plan.busy_word(busy) for busy in (True, False)] == ["in progress", "done"]
