@@ -295,7 +295,6 @@ def combination_of(instance, action):
     return instance["zone"]["id"], flavor["id"], image["id"]
 
 
-
 def get_console(client, instance_id):
     """The remote console of an instance: {url, type}. The url is a secret: never put it in a message."""
     rows = client.get(instance_path(instance_id, "remote-console"))

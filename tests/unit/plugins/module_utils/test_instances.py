@@ -170,8 +170,8 @@ def test_the_apis_refused_combination_names_zone_flavor_and_image_and_other_erro
 
 def test_a_resize_or_rebuild_combines_the_new_part_with_the_current_other():
     assert instances.combination_of(instance(), ("resize", FLAVOR_2C)) == ("KR1-Z08", "std.2c4g", "img-ubuntu-2204")
-    assert instances.combination_of(instance(), ("rebuild", IMAGE_DEBIAN)) == ("KR1-Z08", "std.1c1g",
-                                                                                   "img-debian-12")
+    rebuilt = instances.combination_of(instance(), ("rebuild", IMAGE_DEBIAN))
+    assert rebuilt == ("KR1-Z08", "std.1c1g", "img-debian-12")
 
 
 def test_send_action_names_the_refused_combination_of_a_resize_and_follows_the_instance():
