@@ -105,7 +105,8 @@ def list_block_storages(client, zone=None, name=None, volume_type=None):
         query["name"] = name
     if volume_type:
         query["type"] = volume_type
-    volumes = [block_storage_from_api(row) for row in client.paginate(VOLUMES_PATH, query=query, documented_unpaginated=True)]
+    rows = client.paginate(VOLUMES_PATH, query=query, documented_unpaginated=True)
+    volumes = [block_storage_from_api(row) for row in rows]
     if name:
         volumes = [volume for volume in volumes if volume["name"] == name]
     return volumes
@@ -200,7 +201,8 @@ def attach_problem(volume, instance):
     if volume is not None and volume["zone"] and instance["zone"]["id"] and volume["zone"] != instance["zone"]["id"]:
         return ("the volume is in zone %s and instance '%s' is in zone %s: a volume can only be attached to an instance "
                 "in its own zone" % (volume["zone"], instance["name"], instance["zone"]["id"]))
-    attached = [volume_id for volume_id in instance.get("block_storages") or [] if volume is None or volume_id != volume["id"]]
+    attached = [volume_id for volume_id in instance.get("block_storages") or []
+                if volume is None or volume_id != volume["id"]]
     if len(attached) >= MAX_VOLUMES_PER_INSTANCE:
         return ("instance '%s' already carries %d volumes, the most it may have; detach one first"
                 % (instance["name"], len(attached)))
@@ -284,7 +286,8 @@ def _decide_absent(current):
 
 
 def _decide_create(state, instance_id, volume_type, size):
-    missing = [option for option, value in (("instance", instance_id), ("type", volume_type), ("size", size)) if value is None]
+    given = (("instance", instance_id), ("type", volume_type), ("size", size))
+    missing = [option for option, value in given if value is None]
     if missing:
         why = " (the API creates volumes attached to an instance)" if instance_id is None else ""
         raise PlanError("the block storage does not exist, and creating it needs %s%s" % (", ".join(missing), why))
@@ -294,12 +297,12 @@ def _decide_create(state, instance_id, volume_type, size):
 def _check_immutable(current, volume_type, size, description):
     if size is not None and size != current["size"]:
         raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
-                         "volume with another name and copy the data, or set size to %s"
-                         % (size, current["name"], current["id"], current["size"], current["size"]))
+                        "volume with another name and copy the data, or set size to %s"
+                        % (size, current["name"], current["id"], current["size"], current["size"]))
     if volume_type is not None and volume_type != current["type"]:
         raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
-                         "new volume with another name, or set type to '%s'"
-                         % (volume_type, current["name"], current["id"], current["type"], current["type"]))
+                        "new volume with another name, or set type to '%s'"
+                        % (volume_type, current["name"], current["id"], current["type"], current["type"]))
     if description is not None and description != current["description"]:
         return ["description is used only when creating a volume: block storage '%s' (%s) keeps its description '%s'"
                 % (current["name"], current["id"], current["description"])]

@@ -28,8 +28,8 @@ info module, journal key of a create, advice for API error codes. Its hooks are 
     read(obj)                   `obj` read again (None once gone)
     took_effect(action, obj)    whether `obj`, read back after a lost answer, proves the write took effect
     settled(obj)                whether no operation is in flight on `obj` (None, gone, is settled)
-    done(action, obj)           whether the write's operation has ended (what the engine waits for after it);
-                                waits(action) False: the write is synchronous, nothing is waited for
+    waits(action)               whether the write's operation is waited for (default: yes; False: synchronous)
+    done(action, obj)           whether the write's operation has ended (what the engine waits for after it)
     failed(action, obj)         whether a wait for the write must stop: the operation failed (or `obj` vanished)
     unwaited(action, obj)       the object reported for the last write when wait=false (by default read once)
     settle_writes(current)      the writes an earlier task left in flight, waited for (default: none)
@@ -44,6 +44,7 @@ Rules every resource gets from the engine:
 * A create whose answer was lost is never resent: the one new object of the name that appears within the
   late-write window is adopted; none leaves a journal note, so that the next run settles it before creating.
 * Any other lost answer is judged by reading back (took_effect); an unknown outcome stays unknown in the message.
+  An error that a resource already judged itself (TaskRun.judge marks it `judged`) is not judged again.
 * An object busy with an operation is waited for before anything is planned, except in check mode, which never
   waits and never removes a journal entry: it plans from the object as read.
 * A deleting object with state=absent and wait=false is not waited for: it is reported as read (status deleting),
@@ -55,6 +56,8 @@ Rules every resource gets from the engine:
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import result_with_diff
@@ -134,7 +137,7 @@ class Resource:
 
     def waiting(self, obj):
         """What a wait for `obj` reads (by default read(obj)); made anew for each wait."""
-        return ReadAgain(self, obj)
+        return partial(self.read, obj)
 
     def waits(self, action):
         return True
@@ -190,7 +193,7 @@ class Engine:
             return found
         what = "%s '%s'" % (self.resource.description.label, name)
         appeared = self.run_state.settle_earlier_create(self.resource.description.journal_key % name,
-                                                        NamedLook(self.resource, name), what, found is not None)
+                                                        partial(self.resource.named, name), what, found is not None)
         return only_new(appeared, what) if appeared else found
 
     def wait_busy(self, current):
@@ -233,8 +236,8 @@ class Engine:
                             self.resource.error_note(action, obj)) from None
 
     def judge(self, action, obj, error):
-        check = Check("the effect of " + self.resource.doing(action, obj), ReadAgain(self.resource, obj),
-                      TookEffect(self.resource, action), known=obj, advice=self.resource.description.rerun_advice)
+        check = Check("the effect of " + self.resource.doing(action, obj), partial(self.resource.read, obj),
+                      partial(self.resource.took_effect, action), known=obj, advice=self.resource.description.rerun_advice)
         read = self.run_state.judge(error, check)
         return obj if read is None else read
 
@@ -244,7 +247,7 @@ class Engine:
         Never resent; nothing found leaves a journal note (the next run looks again before creating)."""
         description, name = self.resource.description, self.resource.name()
         where = self.resource.created(action)
-        check = Check("a new " + where, NewOnes(self.resource, action), bool,
+        check = Check("a new " + where, partial(self.resource.new_ones, action), bool,
                       window=LATE_WRITE_WINDOW, known={"id": None, "name": name, "status": "unknown"},
                       advice=description.create_unknown_advice, journal_key=description.journal_key % name,
                       refused_advice=description.refused_create_advice)
@@ -257,52 +260,10 @@ class Engine:
             return self.resource.unwaited(action, obj)
         if not self.resource.waits(action):
             return obj
-        return self.run_state.wait(self.resource.waiting(obj), TookEffect(self.resource, action, "done"),
+        return self.run_state.wait(self.resource.waiting(obj), partial(self.resource.done, action),
                                    "%s %s" % (self.resource.label(obj), awaited(action)),
-                                   is_failed=TookEffect(self.resource, action, "failed"),
+                                   is_failed=partial(self.resource.failed, action),
                                    status_of=self.resource.status_of, pause=self.resource.pause)
-
-
-# --- the small callables the waits and checks read through (instead of lambdas in every module) --------------
-
-class ReadAgain:
-    """`resource.read(obj)` as a call without arguments."""
-
-    def __init__(self, resource, obj):
-        self.resource, self.obj = resource, obj
-
-    def __call__(self):
-        return self.resource.read(self.obj)
-
-
-class TookEffect:
-    """`resource.took_effect` (or `done`, `failed`) of one action, as a predicate of the object read back."""
-
-    def __init__(self, resource, action, hook="took_effect"):
-        self.predicate, self.action = getattr(resource, hook), action
-
-    def __call__(self, obj):
-        return self.predicate(self.action, obj)
-
-
-class NewOnes:
-    """`resource.new_ones(action)` as a call without arguments."""
-
-    def __init__(self, resource, action):
-        self.resource, self.action = resource, action
-
-    def __call__(self):
-        return self.resource.new_ones(self.action)
-
-
-class NamedLook:
-    """`resource.named(name)` as a call without arguments."""
-
-    def __init__(self, resource, name):
-        self.resource, self.name = resource, name
-
-    def __call__(self):
-        return self.resource.named(self.name)
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted", "start": "started",

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Firewalls (DECISIONS.md D1): the translation of API rows, the rule normaliser and the rule-write planner.
+"""Firewalls: the translation of API rows, the rule normaliser, the rule-write planner and the task's plan.
 
 Both API families (firewall_transport.py) share these rows and bodies; everything above them speaks the option
 vocabulary (`direction`, `protocol`, `port`, `cidr`, `name`, `description`).
@@ -21,6 +21,8 @@ import ipaddress
 import re
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 DEFAULT_DESCRIPTION = "Managed by iwinv.cloud"
 NAME_LENGTH = (4, 32)
@@ -28,6 +30,13 @@ DESCRIPTION_LENGTH = (0, 50)
 RULE_NAME_LENGTH = (1, 25)
 RULE_DESCRIPTION_LENGTH = (0, 100)
 MAX_FIREWALLS_PER_INSTANCE = 5
+
+# Words for the API errors of firewall writes, so that a failure says what to do.
+FIREWALL_ERROR_ADVICE = {
+    "IN_USE": "the firewall is still attached to an instance (an attach may still be in progress); detach it first",
+    "LIMIT_EXCEEDED": ("an instance can carry at most %d firewalls and this one already has that many; detach another "
+                       "firewall from it first" % MAX_FIREWALLS_PER_INSTANCE),
+}
 
 DIRECTIONS = ("in", "out")
 PROTOCOLS = ("tcp", "udp")
@@ -102,7 +111,7 @@ def rule_to_api(rule):
 def firewall_to_api(firewall, with_rules=True):
     """The body of a create or an edit: the whole desired firewall (an edit with `rules` replaces them all).
 
-    No description is sent as DEFAULT_DESCRIPTION: the API refuses a group created without one (D1).
+    No description is sent as DEFAULT_DESCRIPTION: the API refuses a group created without one.
     """
     body = {"title": firewall["name"], "content": firewall["description"] or DEFAULT_DESCRIPTION,
             "icmp": "Y" if firewall["icmp"] else "N"}
@@ -208,7 +217,7 @@ def normalise_rules(raw_rules):
 
 
 def check_firewall_options(name=None, description=None):
-    """The firewall's own length limits (D1), before any request."""
+    """The firewall's own length limits, before any request."""
     if name is not None:
         check_length(name, NAME_LENGTH, "name")
     if description is not None:
@@ -283,7 +292,7 @@ def diff_view(firewall):
     return view
 
 
-# --- the fewest rule writes (D1b: rules as sub-resources) ------------------------------------------------
+# --- the fewest rule writes (security groups: rules as sub-resources) ------------------------------------------------
 
 def plan_rule_writes(current, desired):
     """(rules to delete, (rule, wanted) pairs to edit, rules to create): the fewest writes from current to desired.
@@ -323,3 +332,98 @@ def rule_matches(rule, wanted):
 
 def describe_rule(rule):
     return "%s %s port %s from %s" % (rule["direction"], rule["protocol"], rule["port"], rule["cidr"])
+
+
+# --- the task's plan -----------------------------------------------------------------------------------------
+
+def wanted_rules(params):
+    """The `rules` option normalised (None when omitted); invalid rules fail here, before any request."""
+    check_firewall_options(params["name"], params["description"])
+    return None if params["rules"] is None else normalise_rules(params["rules"])
+
+
+def resolve_instances(client, refs, attached):
+    """[{id, name}] for the `instances` option (None when omitted).
+
+    A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
+    """
+    if refs is None:
+        return None
+    resolved = {}
+    for ref in refs:
+        try:
+            instance = resolve(attached, ref, "instance")
+        except ResolveError:
+            instance = resolve_instance(client, ref)
+        resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
+    return list(resolved.values())
+
+
+def desired_firewall(current, params, rules):
+    """The firewall this task asks for: options given win, options omitted keep the current value."""
+    current = current or {"id": None, "name": None, "description": "", "icmp": False, "rules": [], "instances": []}
+    return {
+        "id": current["id"],
+        "name": params["name"] if params["name"] is not None else current["name"],
+        "description": params["description"] if params["description"] is not None else current["description"],
+        "icmp": params["icmp"] if params["icmp"] is not None else current["icmp"],
+        "rules": merge_rules(current["rules"], rules, params["purge_rules"]),
+        "instances": current["instances"],
+    }
+
+
+def plan(current, desired, to_attach, to_detach):
+    """The writes that make `current` (None: none yet) the desired firewall: [(kind, argument)] in order.
+
+    A create is followed by its edit (security groups take their rules after the group); detaches come before
+    attaches (an instance carries few firewalls)."""
+    writes = [("create", None), ("update", None)] if current is None else []
+    if current is not None and firewall_changes(current, desired):
+        writes.append(("update", None))
+    return writes + [("detach", instance_id) for instance_id in to_detach] + [("attach", i) for i in to_attach]
+
+
+def plan_removal(current):
+    """The writes that remove a firewall: every instance detached first (the API refuses to delete one in use)."""
+    if current is None:
+        return []
+    return [("detach", instance_id) for instance_id in attachment_ids(current)] + [("delete", None)]
+
+
+def attachment_ids(firewall):
+    return ids_of(firewall["instances"]) if firewall else []
+
+
+def ids_of(instances):
+    return [instance["id"] for instance in instances or []]
+
+
+def predicted_instances(firewall, wanted, to_attach, to_detach):
+    """The instances the firewall will carry once attaches and detaches are done, sorted by name."""
+    kept = [instance for instance in firewall["instances"] if instance["id"] not in to_detach]
+    added = [instance for instance in wanted or [] if instance["id"] in to_attach]
+    return sorted(kept + added, key=lambda instance: (instance["name"] or "", instance["id"] or ""))
+
+
+def attachments_settled(instances, to_attach, to_detach):
+    """Whether the attachments show every attach and no detach (attach and detach are asynchronous)."""
+    ids = set(ids_of(instances))
+    return instances is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
+
+
+def pair_shows(action, instance_id, instances):
+    """Whether an attach (or detach) of the instance shows in the attachments read back (None: none read)."""
+    return (instance_id in ids_of(instances)) == (action == "attach")
+
+
+def pair_done(instances, entry):
+    """Whether the attach or detach of a journal entry shows in the attachments (a firewall gone ends them all)."""
+    if instances is None:
+        return True
+    return (entry.get("instance") in ids_of(instances)) == (entry.get("action") == "attach")
+
+
+def describe_instances(instances):
+    if instances is None:
+        return "gone"
+    return "attached to %s" % (", ".join(ids_of(instances)) or "no instance")

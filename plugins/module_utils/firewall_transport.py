@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The two firewall API families (DECISIONS.md D1), each in one class behind the same firewall vocabulary.
+"""The two firewall API families, each in one class behind the same firewall vocabulary.
 
-`DocsFirewalls` speaks `/v1/firewall` (D1a, the docs): rules nested in the firewall, an edit replaces them all, so
-every edit carries the full wanted rule set. `SecurityGroups` speaks `/v1/security-groups` (D1b, observed live):
+`DocsFirewalls` speaks `/v1/firewall` (the docs): rules nested in the firewall, an edit replaces them all, so
+every edit carries the full wanted rule set. `SecurityGroups` speaks `/v1/security-groups` (observed live):
 rules are sub-resources, written one by one with the fewest writes (firewall.plan_rule_writes); each rule write
 whose answer is lost is judged by reading the rule list again and, when it does not show, sent once more (safe:
 the API refuses an exact duplicate rule with CHECK_PARAM, an edit is idempotent, a deleted rule is gone).
@@ -22,7 +22,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     IwinvApiError,
     api_path,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_named
 
 FIREWALL_PATH = "/v1/firewall"
 SECURITY_GROUPS_PATH = "/v1/security-groups"
@@ -57,14 +57,9 @@ class FirewallFamily:
         return self.only([row for row in self.rows() if row["name"] == name], name)
 
     def only(self, matches, name):
-        """The one firewall of the list rows titled `name` (completed), None for none; several fail listing ids.
-
-        Titles are not unique: a title that matches several firewalls is an error that lists their ids.
-        """
-        if len(matches) > 1:
-            raise ResolveError("the firewall name '%s' matches %d firewalls (ids: %s); use id"
-                               % (name, len(matches), ", ".join(row["id"] for row in matches)))
-        return self.complete(matches[0]) if matches else None
+        """The one firewall of the list rows titled `name` (completed), None for none; several fail listing ids."""
+        row = only_named(matches, name, "firewall")
+        return self.complete(row) if row else None
 
     def list_full(self, name=None):
         """Every firewall (titled exactly `name`, when given) with its rules and instances."""
@@ -72,13 +67,7 @@ class FirewallFamily:
         return [firewall for firewall in (self.complete(row) for row in rows) if firewall is not None]
 
     def delete(self, firewall_id):
-        try:
-            self.client.delete(self._path(firewall_id))
-        except IwinvApiError as exc:
-            if exc.error_code == "IN_USE":
-                exc.message = ("cannot delete firewall %s: it is still attached to an instance (an attach may still be "
-                               "in progress); detach it first. %s" % (firewall_id, exc.message))
-            raise
+        self.client.delete(self._path(firewall_id))
 
     def attach(self, firewall_id, instance_id):
         """Start attaching; False when an attach of this pair is already in progress (IN_USE).
@@ -92,10 +81,6 @@ class FirewallFamily:
         except IwinvApiError as exc:
             if exc.error_code == "IN_USE":
                 return False
-            if exc.error_code == "LIMIT_EXCEEDED":
-                exc.message = ("cannot attach firewall %s to instance %s: an instance can carry at most %d firewalls "
-                               "and this one already has that many; detach another firewall from it first. %s"
-                               % (firewall_id, instance_id, fw.MAX_FIREWALLS_PER_INSTANCE, exc.message))
             raise
         return True
 
@@ -114,9 +99,30 @@ class FirewallFamily:
             raise
         return True
 
+    def change_pair(self, action, firewall_id, instance_id):
+        """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
+
+        That is safe: a repeated attach or detach of a pair still in progress answers IN_USE (taken as "in
+        progress"), a detach of a pair no longer attached CHECK_PARAM. Returns a warning when it was resent.
+        """
+        send = self.attach if action == "attach" else self.detach
+        try:
+            send(firewall_id, instance_id)
+            return None
+        except IwinvAmbiguousWriteError as exc:
+            self.on_write()
+            request = "POST %s (%s)" % (exc.path, exc.message)
+            if fw.pair_shows(action, instance_id, self.attachments(firewall_id)):
+                self.lost_answers.append(request + "; reading back showed it done")
+                return None
+        self.lost_answers.append(request + "; reading back did not show it done, so it was sent again")
+        send(firewall_id, instance_id)
+        return ("the API gave no clear answer to the %s of firewall %s and instance %s; it was sent again (a repeated "
+                "%s is safe)" % (action, firewall_id, instance_id, action))
+
 
 class DocsFirewalls(FirewallFamily):
-    """`/v1/firewall` (D1a): the detail carries rules and instances; create and edit send the whole firewall."""
+    """`/v1/firewall`: the detail carries rules and instances; create and edit send the whole firewall."""
 
     path = FIREWALL_PATH
 
@@ -150,14 +156,14 @@ class DocsFirewalls(FirewallFamily):
 
     @staticmethod
     def predicted_rules(current_rules, desired_rules):
-        """Every edit renews every rule id (D1a), so a rule set that changes has no known ids."""
+        """Every edit renews every rule id, so a rule set that changes has no known ids."""
         if fw.same_rules(current_rules, desired_rules):
             return current_rules
         return [dict(rule, id=None) for rule in desired_rules]
 
 
 class SecurityGroups(FirewallFamily):
-    """`/v1/security-groups` (D1b): groups without rules, rules and attachments as sub-resources."""
+    """`/v1/security-groups`: groups without rules, rules and attachments as sub-resources."""
 
     path = SECURITY_GROUPS_PATH
 
@@ -293,7 +299,7 @@ class SecurityGroups(FirewallFamily):
 
     @staticmethod
     def predicted_rules(current_rules, desired_rules):
-        """Kept and edited rules keep their ids (D1b); created ones have none yet."""
+        """Kept and edited rules keep their ids; created ones have none yet."""
         ids = dict((fw.rule_identity(rule), rule.get("id")) for rule in current_rules)
         return [dict(rule, id=ids.get(fw.rule_identity(rule))) for rule in desired_rules]
 

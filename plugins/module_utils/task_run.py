@@ -21,7 +21,12 @@ import time
 
 from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils.journal import until
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError, WaitTimeoutError, describe_status, wait_until
+from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import (
+    WaitError,
+    WaitTimeoutError,
+    describe_status,
+    wait_until,
+)
 
 # The end of a failure after a create noted in the journal: the next run does the right thing.
 JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (within 15 minutes) adopts it if it appears, "
@@ -30,6 +35,10 @@ JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (w
 # How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
 # answers late may still be executing it. Bounded by what is left of wait_timeout.
 LATE_WRITE_WINDOW = 60.0
+
+
+class EarlierCreateError(IwinvError, ValueError):
+    """An earlier task's create may still land: no second one is made meanwhile (a ValueError too, as before)."""
 
 
 class Check:
@@ -114,13 +123,11 @@ class TaskRun:
     def judge(self, error, check):
         """After a write whose answer was lost (`error`): the resource read back once it shows the effect.
 
-        Reads at once, then, for `check.window` seconds (within the run's budget), until `check.took_effect(obj)`
-        holds. When it never does, raises `error` with a message that says what was read and that the outcome is
-        unknown (a write that was never seen may still land late), after noting `check.journal_key` in the journal
-        so that a later task settles it first (settle_earlier_create).
-        A create (the check has `refused_advice`) that the API refused with a reason (`error.answered`) is judged
-        by that first read alone (judge_refusal); other writes so refused stay judged as above (LIVE shows the
-        refusal for creates only).
+        Reads at once, then for `check.window` seconds (within the budget) until `check.took_effect(obj)` holds.
+        When it never does, raises `error` saying what was read and that the outcome is unknown (it may land late),
+        after noting `check.journal_key` so that a later task settles it first (settle_earlier_create).
+        A create (with `refused_advice`) that the API refused with a reason (`error.answered`) is judged by that
+        first read alone (judge_refusal; LIVE shows the refusal for creates only).
         """
         if check.refused_advice is not None and getattr(error, "answered", False):
             return self.judge_refusal(error, check.read, check.took_effect, check.what, check.known,
@@ -187,10 +194,10 @@ class TaskRun:
                 return self.wait(look, bool, what, limit=LATE_WRITE_WINDOW, status_of=shown)
         except WaitTimeoutError:
             pass
-        raise IwinvError("an earlier task's creation of %s got no clear answer and may still land; reading back "
-                         "for %d s does not show it, so a second one is not created before %s (15 minutes after "
-                         "the first); check with the info module whether it appeared"
-                         % (what, round(self.elapsed()), until(entry))) from None
+        raise EarlierCreateError("an earlier task's creation of %s got no clear answer and may still land; reading back "
+                                 "for %d s does not show it, so a second one is not created before %s (15 minutes after "
+                                 "the first); check with the info module whether it appeared"
+                                 % (what, round(self.elapsed()), until(entry))) from None
 
     def forget(self, journal_key):
         """Drop a journal entry once settled; check mode changes nothing, so it keeps every entry."""

@@ -272,7 +272,8 @@ class BlockStorage(Resource):
         if is_settled(instance):
             return
         what = "instance '%s' (%s)" % (instance["name"], instance["id"])
-        if self.run_state.wait(partial(get_instance, self.client, instance["id"]), is_settled, what + " to settle") is None:
+        read = partial(get_instance, self.client, instance["id"])
+        if self.run_state.wait(read, is_settled, what + " to settle") is None:
             raise IwinvError("%s was deleted while waiting for it" % what)
 
     def new_ones(self, action):
@@ -308,7 +309,7 @@ class BlockStorage(Resource):
             return "attaching %s to instance '%s' (%s)" % (self.label(volume), instance["name"], instance["id"])
         return "%s %s" % ("detaching" if action.kind == "detach" else "deleting", self.label(volume))
 
-    def error_note(self, action, volume):
+    def error_note(self, action, obj):
         moved_from = self.before["instance_id"] if self.before else None
         if action.kind == "attach" and moved_from:
             return "; the volume was detached from instance %s first and is now attached to nothing" % moved_from

@@ -252,18 +252,15 @@ firewall:
           type: str
 """
 
+from functools import partial
+
 from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new, resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
-    LATE_WRITE_WINDOW,
-    create_unknown_advice,
-    refused_create_advice,
-    rerun_advice,
-)
+from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource, reworded
+from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
+from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
 
 RULE_OPTIONS = dict(
@@ -287,87 +284,26 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
 
-
-def wanted_rules(params):
-    """The `rules` option normalised (None when omitted); invalid rules fail here, before any request."""
-    fw.check_firewall_options(params["name"], params["description"])
-    return None if params["rules"] is None else fw.normalise_rules(params["rules"])
-
-
-def desired_firewall(current, params, rules):
-    """The firewall this task asks for: options given win, options omitted keep the current value."""
-    current = current or {"id": None, "name": None, "description": "", "icmp": False, "rules": [], "instances": []}
-    return {
-        "id": current["id"],
-        "name": params["name"] if params["name"] is not None else current["name"],
-        "description": params["description"] if params["description"] is not None else current["description"],
-        "icmp": params["icmp"] if params["icmp"] is not None else current["icmp"],
-        "rules": fw.merge_rules(current["rules"], rules, params["purge_rules"]),
-        "instances": current["instances"],
-    }
-
-
-def resolve_instances(client, refs, attached):
-    """[{id, name}] for the `instances` option (None when omitted).
-
-    A reference to an instance already attached (its id, or a name no other attached instance has) costs no request.
-    """
-    if refs is None:
-        return None
-    resolved = {}
-    for ref in refs:
-        try:
-            instance = resolve(attached, ref, "instance")
-        except ResolveError:
-            instance = resolve_instance(client, ref)
-        resolved[instance["id"]] = {"id": instance["id"], "name": instance["name"]}
-    return list(resolved.values())
-
-
-def attachment_ids(firewall):
-    return [instance["id"] for instance in firewall["instances"]] if firewall else []
-
-
-def predicted_instances(firewall, wanted, to_attach, to_detach):
-    """The instances the firewall will carry once attaches and detaches are done, sorted by name."""
-    kept = [instance for instance in firewall["instances"] if instance["id"] not in to_detach]
-    added = [instance for instance in wanted or [] if instance["id"] in to_attach]
-    return sorted(kept + added, key=lambda instance: (instance["name"] or "", instance["id"] or ""))
-
-
-REFUSED_CREATE_ADVICE = refused_create_advice("firewall", "change what the API's answer names")
-CREATE_KEY = "firewall.create:%s"   # the journal's note of a create whose outcome stayed unknown
+FIREWALL = Description(
+    label="firewall", kind="firewall", result_key="firewall", info_module="iwinv.cloud.iwinv_firewall_info",
+    journal_key="firewall.create:%s", refused_create="change what the API's answer names",
+    error_advice=fw.FIREWALL_ERROR_ADVICE)
 PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
 PAIR_KEY = PAIR_PREFIX + "%s:%s"
+DOING = {"create": "creating %s", "update": "editing %s", "delete": "deleting %s",
+         "attach": "attaching firewall %s to instance %s", "detach": "detaching firewall %s from instance %s"}
 
 
-def pair_done(instances, entry):
-    """Whether the attach or detach of a journal entry shows in the attachments (a firewall gone ends them all)."""
-    if instances is None:
-        return True
-    return (entry.get("instance") in ids_of(instances)) == (entry.get("action") == "attach")
+class Firewall(Resource):
+    """A firewall on either API family: the engine's hooks; what to write is firewall.plan's."""
 
-
-def ids_of(instances):
-    return [instance["id"] for instance in instances or []]
-
-
-def describe_instances(instances):
-    if instances is None:
-        return "gone"
-    return "attached to %s" % (", ".join(ids_of(instances)) or "no instance")
-
-
-class FirewallTask:
-    """One run of the module: find -> settle -> judge and plan -> act (or predict) -> wait -> report."""
+    description = FIREWALL
 
     def __init__(self, iwinv):
-        self.iwinv = iwinv
-        self.params = iwinv.params
-        self.client = iwinv.client
-        self.run_state = iwinv.task_run("firewall")
-        self.ids_with_name = set()
-        self._api = None
+        super().__init__(iwinv)
+        self.rules = fw.wanted_rules(self.params)
+        self.ids_with_name = set()   # the firewalls of the name before a create: the new one is the one not seen
+        self.desired, self.pairs, self._api = None, ([], []), None
 
     @property
     def api(self):
@@ -376,196 +312,166 @@ class FirewallTask:
             self._api = firewall_api(self.client, self.params["firewall_api"], self.iwinv.firewall_family_memory())
         return self._api
 
-    @property
-    def lost_answers(self):
-        """The requests whose answer was lost, named in any later failure."""
-        return self.api.lost_answers
-
-    def run(self):
-        rules = wanted_rules(self.params)
-        current = self.find()
-        if not self.iwinv.check_mode:
-            current = self.settle(current)
-        try:
-            if self.params["state"] == "absent":
-                return self.absent(current)
-            return self.present(current, rules)
-        except (IwinvApiError, WaitError) as exc:
-            raise self.naming_lost_answers(exc)
-
     def find(self):
         if self.params["id"]:
             current = self.api.get(self.params["id"])
-        else:
-            current = self.find_by_name(self.params["name"])
-        if current is None and self.params["id"] and self.params["state"] == "present":
-            raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id" % self.params["id"])
-        return current
+            if current is None and self.params["state"] == "present":
+                raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id"
+                                   % self.params["id"])
+            return current
+        rows = [row for row in self.api.rows() if row["name"] == self.params["name"]]
+        self.ids_with_name = set(fw.ids_of(rows))
+        return self.api.only(rows, self.params["name"])
 
-    def find_by_name(self, name):
-        """The firewall of this name; a create of it that an earlier task left unknown is waited for first."""
-        def named():
-            return [row for row in self.api.rows() if row["name"] == name]
-        rows = named()
-        rows = self.run_state.settle_earlier_create(CREATE_KEY % name, named, "firewall '%s'" % name, bool(rows)) or rows
-        # Remembered for a create whose answer gets lost: the new firewall is the one not seen here.
-        self.ids_with_name = set(row["id"] for row in rows)
-        return self.api.only(rows, name)
+    def name(self):
+        return None if self.params["id"] else self.params["name"]
 
-    def settle(self, current):
-        """Attaches and detaches that an earlier task started (wait=false) do not show until done (D1): wait for them."""
+    def named(self, name):
+        return self.api.list_full(name)
+
+    def settle_writes(self, current):
+        """Attaches and detaches that an earlier task started (wait=false) do not show until done: waited for."""
         if current is None:
             return None
         settled = self.run_state.settle_earlier_writes(
-            PAIR_PREFIX % current["id"], lambda: self.api.attachments(current["id"]), pair_done,
+            PAIR_PREFIX % current["id"], partial(self.api.attachments, current["id"]), fw.pair_done,
             "the attaches and detaches an earlier task started on firewall %s" % current["id"],
-            status_of=describe_instances)
-        if settled is None:
-            return current   # nothing was pending (or the firewall is gone: the next read tells)
-        return dict(current, instances=settled)
+            status_of=fw.describe_instances)
+        return current if settled is None else dict(current, instances=settled)
 
-    def note_pairs(self, firewall_id, to_attach, to_detach):
-        """Attaches and detaches left in flight (wait=false): noted so that a later task waits for them."""
-        for action, instance_ids in (("attach", to_attach), ("detach", to_detach)):
-            for instance_id in instance_ids:
-                self.run_state.journal.note(PAIR_KEY % (firewall_id, action, instance_id), action=action, instance=instance_id)
-
-    def present(self, current, rules):
+    def plan(self, current):
+        if self.params["state"] == "absent":
+            self.pairs = ([], fw.attachment_ids(current))
+            return [Action(kind, argument) for kind, argument in fw.plan_removal(current)], []
         if current is None and not self.params["name"]:
-            raise ValueError("name is required to create a firewall")
-        desired = desired_firewall(current, self.params, rules)
-        wanted = resolve_instances(self.client, self.params["instances"], desired["instances"])
-        wanted_ids = None if wanted is None else [instance["id"] for instance in wanted]
-        to_attach, to_detach = fw.instance_changes(attachment_ids(current), wanted_ids, self.params["purge_instances"])
-        changes = fw.firewall_changes(current, desired) if current else ["created"]
-        desired["instances"] = predicted_instances(desired, wanted, to_attach, to_detach)
-        if not (changes or to_attach or to_detach):
-            return self.result(False, current, current)
-        if self.iwinv.check_mode:
-            return self.result(True, current, self.predicted(current, desired))
+            raise IwinvError("name is required to create a firewall")
+        self.desired = fw.desired_firewall(current, self.params, self.rules)
+        wanted = fw.resolve_instances(self.client, self.params["instances"], self.desired["instances"])
+        self.pairs = fw.instance_changes(fw.attachment_ids(current), None if wanted is None else fw.ids_of(wanted),
+                                         self.params["purge_instances"])
+        self.desired["instances"] = fw.predicted_instances(self.desired, wanted, *self.pairs)
+        return [Action(kind, argument) for kind, argument in fw.plan(current, self.desired, *self.pairs)], []
 
-        firewall = current
-        if current is None:
-            firewall = self.create(desired)
-            self.run_state.wrote(firewall)   # its rules (D1b) follow: whatever fails then, the task changed something
-        firewall = self.update(firewall, desired)
-        self.run_state.wrote(firewall)
-        self.change_attachments(firewall["id"], to_attach, to_detach)
-        if (to_attach or to_detach) and self.params["wait"]:
-            firewall = self.wait_for_attachments(firewall, to_attach, to_detach)
-        else:
-            self.note_pairs(firewall["id"], to_attach, to_detach)
-            firewall["instances"] = desired["instances"]
-        return self.result(True, current, firewall)
-
-    def create(self, desired):
-        try:
-            return self.api.create(desired)
-        except IwinvAmbiguousWriteError as error:
-            # Never resent: the firewall of that name that was not there before is the one this create made.
-            name = desired["name"]
-            created = self.run_state.reconcile(
-                error, lambda: [row for row in self.api.rows()
-                                if row["name"] == name and row["id"] not in self.ids_with_name],
-                bool, "a new firewall named '%s'" % name, window=LATE_WRITE_WINDOW,
-                known=dict(desired, id=None), advice=create_unknown_advice("iwinv.cloud.iwinv_firewall_info", "firewall"),
-                journal_key=CREATE_KEY % name, refused_advice=REFUSED_CREATE_ADVICE)
-            firewall = self.api.get(only_new(created, "firewall '%s'" % name)["id"])
-            self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
-                            "it was adopted" % (name, firewall["id"]))
-            return firewall
-
-    def update(self, current, desired):
-        """The writes that make `current` the desired firewall (none when it already is); each family decides how."""
-        if not fw.firewall_changes(current, desired):
-            return current
-
-        # A failure after any of its writes (D1b writes rules one by one) reports changed=true and the firewall.
-        self.api.on_write = lambda: self.run_state.wrote(current)
-
-        def judge(error, read, took_effect, what):
-            return self.run_state.reconcile(error, read, took_effect, what, known=current,
-                                            advice=rerun_advice("firewall"))
-        return self.api.update(current, desired, judge)
-
-    def change_attachments(self, firewall_id, to_attach, to_detach):
-        for instance_id in to_detach:
-            self.send_pair(self.api.detach, "detach", firewall_id, instance_id, lambda ids, i=instance_id: i not in ids)
-        for instance_id in to_attach:
-            self.send_pair(self.api.attach, "attach", firewall_id, instance_id, lambda ids, i=instance_id: i in ids)
-
-    def send_pair(self, send, action, firewall_id, instance_id, done):
-        """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
-
-        D1 makes that safe: a repeated attach or detach of a pair still in progress answers IN_USE (taken as
-        "in progress"), a detach of a pair no longer attached CHECK_PARAM.
-        """
-        try:
-            send(firewall_id, instance_id)
-        except IwinvAmbiguousWriteError as exc:
-            self.run_state.wrote()
-            request = "POST %s (%s)" % (exc.path, exc.message)
-            if done(ids_of(self.api.attachments(firewall_id))):
-                self.lost_answers.append(request + "; reading back showed it done")
-                return
-            self.lost_answers.append(request + "; reading back did not show it done, so it was sent again")
-            self.iwinv.warn("the API gave no clear answer to the %s of firewall %s and instance %s; it was sent again "
-                            "(a repeated %s is safe)" % (action, firewall_id, instance_id, action))
-            send(firewall_id, instance_id)
-        self.run_state.wrote()
-
-    def naming_lost_answers(self, exc):
-        if self.lost_answers:
-            exc.message = "%s; requests whose answer was lost before: %s" % (exc.message, "; ".join(self.lost_answers))
-            exc.args = (exc.message,)
-        return exc
-
-    def wait_for_attachments(self, firewall, to_attach, to_detach):
-        """Attach and detach are asynchronous: they show in the firewall's attachments once done."""
-        def settled(instances):
-            ids = set(ids_of(instances))
-            return instances is not None and ids.issuperset(to_attach) and not ids.intersection(to_detach)
-
-        self.run_state.wrote(firewall)
-        instances = self.run_state.wait(lambda: self.api.attachments(firewall["id"]), settled,
-                                        "the instances of firewall %s" % firewall["id"],
-                                        is_failed=lambda instances: instances is None, status_of=describe_instances)
-        return dict(firewall, instances=instances)
-
-    def absent(self, current):
-        if current is None:
-            return self.result(False, None, None)
-        if not self.iwinv.check_mode:
-            to_detach = attachment_ids(current)
-            self.change_attachments(current["id"], [], to_detach)
-            if to_detach:
-                self.wait_for_attachments(current, [], to_detach)
-            self.delete(current["id"])
-        return self.result(True, current, None)
-
-    def delete(self, firewall_id):
-        try:
-            self.api.delete(firewall_id)
-        except IwinvAmbiguousWriteError as error:
-            self.run_state.reconcile(error, lambda: self.api.get(firewall_id), lambda firewall: firewall is None,
-                                     "the deletion of firewall %s" % firewall_id, advice=rerun_advice("firewall"))
-
-    def predicted(self, current, desired):
+    def predict(self, current, actions):
         """The firewall check mode reports: the ids of rules that would be written are unknown (None)."""
+        if self.params["state"] == "absent" or not actions:
+            return None if actions else current
         if current is None:
-            return dict(desired, rules=[dict(rule, id=None) for rule in desired["rules"]])
-        return dict(desired, rules=self.api.predicted_rules(current["rules"], desired["rules"]))
+            return dict(self.desired, rules=[dict(rule, id=None) for rule in self.desired["rules"]])
+        return dict(self.desired, rules=self.api.predicted_rules(current["rules"], self.desired["rules"]))
 
-    def result(self, changed, before, after):
+    def send(self, action, firewall):
+        if action.kind == "create":
+            return self.api.create(self.desired)
+        if action.kind == "update":
+            return self.update(firewall)
+        if action.kind == "delete":
+            self.api.delete(firewall["id"])
+            return None
+        self.send_pair(action, firewall["id"])
+        return firewall
+
+    def update(self, current):
+        """The writes that make `current` the desired firewall (none when it already is); each family decides how."""
+        if not fw.firewall_changes(current, self.desired):
+            return current
+        # A failure after any of its writes (rules are written one by one) reports changed=true and the firewall.
+        self.api.on_write = partial(self.run_state.wrote, current)
+        return self.api.update(current, self.desired, partial(self.judge_edit, current))
+
+    def judge_edit(self, current, error, read, took_effect, what):
+        return self.run_state.reconcile(error, read, took_effect, what, known=current,
+                                        advice=self.description.rerun_advice)
+
+    def send_pair(self, action, firewall_id):
+        self.api.on_write = self.run_state.wrote
+        warning = self.api.change_pair(action.kind, firewall_id, action.argument)
+        if warning:
+            self.iwinv.warn(warning)
+
+    def new_ones(self, action):
+        return [row for row in self.api.rows() if row["name"] == self.params["name"]
+                and row["id"] not in self.ids_with_name]
+
+    def created(self, action):
+        return "firewall named '%s'" % self.params["name"]
+
+    def adopted(self, obj):
+        firewall = self.api.get(obj["id"])
+        self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
+                        "it was adopted" % (self.params["name"], firewall["id"]))
+        return firewall
+
+    def read(self, firewall):
+        """The firewall with its attachments read again (attach and detach show there once done); None once gone."""
+        instances = self.api.attachments(firewall["id"])
+        return None if instances is None else dict(firewall, instances=instances)
+
+    def took_effect(self, action, firewall):
+        if action.kind == "delete":
+            return firewall is None
+        return fw.pair_shows(action.kind, action.argument, firewall["instances"] if firewall else None)
+
+    def settled(self, firewall):
+        return True   # a firewall has no operation of its own in flight; its attachments are journaled
+
+    def waits(self, action):
+        """Attaches and detaches are waited for once, after the last of them, for all of them."""
+        to_attach, to_detach = self.pairs
+        return action.kind in ("attach", "detach") and action.argument == (to_detach + to_attach)[-1]
+
+    def done(self, action, firewall):
+        return fw.attachments_settled(firewall["instances"] if firewall else None, *self.pairs)
+
+    def failed(self, action, firewall):
+        return firewall is None
+
+    def unwaited(self, action, obj):
+        """wait=false: the attaches and detaches are noted, so that a later task waits for them."""
+        if obj is None:
+            return None
+        for kind, instance_ids in zip(("attach", "detach"), self.pairs):
+            for instance_id in instance_ids:
+                self.run_state.journal.note(PAIR_KEY % (obj["id"], kind, instance_id), action=kind,
+                                            instance=instance_id)
+        return dict(obj, instances=self.desired["instances"])
+
+    def status_of(self, obj):
+        return fw.describe_instances(obj["instances"] if obj else None)
+
+    def label(self, firewall):
+        return "firewall %s" % firewall["id"]
+
+    def doing(self, action, firewall):
+        if action.kind in ("attach", "detach"):
+            return DOING[action.kind] % (firewall["id"], action.argument)
+        return DOING[action.kind] % (self.label(firewall) if firewall else "firewall '%s'" % self.params["name"])
+
+    def report(self, changed, before, after):
         result = result_with_diff(changed, "firewall", fw.diff_view(before), fw.diff_view(after))
         result["firewall"] = after or {}
         return result
+
+    def naming_lost_answers(self, exc):
+        """A failure names the requests whose answer was lost before it (they may explain it)."""
+        if self._api is not None and self.api.lost_answers:
+            reworded(exc, "%s; requests whose answer was lost before: %s"
+                     % (exc.message, "; ".join(self.api.lost_answers)))
+        return exc
+
+
+def run(iwinv):
+    firewall = Firewall(iwinv)
+    try:
+        return Engine(iwinv, firewall).run()
+    except (IwinvApiError, WaitError) as exc:
+        raise firewall.naming_lost_answers(exc)
 
 
 def main():
     iwinv = IwinvModule(argument_spec=ARGUMENT_SPEC, with_wait=True, required_one_of=[("id", "name")],
                         references=("instances",))
-    iwinv.run(FirewallTask(iwinv).run)
+    iwinv.run(partial(run, iwinv))
 
 
 if __name__ == "__main__":

@@ -462,18 +462,18 @@ def options(**given):
 def test_desired_firewall_keeps_what_is_omitted_and_takes_what_is_given():
     current = firewall(with_id(fw.normalise_rules([rule(port=22)])), description="R&D", icmp=True,
                        instances=[{"id": "i-1", "name": "web-1"}])
-    kept = iwinv_firewall.desired_firewall(current, options(), None)
+    kept = fw.desired_firewall(current, options(), None)
     assert fw.firewall_changes(current, kept) == [] and kept["instances"] == current["instances"]
-    changed = iwinv_firewall.desired_firewall(current, options(name="renamed", description="", icmp=False), [])
+    changed = fw.desired_firewall(current, options(name="renamed", description="", icmp=False), [])
     assert fw.firewall_changes(current, changed) == ["name", "description", "icmp", "rules"]
-    new = iwinv_firewall.desired_firewall(None, options(name="web-fw"), None)
+    new = fw.desired_firewall(None, options(name="web-fw"), None)
     assert (new["id"], new["description"], new["icmp"], new["rules"]) == (None, "", False, [])
 
 
 def test_predicted_instances_after_attaches_and_detaches():
     current = firewall([], instances=[{"id": "i-2", "name": "b"}, {"id": "i-1", "name": "a"}])
     wanted = [{"id": "i-3", "name": "c"}, {"id": "i-1", "name": "a"}]
-    predicted = iwinv_firewall.predicted_instances(current, wanted, ["i-3"], ["i-2"])
+    predicted = fw.predicted_instances(current, wanted, ["i-3"], ["i-2"])
     assert predicted == [{"id": "i-1", "name": "a"}, {"id": "i-3", "name": "c"}]
 
 
@@ -694,3 +694,28 @@ def test_firewall_api_from_the_environment_and_the_remembered_answer_turned_off_
         run_firewall(emulator, name="web-fw")
     probes = [r for r in emulator.requests() if r["path"] == "/v1/security-groups" and r["query"].get("page_size") == "1"]
     assert len(probes) == 1   # remembered for the second task
+
+
+# --- the task's plan (pure) -------------------------------------------------------------------------------------
+
+def test_plan_creates_then_edits_and_detaches_before_attaching():
+    desired = firewall([], name="web")
+    assert fw.plan(None, desired, ["i-1"], []) == [("create", None), ("update", None), ("attach", "i-1")]
+    current = firewall([], instances=[{"id": "i-2", "name": "b"}])
+    assert fw.plan(current, dict(current), ["i-1"], ["i-2"]) == [("detach", "i-2"), ("attach", "i-1")]
+    assert fw.plan(current, dict(current, icmp=True), [], []) == [("update", None)]
+    assert fw.plan(current, dict(current), [], []) == []
+
+
+def test_removal_detaches_every_instance_before_the_delete():
+    current = firewall([], instances=[{"id": "i-2", "name": "b"}, {"id": "i-1", "name": "a"}])
+    assert fw.plan_removal(current) == [("detach", "i-2"), ("detach", "i-1"), ("delete", None)]
+    assert fw.plan_removal(None) == []
+
+
+def test_a_pair_shows_once_the_attachments_say_so_and_settle_with_every_pair():
+    attached = [{"id": "i-1", "name": "a"}]
+    assert fw.pair_shows("attach", "i-1", attached) and not fw.pair_shows("detach", "i-1", attached)
+    assert fw.pair_shows("detach", "i-1", None) and not fw.pair_shows("attach", "i-1", None)
+    assert fw.attachments_settled(attached, ["i-1"], ["i-2"]) and not fw.attachments_settled(attached, [], ["i-1"])
+    assert not fw.attachments_settled(None, [], [])
