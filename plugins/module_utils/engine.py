@@ -111,6 +111,10 @@ class Action:
     def __eq__(self, other):
         return isinstance(other, Action) and (self.kind, self.argument) == (other.kind, other.argument)
 
+    def __iter__(self):
+        """An action unpacks as the pair (kind, argument) that pure planners take (instance_plan.py)."""
+        return iter((self.kind, self.argument))
+
     @property
     def creates(self):
         return self.kind == "create"
@@ -120,6 +124,7 @@ class Resource:
     """The hooks of one resource (see the module docstring); the defaults fit a resource without their quirk."""
 
     description = None
+    pause = None   # how long a wait sleeps for an interval (waiter.wait_until's `pause`); None: the interval
 
     def __init__(self, iwinv):
         self.iwinv = iwinv
@@ -129,6 +134,10 @@ class Resource:
 
     def settle_writes(self, current):
         return current
+
+    def waiting(self, obj):
+        """What a wait for `obj` reads (by default read(obj)); made anew for each wait."""
+        return partial(self.read, obj)
 
     def waits(self, action):
         return True
@@ -193,9 +202,9 @@ class Engine:
             return current
         if current.get("status") == "deleting" and self.params["state"] == "absent" and not self.params["wait"]:
             return current
-        settled = self.run_state.wait(partial(self.resource.read, current), self.resource.settled,
+        settled = self.run_state.wait(self.resource.waiting(current), self.resource.settled,
                                       "%s to end its operation in progress" % self.resource.label(current),
-                                      status_of=self.resource.status_of)
+                                      status_of=self.resource.status_of, pause=self.resource.pause)
         if settled is None and self.params.get("id") and self.params["state"] != "absent":
             raise IwinvError("%s was deleted while its operation in progress was waited for; a %s named by id is "
                              "never created again" % (self.resource.label(current), self.resource.description.kind))
@@ -251,10 +260,10 @@ class Engine:
             return self.resource.unwaited(action, obj)
         if not self.resource.waits(action):
             return obj
-        return self.run_state.wait(partial(self.resource.read, obj), partial(self.resource.done, action),
+        return self.run_state.wait(self.resource.waiting(obj), partial(self.resource.done, action),
                                    "%s %s" % (self.resource.label(obj), awaited(action)),
                                    is_failed=partial(self.resource.failed, action),
-                                   status_of=self.resource.status_of)
+                                   status_of=self.resource.status_of, pause=self.resource.pause)
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted", "start": "started",

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
+from ansible_collections.iwinv.cloud.plugins.module_utils import catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    api_path,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
 
 INSTANCES_PATH = "/v1/instances"
@@ -27,7 +32,7 @@ LIST_STATUS_FILTERS = frozenset(["pending", "active", "error", "work", "off"])
 
 
 def is_transitional(status):
-    """Any status that is not stable (DECISIONS.md D2: unknown statuses are transitional too)."""
+    """Any status that is not stable: an unknown status is transitional too (waited for, never acted on)."""
     return status not in STABLE_STATUSES
 
 
@@ -147,7 +152,7 @@ def instance_path(instance_id, action=None):
 
 
 def _encoded(text):
-    """Instance names and descriptions travel URL-encoded inside the multipart form (DECISIONS.md D2)."""
+    """Instance names and descriptions travel URL-encoded inside the multipart form (the API decodes them)."""
     return quote_plus(text)
 
 
@@ -162,7 +167,8 @@ def created_from_api(row):
     }
 
 
-def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None, user_script_id=None):
+def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None,
+                    user_script_id=None):
     """Create one instance (count=1 always). Returns created_from_api of the answer.
 
     Raises IwinvAmbiguousWriteError when the answer was lost or names no id: read back (new_instances), never resend.
@@ -177,8 +183,8 @@ def create_instance(client, name, zone_id, flavor_id, image_id, description=None
     rows = client.post(INSTANCES_PATH, form=form)
     if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("instance_id"):
         # Accepted, but which instance it made is unknown: as ambiguous as a lost answer (never resent).
-        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the one created instance's id" % INSTANCES_PATH,
-                                       status=202, method="POST", path=INSTANCES_PATH)
+        raise IwinvAmbiguousWriteError("POST %s: the answer does not give the one created instance's id"
+                                       % INSTANCES_PATH, status=202, method="POST", path=INSTANCES_PATH)
     return created_from_api(rows[0])
 
 
@@ -222,6 +228,73 @@ def resize_instance(client, instance_id, flavor_id):
     client.post(instance_path(instance_id, "resize"), form={"flavor_id": flavor_id})
 
 
+POWER_OPERATIONS = {"start": start_instance, "shutdown": shutdown_instance, "reboot": reboot_instance}
+
+
+def send_operation(client, instance_id, kind, argument=None):
+    """Send one operation (an action of instance_plan.py) on an existing instance; an edit answers the instance."""
+    if kind == "edit":
+        return edit_instance(client, instance_id, **argument)
+    if kind == "resize":
+        return resize_instance(client, instance_id, argument["id"])
+    if kind == "rebuild":
+        return rebuild_instance(client, instance_id, argument["id"])
+    if kind == "delete":
+        return delete_instance(client, instance_id)
+    return POWER_OPERATIONS[kind](client, instance_id)
+
+
+# --- the actions of a plan (instance_plan.py), with the API's refusals in words ------------------------------
+
+def create_from_refs(client, name, description, refs):
+    """Create the instance a plan wants from its resolved references (zone, flavor, image, ssh_key_ids,
+    user_script); returns created_from_api of the answer. A lost answer raises IwinvAmbiguousWriteError."""
+    zone_id, flavor_id, image_id = refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"]
+    script = refs["user_script"]
+    try:
+        return create_instance(client, name, zone_id, flavor_id, image_id, description=description,
+                               ssh_key_ids=refs["ssh_key_ids"], user_script_id=script["id"] if script else None)
+    except IwinvAmbiguousWriteError:
+        raise
+    except IwinvApiError as exc:
+        catalog.explain_unverified_user_script(exc, script)
+        raise explain_combination(exc, zone_id, flavor_id, image_id) from None
+
+
+def send_action(client, instance, action):
+    """Send one action (kind, argument) to an existing instance; returns the instance to follow (an edit's answer).
+
+    A lost answer raises IwinvAmbiguousWriteError (judged by its effect, never resent)."""
+    kind, argument = action
+    try:
+        answer = send_operation(client, instance["id"], kind, argument)
+    except IwinvAmbiguousWriteError:
+        raise
+    except IwinvApiError as exc:
+        if kind not in ("resize", "rebuild"):
+            raise
+        raise explain_combination(exc, *combination_of(instance, action)) from None
+    return answer if kind == "edit" else instance
+
+
+def explain_combination(exc, zone_id, flavor_id, image_id):
+    """The API's UNAVAILABLE_COMBINATION in words that name what was combined (the flavor list may not say it)."""
+    if exc.error_code == "UNAVAILABLE_COMBINATION":
+        exc.message = ("the API does not combine flavor %s with image %s in zone %s: choose another flavor, image or "
+                       "zone (the flavor list does not say which images a flavor takes); %s"
+                       % (flavor_id, image_id, zone_id, exc.message))
+        exc.args = (exc.message,)
+    return exc
+
+
+def combination_of(instance, action):
+    """The zone, flavor and image ids a resize or rebuild would combine (what explain_combination names)."""
+    kind, argument = action
+    flavor = argument if kind == "resize" else instance["flavor"]
+    image = argument if kind == "rebuild" else instance["image"]
+    return instance["zone"]["id"], flavor["id"], image["id"]
+
+
 def get_console(client, instance_id):
     """The remote console of an instance: {url, type}. The url is a secret: never put it in a message."""
     rows = client.get(instance_path(instance_id, "remote-console"))
@@ -239,6 +312,11 @@ def describe(instance):
 def is_settled(instance):
     """Gone, or in a stable status (an instance found in `error` is settled: it is stable)."""
     return instance is None or not is_transitional(instance["status"])
+
+
+def has_status(instance, status):
+    """Whether the instance exists and is in `status`."""
+    return instance is not None and instance["status"] == status
 
 
 def has_failed_or_gone(instance):

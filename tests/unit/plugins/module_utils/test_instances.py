@@ -7,10 +7,14 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    IwinvClient,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new
 
-from fakes import FakeSession, NoPacer, ok
+from fakes import FakeSession, NoPacer, error, ok
 
 CREATED_ROW = {"instance_id": "i-new", "name": "web 1/é", "status": "building", "ssh_key": ["key-ci"],
                "user_script_id": None, "default_account": {"username": "root", "password": "pw"}}
@@ -118,3 +122,80 @@ def test_console_returns_url_and_type(emulator):
     instance_id = emulator.bulk_instances(1)["instance_ids"][0]
     console = instances.get_console(client, instance_id)
     assert console["type"] == "novnc" and console["url"].startswith("https://")
+
+
+def test_has_status_needs_the_instance_and_the_status():
+    assert instances.has_status({"status": "off"}, "off")
+    assert not instances.has_status({"status": "active"}, "off") and not instances.has_status(None, "off")
+
+
+# --- one operation by the kind of its action ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind, argument, method, suffix, form", [
+    ("start", None, "POST", "/start", {}), ("shutdown", None, "POST", "/shutdown", {}),
+    ("reboot", None, "POST", "/reboot", {}), ("delete", None, "DELETE", "", {}),
+    ("resize", {"id": "std.2c4g"}, "POST", "/resize", {"flavor_id": "std.2c4g"}),
+    ("rebuild", {"id": "img-debian-12"}, "POST", "/rebuild", {"image_id": "img-debian-12"}),
+    ("edit", {"description": "a b"}, "PUT", "", {"description": "a+b"}),
+])
+def test_send_operation_sends_the_one_request_of_its_kind(kind, argument, method, suffix, form):
+    client, session = fake_client(ok([{"instance_id": "i-1", "description": "a b"}] if kind == "edit" else []))
+    answer = instances.send_operation(client, "i-1", kind, argument)
+    assert [(call["method"], call["url"].split("?")[0]) for call in session.calls] == [
+        (method, "https://api.test/v1/instances/i-1%s" % suffix)]
+    assert form_of(session.calls[0]) == form if session.calls[0].get("files") else form == {}
+    assert answer["description"] == "a b" if kind == "edit" else answer is None
+
+
+# --- the API's refusal of a combination ----------------------------------------------------------------------
+
+FLAVOR_2C = {"id": "std.2c4g", "name": "2 vCore / 4GB"}
+IMAGE_DEBIAN = {"id": "img-debian-12", "os": "debian", "version": "12"}
+
+
+def instance(**changes):
+    return dict({"id": "i-1", "name": "web-1", "status": "active", "zone": {"id": "KR1-Z08", "name": "Seoul Mokdong"},
+                 "flavor": {"id": "std.1c1g"}, "image": {"id": "img-ubuntu-2204"}}, **changes)
+
+
+def test_the_apis_refused_combination_names_zone_flavor_and_image_and_other_errors_stay():
+    refused = IwinvApiError("the combination is not available", status=400, error_code="UNAVAILABLE_COMBINATION")
+    explained = instances.explain_combination(refused, "KR1-Z08", "std.1c1g", "img-windows-2022")
+    assert explained is refused and str(explained).startswith(
+        "the API does not combine flavor std.1c1g with image img-windows-2022 in zone KR1-Z08")
+    assert explained.message.endswith("the combination is not available")
+    other = IwinvApiError("no", status=400, error_code="CHECK_PARAM")
+    assert instances.explain_combination(other, "KR1-Z08", "std.1c1g", "img-windows-2022").message == "no"
+
+
+def test_a_resize_or_rebuild_combines_the_new_part_with_the_current_other():
+    assert instances.combination_of(instance(), ("resize", FLAVOR_2C)) == ("KR1-Z08", "std.2c4g", "img-ubuntu-2204")
+    rebuilt = instances.combination_of(instance(), ("rebuild", IMAGE_DEBIAN))
+    assert rebuilt == ("KR1-Z08", "std.1c1g", "img-debian-12")
+
+
+def test_send_action_names_the_refused_combination_of_a_resize_and_follows_the_instance():
+    client, session = fake_client(error(400, "UNAVAILABLE_COMBINATION", message="no such combination"))
+    with pytest.raises(IwinvApiError, match="does not combine flavor std.2c4g with image img-ubuntu-2204 in zone KR1"):
+        instances.send_action(client, instance(), ("resize", FLAVOR_2C))
+    client, session = fake_client(error(400, "UNAVAILABLE_COMBINATION", message="no such combination"))
+    with pytest.raises(IwinvApiError) as refused:
+        instances.send_action(client, instance(), ("shutdown", None))
+    assert "does not combine" not in str(refused.value)
+    client, session = fake_client(ok([]))
+    assert instances.send_action(client, instance(), ("rebuild", IMAGE_DEBIAN)) == instance()
+    assert len(session.calls) == 1
+
+
+def test_create_from_refs_names_the_refused_combination_and_an_unverified_user_script():
+    refs = {"zone": {"id": "KR1-Z08"}, "flavor": {"id": "std.1c1g"}, "image": {"id": "img-windows-2022"},
+            "ssh_key_ids": [], "user_script": None}
+    client, session = fake_client(error(400, "UNAVAILABLE_COMBINATION"))
+    with pytest.raises(IwinvApiError, match="does not combine flavor std.1c1g with image img-windows-2022 in zone"):
+        instances.create_from_refs(client, "web-1", None, refs)
+    client, session = fake_client(error(400, "ID_INVALID"))
+    with pytest.raises(IwinvApiError, match="user_script 's-9' was sent as an id without a check"):
+        instances.create_from_refs(client, "web-1", None, dict(refs, user_script={"id": "s-9", "unverified": True}))
+    client, session = fake_client(ok([CREATED_ROW]))
+    assert instances.create_from_refs(client, "web-1", "d", refs)["id"] == "i-new"
+    assert form_of(session.calls[0])["description"] == "d"

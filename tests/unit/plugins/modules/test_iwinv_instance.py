@@ -8,14 +8,16 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_instance
-from ansible_collections.iwinv.cloud.plugins.modules.iwinv_instance import (
+from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import (
     PlanError,
     apply_action,
+    operation_taken,
     option_errors,
     plan_actions,
 )
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import instances
+from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action
 from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
 from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
 
@@ -276,7 +278,7 @@ def test_a_lost_power_answer_for_a_request_not_performed_fails_saying_so_and_rep
     (instance(description="old"), ("edit", {"description": "new"}), "active", False),
 ])
 def test_operation_taken_judges_by_effect_never_by_a_status_that_held_before(current, action, before, taken):
-    assert iwinv_instance.operation_taken(current, action, before) is taken
+    assert operation_taken(current, action, before) is taken
 
 
 def test_present_on_an_instance_in_error_warns_how_to_recover():
@@ -298,17 +300,29 @@ def test_a_lost_create_answer_with_nothing_to_adopt_fails_as_unknown_and_sends_o
     assert emulator.state()["instances"] in ({}, [])
 
 
+class FakeModule:
+    """What the engine and the instance's hooks use of IwinvModule, with a TaskRun on a fake clock."""
+
+    def __init__(self, clock, **params):
+        self.params = dict({"id": None, "name": "web-1", "state": "present", "wait": True}, **params)
+        self.check_mode, self.client, self.clock = False, None, clock
+
+    def instance_view(self):
+        return None
+
+    def task_run(self, result_key):
+        return TaskRun(600, result_key, clock=self.clock, sleep=self.clock.sleep)
+
+
 def test_an_instance_that_vanishes_while_an_operation_is_waited_for_fails_at_once(monkeypatch):
     clock = FakeClock(0.0)
-    task = iwinv_instance.InstanceTask.__new__(iwinv_instance.InstanceTask)
-    task.client = None
-    task.view = None
-    task.pause = None
-    task.run_state = TaskRun(600, "instance", clock=clock, sleep=clock.sleep)
+    iwinv = FakeModule(clock)
+    task = iwinv_instance.InstanceEngine(iwinv, iwinv_instance.Instance(iwinv))
     task.run_state.wrote(instance("work"))
+    task.resource.before = instance("off")
     monkeypatch.setattr(instances, "get_instance", lambda client, instance_id: None)
     with pytest.raises(WaitFailedError, match="was deleted while waiting for it to become 'active'"):
-        task.wait_for(instance("work"), "active")
+        task.wait_for(Action("start"), instance("work"), last=True)
     assert clock.now <= 1.0   # the first read, not wait_timeout
     assert task.run_state.failure_result() == {"changed": True, "instance": {}}
 
@@ -344,3 +358,22 @@ def test_check_mode_refuses_what_the_flavor_does_not_take_before_any_write(emula
     smaller = run(emulator, _ansible_check_mode=True, id=created["id"], flavor="std.1c1g")
     assert smaller["failed"] and "a disk cannot shrink" in smaller["msg"]
     assert all(r["method"] == "GET" for r in emulator.requests())
+
+
+def test_an_edit_without_waiting_reports_its_answer_with_no_further_read(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.clear_requests()
+    result = run(emulator, id=created["id"], description="new", wait=False)
+    assert result["changed"] and result["instance"]["description"] == "new"
+    assert api_requests(emulator) == [("GET", "/v1/instances/%s" % created["id"]),
+                                      ("PUT", "/v1/instances/%s" % created["id"])]
+
+
+def test_deleting_without_waiting_reports_the_instance_being_deleted_and_sends_one_delete(emulator):
+    created = run(emulator, **CREATE)["instance"]
+    emulator.config(op_delays={"instance.delete": 30.0})
+    first = run(emulator, id=created["id"], state="absent", wait=False)
+    assert first["changed"] and first["instance"] == {}
+    again = run(emulator, id=created["id"], state="absent", wait=False)
+    assert again["changed"] is False and again["instance"]["status"] == "deleting"
+    assert [r["method"] for r in emulator.requests()].count("DELETE") == 1
