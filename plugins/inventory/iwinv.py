@@ -231,7 +231,8 @@ SHARED_VALUES = frozenset(["iwinv_status", "iwinv_zone", "iwinv_flavor", "iwinv_
 # ansible-core 2.19 and later mark trust instead of unsafe: wrap_var only strips the trust tag, so a str of type
 # exactly str (a tagged one is a subclass) is data as it is. Earlier versions mark a value with AnsibleUnsafeText.
 PLAIN_STR_IS_UNSAFE = type(wrap_var("")) is str  # pylint: disable=unidiomatic-typecheck
-MISSING_ADDRESS = {"public_ipv4": "no public or private IPv4 address", "private_ipv4": "no private IPv4 address", "name": "no name"}
+MISSING_ADDRESS = {"public_ipv4": "no public or private IPv4 address", "private_ipv4": "no private IPv4 address",
+                   "name": "no name"}
 
 
 @functools.lru_cache(maxsize=1024)   # a few zones and statuses, named once for thousands of hosts
@@ -259,7 +260,10 @@ def host_vars_from_instance(instance):
 
 
 def clean_host_vars(host_vars):
-    """Only the plugin's own keys, as strings (and a list of strings): what the API or a tampered cache adds is dropped."""
+    """Only the plugin's own keys, as strings (and a list of strings).
+
+    What the API or a tampered cache adds is dropped.
+    """
     if not isinstance(host_vars, dict):
         return None
     clean = {name: plain_string(host_vars.get(name)) for name in HOST_VAR_STRINGS}
@@ -289,7 +293,7 @@ def plain_string(value):
 
 def clean_source(source):
     """The cached {"zones", "hosts"} with only the plugin's own keys, or None when its shape is wrong."""
-    if not isinstance(source, dict) or not isinstance(source.get("zones"), list) or not isinstance(source.get("hosts"), list):
+    if not isinstance(source, dict) or not all(isinstance(source.get(key), list) for key in ("zones", "hosts")):
         return None
     zones = [{"id": plain_string(zone.get("id")), "name": plain_string(zone.get("name"))}
              for zone in source["zones"] if isinstance(zone, dict)]

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Which firewall family an account's API serves (DECISIONS.md D1), asked once and remembered.
+"""Which firewall family an account's API serves (security-groups or firewall), asked once and remembered.
 
 `auto` asks `GET /v1/security-groups` (the family observed live): a 404 `NOT_FOUND` there selects `/v1/firewall`
 (the docs' family); any other failure is reported as it is, never taken as "the other family". The answer is kept

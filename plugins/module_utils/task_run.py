@@ -11,7 +11,7 @@ for every write whose answer is lost (IwinvAmbiguousWriteError), so that the thr
   before the write; an unknown outcome stays unknown in the message;
 * a create the API refused with an error envelope that names a reason (LIVE: 500 DEV_CHECK_RETURN for a zone the
   account may not use) is judged by one read-back: nothing shows, so it fails at once, changed=false, with the
-  API's reason, and nothing in the journal blocks a rerun (DECISIONS.md D2);
+  API's reason, and nothing in the journal blocks a rerun;
 * once a write may have happened, a failure still reports `changed: true` and the resource as far as known.
 """
 

@@ -180,7 +180,8 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
 from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled
 
 VOLUME = Description(
-    label="block storage", kind="volume", result_key="block_storage", info_module="iwinv.cloud.iwinv_block_storage_info",
+    label="block storage", kind="volume", result_key="block_storage",
+    info_module="iwinv.cloud.iwinv_block_storage_info",
     journal_key="block_storage.create:%s", error_advice=bs.VOLUME_ERROR_ADVICE,
     refused_create="a volume lives in its instance's zone: choose an instance in another zone or another type")
 
