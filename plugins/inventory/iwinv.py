@@ -202,16 +202,17 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import AnsibleUnsafeText, wrap_var
 from ansible.utils.vars import combine_vars
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     HAS_REQUESTS,
     IwinvApiError,
     clean_api_text,
     id_problem,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import check_common_options, client_from_options
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import check_common_options, client_from_options
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
 
 CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_timeout", "rate_limit")
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")

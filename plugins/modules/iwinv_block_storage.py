@@ -164,11 +164,11 @@ block_storage:
 import contextlib
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule
-from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as bs
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
     VOLUMES,
     KeptList,
     find_volume,
@@ -177,7 +177,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
     run_claimed,
     shared_row_poll,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, is_settled
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import get_instance, is_settled
 
 VOLUME = Description(
     label="block storage", kind="volume", result_key="block_storage",

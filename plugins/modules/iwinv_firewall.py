@@ -251,21 +251,28 @@ firewall:
 
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource, reworded
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_firewall as fw
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import (
+    Action,
+    Description,
+    Engine,
+    Resource,
+    result_with_diff,
+    reworded,
+)
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import firewall_api
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
     KeptList,
     NameTaken,
     instance_reference,
     run_claimed,
     shared_poll,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitError
 
 RULE_OPTIONS = dict(
     direction=dict(type="str", required=True),

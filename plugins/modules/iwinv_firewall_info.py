@@ -90,8 +90,8 @@ firewalls:
 
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import firewall_api
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import firewall_api
 
 
 def main():

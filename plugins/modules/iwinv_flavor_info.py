@@ -139,14 +139,14 @@ flavors:
 
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import (
     flavor_matches,
     get_flavor,
     list_flavors,
     resolve_image,
     resolve_zone,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
 
 BOUNDS = ("min_vcpu", "max_vcpu", "min_memory", "max_memory")
 

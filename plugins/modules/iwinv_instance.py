@@ -222,12 +222,14 @@ import operator
 import time
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import catalog, instance_plan, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import NameTaken
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import NEWER, aligned_pause
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instance_plan as instance_plan
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource, result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instance_plan import NameTaken
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import NEWER, aligned_pause
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitFailedError
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -248,7 +250,7 @@ LOOK_AGAIN_LIMIT = 3
 
 
 class Instance(Resource):
-    """An instance's hooks of the one task sequence (engine.py); what it plans is instance_plan.py's."""
+    """An instance's hooks of the one task sequence (_engine.py); what it plans is _resource_instance_plan.py's."""
 
     description = Description("instance", "instance", "instance", "iwinv.cloud.iwinv_instance_info",
                               "instance.create:%s", "choose another zone")

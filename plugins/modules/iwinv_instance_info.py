@@ -117,9 +117,13 @@ instances:
 
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import resolve_zone
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import IwinvModule, one_or_listed, select
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import get_instance, in_zone, list_instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import (
+    get_instance,
+    in_zone,
+    list_instances,
+)
 
 
 def listed(client, params):

@@ -162,7 +162,7 @@ STEP_FAMILY = {"iwinv_firewall": "firewall"}
 
 WAITER_DURATIONS = (2, 10, 60)
 FIXED_INTERVALS = (1, 3, 10)
-WAITER_SCHEDULE = (1, 2, 4, 8) + (10,) * 100   # waiter.py: first 1 s, doubling, capped at 10 s
+WAITER_SCHEDULE = (1, 2, 4, 8) + (10,) * 100   # _engine_wait.py: first 1 s, doubling, capped at 10 s
 
 
 # --- small helpers ---------------------------------------------------------------------------------------
@@ -289,7 +289,9 @@ def bench_modules(bench):
 
 def fixed_poller(bench, instance_id, interval, duration, out):
     """Shut an instance down with the collection's client, then poll every `interval` s with the same waiter."""
-    from ansible_collections.iwinv.cloud.plugins.module_utils import client, instances, waiter  # pylint: disable=import-outside-toplevel
+    from ansible_collections.iwinv.cloud.plugins.module_utils import _api_client as client  # pylint: disable=import-outside-toplevel
+    from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances  # pylint: disable=import-outside-toplevel
+    from ansible_collections.iwinv.cloud.plugins.module_utils import _engine_wait as waiter  # pylint: disable=import-outside-toplevel
     api = client.IwinvClient(bench.emulator.access_key, bench.emulator.secret_key, api_url=bench.emulator.url,
                              rate_limit=0)
     instances.shutdown_instance(api, instance_id)

@@ -1,4 +1,4 @@
-"""From an iwinv_api_check record (plugins/module_utils/api_record.py) to the emulator config that answers the same.
+"""From an iwinv_api_check record (plugins/module_utils/_api_record.py) to the emulator config that answers the same.
 
 `config_from_record(record)` is pure: each recorded check maps to one config key and the value that reproduces the
 answer the check saw (CHECK_KEYS), or to nothing when no switch models it; a check that could not tell (status

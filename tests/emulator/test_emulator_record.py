@@ -9,7 +9,7 @@ import record
 import server
 from state import DEFAULT_CONFIG
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import api_check
+from ansible_collections.iwinv.cloud.plugins.module_utils import _module_api_check as api_check
 
 
 def success(rows=1, fields=None, **paging):

@@ -19,7 +19,7 @@ def private_cache_home(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def fresh_page_size_memory():
     """A refused page size is remembered for the process (client.SMALLER_PAGES): each test starts without it."""
-    from ansible_collections.iwinv.cloud.plugins.module_utils import client  # pylint: disable=import-outside-toplevel
+    from ansible_collections.iwinv.cloud.plugins.module_utils import _api_client as client  # pylint: disable=import-outside-toplevel
     client.SMALLER_PAGES.clear()
     yield
     client.SMALLER_PAGES.clear()

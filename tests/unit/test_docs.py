@@ -156,7 +156,7 @@ def test_every_example_names_real_modules_and_options(where, text, monkeypatch):
 
 
 def basic_common_spec():
-    from ansible_collections.iwinv.cloud.plugins.module_utils.common import common_argument_spec
+    from ansible_collections.iwinv.cloud.plugins.module_utils._module import common_argument_spec
 
     return common_argument_spec()
 

@@ -16,8 +16,8 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import client
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import common_argument_spec
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_client as client
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import common_argument_spec
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "ci"))

@@ -45,7 +45,7 @@ init_plugin_loader([os.path.normpath(COLLECTIONS_ROOT)])
 module_utils_internal.is_controller = CONTROLLER_FLAG
 
 from ansible_collections.iwinv.cloud.plugins.inventory import iwinv as inventory_module  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.iwinv.cloud.plugins.module_utils import instances  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances  # noqa: E402  pylint: disable=wrong-import-position
 
 try:   # ansible-core 2.19 and later: trust tags instead of unsafe types
     from ansible._internal._datatag._tags import TrustedAsTemplate

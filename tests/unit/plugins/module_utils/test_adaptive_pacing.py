@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import pacer as pacer_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_pacer as pacer_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_pacer import FilePacer
 
 from fakes import DROPPED, FakeClock, FakeSession, error, ok
 

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage, catalog, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as block_storage
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    IwinvClient,
+)
 
 VM = {"zone_id": "KR1-Z08", "image_id": "img-ubuntu-2404", "flavor_id": "std.1c1g", "name": "alt"}
 

@@ -8,8 +8,8 @@ import email.utils
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import api_check
-from ansible_collections.iwinv.cloud.plugins.module_utils.api_check import Answer
+from ansible_collections.iwinv.cloud.plugins.module_utils import _module_api_check as api_check
+from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import Answer
 
 from fakes import error, ok
 

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import api_record
-from ansible_collections.iwinv.cloud.plugins.module_utils.api_check import Answer
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_record as api_record
+from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import Answer
 
 SENT = 1710000000
 

@@ -9,9 +9,13 @@ import json
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage as bs
-from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as bs
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
+    IwinvAmbiguousWriteError,
+    IwinvApiError,
+    IwinvClient,
+)
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_block_storage, iwinv_block_storage_info
 
 from fakes import FakeSession, NoPacer, error, ok

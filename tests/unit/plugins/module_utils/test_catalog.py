@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""catalog.py: row translation, paging, "not found" rules and id-or-name resolution.
+"""_resource_catalog.py: row translation, paging, "not found" rules and id-or-name resolution.
 
 Translation and request shapes use a fake transport; paging and resolution also run against the emulator.
 """
@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import bills as bills_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils import catalog
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_bills as bills_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
 
 from fakes import FakeClock, FakeSession, NoPacer, error, ok
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""catalog_cache.py: one catalog read shared by the forks of a key, a bound age, keys kept apart, no secret."""
+"""_state_catalog_cache.py: one catalog read shared by the forks of a key, a bound age, keys kept apart, no secret."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import os
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage, catalog
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import CatalogCache
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import client_from_options
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as block_storage
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import CatalogCache
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import client_from_options
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
 
 from fakes import FakeClock, FakeSession, NoPacer, ok
 

@@ -11,16 +11,16 @@ import time
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils import pacer as pacer_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_pacer as pacer_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     IwinvAmbiguousWriteError,
     IwinvApiError,
     IwinvClient,
     sign,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_pacer import FilePacer
 
 from fakes import DROPPED, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
 

@@ -16,10 +16,12 @@ import os
 import pytest
 import requests
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import block_storage, firewall_transport, instances
-from ansible_collections.iwinv.cloud.plugins.module_utils import client as client_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils import pacer as pacer_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as block_storage
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_firewall_api as firewall_transport
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_client as client_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils import _api_pacer as pacer_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     IwinvAmbiguousWriteError,
     IwinvApiError,
     IwinvClient,
@@ -27,8 +29,8 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     check_api_url,
     is_path_safe_id,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FilePacer
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_pacer import FilePacer
 
 from fakes import DNS_FAILURE, REFUSED, FakeClock, FakeResponse, FakeSession, NoPacer, error, ok
 from loopback import OK_BODY, LoopbackServer, self_signed_certificate

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""common.py: how a module run ends (a user error by its message, anything else as a bug with its traceback),
+"""_module.py: how a module run ends (a user error by its message, anything else as a bug with its traceback),
 and the one checker of the common options that the modules and the inventory share."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ import json
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
     IwinvModule,
     check_common_options,
     one_or_listed,
     select,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
 
 from module_runner import run_module
 

@@ -1,22 +1,22 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""engine.py: the one task sequence, run on a fake resource (no API): its rules hold for every resource."""
+"""_engine.py: the one task sequence, run on a fake resource (no API): its rules hold for every resource."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
-from ansible_collections.iwinv.cloud.plugins.module_utils.engine import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import (
     Action,
     Description,
     Engine,
     Resource,
     explained,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import Journal
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
 
 from fakes import FakeClock
 

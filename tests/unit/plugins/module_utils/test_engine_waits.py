@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""engine.py, what a resource may change of the engine's waits: what they read (Resource.waiting, made anew for
+"""_engine.py, what a resource may change of the engine's waits: what they read (Resource.waiting, made anew for
 each wait) and how long they sleep (Resource.pause); and that an Action unpacks as (kind, argument)."""
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action, Description, Engine, Resource
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
 
 from fakes import FakeClock
 

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import firewall as fw
-from ansible_collections.iwinv.cloud.plugins.module_utils import firewall_transport as fw_transport
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_firewall as fw
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_firewall_api as fw_transport
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_firewall, iwinv_firewall_info
 
 from module_runner import emulator_args, run_module

@@ -12,9 +12,9 @@ import stat
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import firewall_family
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_transport import DocsFirewalls, SecurityGroups
+from ansible_collections.iwinv.cloud.plugins.module_utils import _state_firewall_family as firewall_family
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError, IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_firewall_api import DocsFirewalls, SecurityGroups
 
 from fakes import FakeClock, FakeSession, NoPacer, error, ok
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""instance_plan.py: the instance's planning as pure functions (the wanted state, the actions, their prediction,
+"""_resource_instance_plan.py: the instance's planning as pure functions (the wanted state, the actions, their prediction,
 the catalog checks and the proof of a lost write). plan_actions, apply_action, operation_taken and option_errors
 are also covered by tests/unit/plugins/modules/test_iwinv_instance.py."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import instance_plan
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import PlanError
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instance_plan as instance_plan
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instance_plan import PlanError
 
 FLAVOR_1C = {"id": "std.1c1g", "name": "1 vCore / 1GB", "disk": 25, "images": None}
 FLAVOR_2C = {"id": "std.2c4g", "name": "2 vCore / 4GB", "disk": 50, "images": ["img-ubuntu-2204"]}

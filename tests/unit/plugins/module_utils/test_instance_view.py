@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""instance_view.py: one instance list read serves the look-ups and waits of a fleet; never a name twice."""
+"""_state_instance_list.py: one instance list read serves the look-ups and waits of a fleet; never a name twice."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import os
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import instance_view
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import InstanceView
+from ansible_collections.iwinv.cloud.plugins.module_utils import _state_instance_list as instance_view
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import InstanceView
 
 from fakes import FakeClock, FakeSession, NoPacer, ok
 

@@ -1,18 +1,18 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""instances.py: the create form, reconciliation of a lost create, the wait helpers, zone narrowing."""
+"""_resource_instances.py: the create form, reconciliation of a lost create, the wait helpers, zone narrowing."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     IwinvAmbiguousWriteError,
     IwinvApiError,
     IwinvClient,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, only_new
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, only_new
 
 from fakes import FakeSession, NoPacer, error, ok
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""journal.py and the TaskRun steps that read it: writes an earlier task left unknown or in flight."""
+"""_state_journal.py and the TaskRun steps that read it: writes an earlier task left unknown or in flight."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import stat
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.journal import JOURNAL_WINDOW, Journal
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import JOURNAL_WINDOW, Journal
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
 
 from fakes import FakeClock
 

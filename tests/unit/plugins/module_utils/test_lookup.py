@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
 
 ROWS = [
     {"id": "std.2c4g", "name": "2 vCore / 4GB"},

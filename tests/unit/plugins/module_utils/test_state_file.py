@@ -11,8 +11,8 @@ import stat
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import state_file as state_mod
-from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile, default_cache_dir
+from ansible_collections.iwinv.cloud.plugins.module_utils import _state_file as state_mod
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile, default_cache_dir
 
 from security_figures import record
 

@@ -1,14 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""task_run.py: one deadline for every wait of a task, and writes judged by their effect (a fake clock)."""
+"""_engine_run.py: one deadline for every wait of a task, and writes judged by their effect (a fake clock)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitTimeoutError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvAmbiguousWriteError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitTimeoutError
 
 from fakes import FakeClock
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError, WaitTimeoutError, wait_until
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import (
+    WaitFailedError,
+    WaitTimeoutError,
+    wait_until,
+)
 
 from fakes import FakeClock
 

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvClient
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_view import InstanceView
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import InstanceView
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_instance
 
 from module_runner import emulator_args, run_module

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instance_plan import (
     PlanError,
     apply_action,
     operation_taken,
@@ -16,10 +16,10 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.instance_plan import (
     plan_actions,
 )
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.engine import Action
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import WaitFailedError
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitFailedError
 
 from fakes import FakeClock
 from module_runner import emulator_args, run_module

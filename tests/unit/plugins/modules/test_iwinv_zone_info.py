@@ -64,7 +64,7 @@ def test_missing_credentials_fail_before_any_request(emulator, monkeypatch):
 
 
 def test_missing_requests_library_fails_with_install_advice(emulator, monkeypatch):
-    from ansible_collections.iwinv.cloud.plugins.module_utils import common
+    from ansible_collections.iwinv.cloud.plugins.module_utils import _module as common
     monkeypatch.setattr(common, "HAS_REQUESTS", False)
     monkeypatch.setattr(common, "REQUESTS_IMPORT_ERROR", ImportError("No module named 'requests'"))
     result = run_module(main, emulator_args(emulator))

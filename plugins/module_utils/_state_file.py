@@ -18,6 +18,8 @@
   values in it are still untrusted: callers bound what they use.
 - Any failure (a check above, no flock, a full disk, an unwritable directory) switches this object to a dict in
   memory for the rest of the process, with ONE warning through `warn`; it never raises.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations

@@ -13,15 +13,17 @@ for every write whose answer is lost (IwinvAmbiguousWriteError), so that the thr
   account may not use) is judged by one read-back: nothing shows, so it fails at once, changed=false, with the
   API's reason, and nothing in the journal blocks a rerun;
 * once a write may have happened, a failure still reports `changed: true` and the resource as far as known.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.journal import until
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import until
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import (
     WaitError,
     WaitTimeoutError,
     describe_status,

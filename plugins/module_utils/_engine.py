@@ -7,7 +7,7 @@
     -> for each write: note it, send it, judge a lost answer by its effect, wait -> report
 
 `Engine(iwinv, resource).run()` runs it; the run's deadline, waits and effect judging are its TaskRun
-(task_run.py: one wait_timeout budget for the whole task, failure_result after a write).
+(_engine_run.py: one wait_timeout budget for the whole task, failure_result after a write).
 
 A resource module subclasses `Resource`. Its `description` is data (a `Description`): label, kind, result key,
 info module, journal key of a create, advice for API error codes. Its hooks are methods; `self.iwinv`,
@@ -53,24 +53,26 @@ Rules every resource gets from the engine:
 * After each write the engine waits for its operation to end (always when a later write follows; for the last one
   only with wait=true), within the one wait_timeout of the task.
 * An API error of a write names what was being done and, for known error codes, what they mean (explained).
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
+import copy
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, IwinvApiError
-from ansible_collections.iwinv.cloud.plugins.module_utils.common import result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_new
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvAmbiguousWriteError, IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import only_new
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import (
     LATE_WRITE_WINDOW,
     Check,
     create_unknown_advice,
     refused_create_advice,
     rerun_advice,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.waiter import describe_status
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import describe_status
 
 
 class Description:
@@ -112,7 +114,7 @@ class Action:
         return isinstance(other, Action) and (self.kind, self.argument) == (other.kind, other.argument)
 
     def __iter__(self):
-        """An action unpacks as the pair (kind, argument) that pure planners take (instance_plan.py)."""
+        """An action unpacks as the pair (kind, argument) that pure planners take (_resource_instance_plan.py)."""
         return iter((self.kind, self.argument))
 
     @property
@@ -288,3 +290,12 @@ def explained(exc, doing, advice=None, note=""):
     """An API error prefixed with what was being done, with what its error_code means here and a `note`."""
     meaning = (advice or {}).get(getattr(exc, "error_code", None))
     return reworded(exc, "%s failed: %s%s%s" % (doing, exc.message, "; " + meaning if meaning else "", note))
+
+
+def result_with_diff(changed, key, before, after):
+    """The module result: the object under `key` and a diff of before/after (empty dicts for absence)."""
+    return {
+        "changed": changed,
+        key: copy.deepcopy(after) if after is not None else {},
+        "diff": {"before": before or {}, "after": after or {}},
+    }

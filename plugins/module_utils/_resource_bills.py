@@ -5,12 +5,14 @@
 
 Rows are built from the fields the collection knows, so anything else the API sends (payment instruments,
 invoice links) never reaches a result.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog import filters_query
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import filters_query
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
 
 
 def live_bill_from_api(row):

@@ -10,13 +10,15 @@ worth sending.
 Answers are API data: only short, printable excerpts (statuses, attribute and header names) reach the result,
 never a body, and the requests never ask for the default account or the console. `make_record` turns the answers
 into the sanitized record of the `record` option: statuses, error codes, field names and types, paging echoes.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     ERROR_ADVICE,
     IwinvApiError,
     as_int,

@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one waiter: polls until an asynchronous operation settles, within a deadline in seconds."""
+"""The one waiter: polls until an asynchronous operation settles, within a deadline in seconds.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
+"""
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 
 FIRST_INTERVAL = 1.0
 MAX_INTERVAL = 10.0

@@ -11,14 +11,16 @@ the API again before it fails (cached_resolve), so a zone, flavor or image added
 The lock is held while the list is read from the API: forks that start together wait for the first one's read
 instead of each sending their own. Content read back is untrusted: an entry is used only if its time is
 plausible and its rows are a list of objects.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile
 
 DEFAULT_MAX_AGE = 300
 MAX_AGE_CAP = 3600

@@ -7,12 +7,14 @@ An action is a pair (kind, argument), or anything that unpacks as one (engine.Ac
 resize, rebuild, start, shutdown, reboot, delete; the argument is the edited fields (edit), the wanted flavor
 (resize) or image (rebuild), else None.
 Nothing here sends a request; what it needs from the catalog is passed in.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import instances
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 
 # The status an instance settles in after each operation (None: the instance is gone; "previous": unchanged).
 # An edit is synchronous: nothing to wait for.

@@ -9,6 +9,8 @@ rate-limit headers, the status words of the rows. Never a value otherwise: no id
 message or secret. Field names, codes and words are API data too: only those of the expected spelling are kept
 (an id used as a key would not pass), the rest is only counted. tests/emulator/record.py turns a record into the
 emulator configuration that answers the same way.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.api_check import HANGUL, RATE_HEADER
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import as_int, clock_skew
+from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import HANGUL, RATE_HEADER
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import as_int, clock_skew
 
 RECORD_FORMAT = "iwinv.cloud api_check record"
 RECORD_VERSION = 1

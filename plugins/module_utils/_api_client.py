@@ -4,6 +4,8 @@
 """The iwinv API client: sign, pace, send, retry what is safe, decode the envelope, page.
 
 Nothing above this file spells a header, parses an envelope or decides what may be retried.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.pacer import FLIGHT_MARGIN, FilePacer
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_pacer import FLIGHT_MARGIN, FilePacer
 
 try:
     import requests
@@ -32,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the module glue
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-COLLECTION_VERSION = "1.1.0"
+COLLECTION_VERSION = "2.0.0"
 USER_AGENT = "iwinv.cloud/%s (Ansible collection)" % COLLECTION_VERSION
 DEFAULT_API_URL = "https://api-kr.iwinv.kr"
 

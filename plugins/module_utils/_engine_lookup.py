@@ -1,13 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Id-or-name resolution, one rule for every kind of resource: exact id first, then exact name."""
+"""Id-or-name resolution, one rule for every kind of resource: exact id first, then exact name.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
+"""
 
 from __future__ import annotations
 
 import unicodedata
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 
 MAX_LISTED = 20
 

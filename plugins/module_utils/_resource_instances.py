@@ -1,19 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Instances: API calls, the translation of API rows into the collection's vocabulary, statuses."""
+"""Instances: API calls, the translation of API rows into the collection's vocabulary, statuses.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import quote_plus
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import catalog
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     IwinvAmbiguousWriteError,
     IwinvApiError,
     api_path,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
 
 INSTANCES_PATH = "/v1/instances"
 
@@ -232,7 +235,7 @@ POWER_OPERATIONS = {"start": start_instance, "shutdown": shutdown_instance, "reb
 
 
 def send_operation(client, instance_id, kind, argument=None):
-    """Send one operation (an action of instance_plan.py) on an existing instance; an edit answers the instance."""
+    """Send one operation (an action of _resource_instance_plan.py) on an existing instance; an edit answers the instance."""
     if kind == "edit":
         return edit_instance(client, instance_id, **argument)
     if kind == "resize":
@@ -244,7 +247,7 @@ def send_operation(client, instance_id, kind, argument=None):
     return POWER_OPERATIONS[kind](client, instance_id)
 
 
-# --- the actions of a plan (instance_plan.py), with the API's refusals in words ------------------------------
+# --- the actions of a plan (_resource_instance_plan.py), with the API's refusals in words ------------------------------
 
 def create_from_refs(client, name, description, refs):
     """Create the instance a plan wants from its resolved references (zone, flavor, image, ssh_key_ids,

@@ -1,20 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The catalog and the account: zones, flavors, images, SSH keys, user scripts (bills are in bills.py).
+"""The catalog and the account: zones, flavors, images, SSH keys, user scripts (bills are in _resource_bills.py).
 
 API calls and the translation of API rows into the collection's vocabulary. The info modules and
 the name resolution of the resource modules use the same functions.
 
 Rows are built from the fields the collection knows, so anything else the API sends (payment
 instruments, invoice links) never reaches a result.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import cached_resolve
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError, is_path_safe_id
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import cached_resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError, is_path_safe_id
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
 
 
 # --- zones -----------------------------------------------------------------------------------------

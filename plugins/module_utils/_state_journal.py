@@ -11,13 +11,15 @@ resource or judging an attachment that is about to change. Entries expire after 
 The journal is a StateFile ("writes", per API URL and access key): owner-only, never followed through a
 symlink, bounded when read. It holds resource names and ids, never a secret. Its content is untrusted: an
 entry that is not a {"at": number, ...} object is ignored.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile
 
 JOURNAL_WINDOW = 15 * 60
 MAX_ENTRIES = 200

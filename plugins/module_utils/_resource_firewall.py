@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Firewalls: the translation of API rows, the rule normaliser, the rule-write planner and the task's plan.
 
-Both API families (firewall_transport.py) share these rows and bodies; everything above them speaks the option
+Both API families (_resource_firewall_api.py) share these rows and bodies; everything above them speaks the option
 vocabulary (`direction`, `protocol`, `port`, `cidr`, `name`, `description`).
 
 Descriptions: the API refuses a group created without one (LIVE: 403 CHECK_IP, nothing created), so a firewall
@@ -12,6 +12,8 @@ without a description is sent with DEFAULT_DESCRIPTION, which reads back as no d
 CIDRs: the API keeps host bits as sent (`10.0.0.5/24` stays `10.0.0.5/24`), so the normaliser
 keeps them too and compares the normalised string form (`ipaddress.ip_interface`): `10.0.0.5/24`
 and `10.0.0.0/24` are different rules, `10.0.0.5` and `10.0.0.5/32` are the same one.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import html
 import ipaddress
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import resolve_instance
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import resolve_instance
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
 
 DEFAULT_DESCRIPTION = "Managed by iwinv.cloud"
 NAME_LENGTH = (4, 32)

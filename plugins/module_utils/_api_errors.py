@@ -5,6 +5,8 @@
 
 IwinvModule reports an IwinvError by its message; any other exception is a bug of the collection and is
 reported as one, with its traceback.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations

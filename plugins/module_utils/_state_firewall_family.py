@@ -7,15 +7,17 @@
 (the docs' family); any other failure is reported as it is, never taken as "the other family". The answer is kept
 per (api_url, access key) in a small owner-only StateFile for at most FAMILY_MAX_AGE seconds, so that a fleet asks
 once; the file holds the family's name and when it was learnt, nothing else. It is off when the catalog cache is.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvApiError
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_transport import FAMILIES, SECURITY_GROUPS_PATH
-from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_firewall_api import FAMILIES, SECURITY_GROUPS_PATH
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile
 
 CHOICES = ("auto",) + tuple(FAMILIES)
 FAMILY_MAX_AGE = 3600
@@ -80,5 +82,5 @@ def family_name(client, choice, memory=None):
 
 
 def firewall_api(client, choice, memory=None):
-    """The transport of the family to speak, behind the firewall vocabulary (firewall_transport.py)."""
+    """The transport of the family to speak, behind the firewall vocabulary (_resource_firewall_api.py)."""
     return FAMILIES[family_name(client, choice, memory)](client)

@@ -6,6 +6,8 @@
 The rule: a request goes only while fewer than the allowed count of logged bounds fall in the last minute (plus a
 margin), and a bound is never below its request's arrival. The proof that arrivals then never exceed the limit in
 any rolling minute is in docs/dev/internals.md ("The pacer").
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 import os
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile
 
 MIN_PACING_SLEEP = 0.01
 MAX_PACING_SLEEP = 10.0

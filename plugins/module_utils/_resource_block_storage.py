@@ -3,14 +3,17 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Block storage: API calls, the translation of API rows into the collection's vocabulary, statuses,
 and the plain functions of the plan: what to do to reach a desired state, what the volume will then be, and what
-proves a write took effect."""
+proves a write took effect.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
+"""
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import cached_use
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import IwinvAmbiguousWriteError, api_path
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import only_named
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import cached_use
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvAmbiguousWriteError, api_path
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import only_named
 
 MAX_VOLUMES_PER_INSTANCE = 8
 FAILED_STATUSES = frozenset(["error"])

@@ -9,6 +9,8 @@ never used for a name with a write of this controller in flight or answered afte
 create claims its name first. The full list is read only while at least as many tasks of the key run as it costs
 requests. Everything read back from the file is untrusted. The design and its costs: docs/dev/internals.md
 ("The shared instance list").
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
@@ -18,20 +20,20 @@ import math
 import os
 import time
 
-from ansible_collections.iwinv.cloud.plugins.module_utils.block_storage import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_block_storage import (
     find_block_storage,
     get_block_storage,
     list_block_storages,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.instances import (
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import (
     first_page_of_instances,
     get_instance,
     is_settled,
     list_instances,
     resolve_instance,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.state_file import StateFile
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile
 
 DEFAULT_MAX_AGE = 20
 MAX_AGE_CAP = 300

@@ -1,18 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, iwinv.cloud contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The module glue: common options, a client from them, failures that carry api_error, diff helpers."""
+"""The module glue: common options, a client from them, failures that carry api_error, diff helpers.
+
+PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
+"""
 
 from __future__ import annotations
 
-import copy
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.iwinv.cloud.plugins.module_utils import instance_view
-from ansible_collections.iwinv.cloud.plugins.module_utils.catalog_cache import DEFAULT_MAX_AGE, CatalogCache
-from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
+from ansible_collections.iwinv.cloud.plugins.module_utils import _state_instance_list as instance_view
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import DEFAULT_MAX_AGE, CatalogCache
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     DEFAULT_API_URL,
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -22,12 +24,12 @@ from ansible_collections.iwinv.cloud.plugins.module_utils.client import (
     clean_api_text,
     id_problem,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils.errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import CHOICES as FIREWALL_API_CHOICES
-from ansible_collections.iwinv.cloud.plugins.module_utils.firewall_family import FamilyMemory
-from ansible_collections.iwinv.cloud.plugins.module_utils.journal import Journal
-from ansible_collections.iwinv.cloud.plugins.module_utils.lookup import reference_problem
-from ansible_collections.iwinv.cloud.plugins.module_utils.task_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import CHOICES as FIREWALL_API_CHOICES
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import FamilyMemory
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import Journal
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import reference_problem
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
 
 ISSUES_URL = "https://github.com/iwinv-cloud/ansible-collection/issues"
 
@@ -111,7 +113,7 @@ class IwinvModule:
         self.module.fail_json(msg=msg, **kwargs)
 
     def instance_view(self):
-        """The instance list shared by the tasks of this key (instance_view.py), or None when turned off."""
+        """The instance list shared by the tasks of this key (_state_instance_list.py), or None when turned off."""
         max_age = self.params["instance_list_max_age"]
         if max_age == 0:
             return None
@@ -119,7 +121,7 @@ class IwinvModule:
                                           warn=self.warn)
 
     def firewall_family_memory(self):
-        """Where firewall_api=auto remembers its answer (firewall_family.py), or None when the caches are off."""
+        """Where firewall_api=auto remembers its answer (_state_firewall_family.py), or None when the caches are off."""
         if self.params["catalog_cache_max_age"] == 0:
             return None
         return FamilyMemory(self.params["api_url"], self.params["access_key"], warn=self.warn)
@@ -215,12 +217,3 @@ def select(rows, matches=None, **equal):
     wanted = {key: value for key, value in equal.items() if value is not None}
     return [row for row in rows if (matches is None or matches(row))
             and all(row.get(key) == value for key, value in wanted.items())]
-
-
-def result_with_diff(changed, key, before, after):
-    """The module result: the object under `key` and a diff of before/after (empty dicts for absence)."""
-    return {
-        "changed": changed,
-        key: copy.deepcopy(after) if after is not None else {},
-        "diff": {"before": before or {}, "after": after or {}},
-    }
