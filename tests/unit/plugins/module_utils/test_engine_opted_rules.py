@@ -55,4 +55,3 @@ def test_without_awaited_status_a_vanishing_object_keeps_the_waits_own_failure()
     thing = VanishingThing(FakeModule())
     with pytest.raises(WaitFailedError, match="failed: its status is 'gone'"):
         run(thing)
-
