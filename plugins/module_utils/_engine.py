@@ -39,6 +39,9 @@ info module, journal key of a create, advice for API error codes. Its hooks are 
     doing(action, obj)          the write in words for an API error ("attaching ... to instance ...")
     error_note(action, obj)     more words for an API error of this write (default: none)
     report(changed, before, after)   the module result (default: result_with_diff under the result key)
+    awaited_status(action)      the status a wait after `action` waits for, when the resource names it (default:
+                                None); an object that vanishes during that wait then fails at once (see below)
+    warns_taken                 (attribute) whether a lost answer whose write is found taken is warned of
 
 Rules every resource gets from the engine:
 * A create whose answer was lost is never resent: the one new object of the name that appears within the
@@ -52,6 +55,9 @@ Rules every resource gets from the engine:
 * An object named by id that is deleted while its operation is waited for fails: it is never created again.
 * After each write the engine waits for its operation to end (always when a later write follows; for the last one
   only with wait=true), within the one wait_timeout of the task.
+* With warns_taken, a lost answer judged taken by reading back warns "the API gave no clear answer to ...".
+* With awaited_status, an object that vanishes while its write is waited for fails at once ("... was deleted while
+  waiting for it to become '<status>'") and reports nothing left (the result's object is {}).
 * An API error of a write names what was being done and, for known error codes, what they mean (explained).
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
@@ -72,7 +78,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import (
     refused_create_advice,
     rerun_advice,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import describe_status
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitFailedError, describe_status
 
 
 class Description:
@@ -127,6 +133,7 @@ class Resource:
 
     description = None
     pause = None   # how long a wait sleeps for an interval (waiter.wait_until's `pause`); None: the interval
+    warns_taken = False   # warn when a lost answer's write is found taken (Engine.judged)
 
     def __init__(self, iwinv):
         self.iwinv = iwinv
@@ -158,6 +165,9 @@ class Resource:
 
     def report(self, changed, before, after):
         return result_with_diff(changed, self.description.result_key, before, after)
+
+    def awaited_status(self, action):
+        return None
 
 
 class Engine:
@@ -232,7 +242,7 @@ class Engine:
             except IwinvAmbiguousWriteError as error:
                 if getattr(error, "judged", False):   # a write of the resource's own, judged where it was sent
                     raise
-                return self.adopt_created(action, error) if action.creates else self.judge(action, obj, error)
+                return self.adopt_created(action, error) if action.creates else self.judged(action, obj, error)
         except IwinvApiError as exc:
             raise explained(exc, self.resource.doing(action, obj), self.resource.description.error_advice,
                             self.resource.error_note(action, obj)) from None
@@ -262,10 +272,31 @@ class Engine:
             return self.resource.unwaited(action, obj)
         if not self.resource.waits(action):
             return obj
-        return self.run_state.wait(self.resource.waiting(obj), partial(self.resource.done, action),
-                                   "%s %s" % (self.resource.label(obj), awaited(action)),
-                                   is_failed=partial(self.resource.failed, action),
-                                   status_of=self.resource.status_of, pause=self.resource.pause)
+        try:
+            return self.run_state.wait(self.resource.waiting(obj), partial(self.resource.done, action),
+                                       "%s %s" % (self.resource.label(obj), awaited(action)),
+                                       is_failed=partial(self.resource.failed, action),
+                                       status_of=self.resource.status_of, pause=self.resource.pause)
+        except WaitFailedError as exc:
+            if exc.last is not None or self.resource.awaited_status(action) is None:
+                raise
+            raise self.vanished(action, obj) from None
+
+    # --- rules a resource opts into (warns_taken, awaited_status); used by instances ----------------------------
+
+    def judged(self, action, obj, error):
+        """judge(); with the resource's warns_taken, a warning that the lost answer's operation was taken."""
+        current = self.judge(action, obj, error)
+        if self.resource.warns_taken:
+            self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken"
+                            % self.resource.doing(action, obj))
+        return current
+
+    def vanished(self, action, obj):
+        """The failure of a wait whose object was deleted meanwhile: it is never created again; nothing is left."""
+        self.run_state.resource = {}
+        return WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
+                               % (self.resource.label(obj), self.resource.awaited_status(action)))
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted", "start": "started",

@@ -6,13 +6,15 @@
 An action is a pair (kind, argument), or anything that unpacks as one (engine.Action): kind one of create, edit,
 resize, rebuild, start, shutdown, reboot, delete; the argument is the edited fields (edit), the wanted flavor
 (resize) or image (rebuild), else None.
-Nothing here sends a request; what it needs from the catalog is passed in.
+Nothing here sends a request except the catalog look-ups at the end (references resolved for a plan); what the
+planners need from the catalog is passed in.
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
+from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 
@@ -304,3 +306,28 @@ def crowded_name(name):
     """Other tasks of this controller kept taking the name this task would create."""
     return PlanError("instance '%s' is being created or changed by other tasks of this controller again and again; "
                      "give each task its own name" % name)
+
+
+# --- the catalog look-ups a plan needs (the only requests of this file) ------------------------------------------
+
+def desired(client, params, current):
+    """The wanted state, resolving only the references that cannot be compared with `current` directly."""
+    if current is None or params["state"] == "absent":
+        return desired_state(params)
+    zone_id = current["zone"]["id"]
+    flavor = flavor_to_resolve(params["flavor"], current)
+    image = image_to_resolve(params["image"], current)
+    return desired_state(params, flavor and catalog.resolve_flavor(client, flavor, zone_id),
+                         image and catalog.resolve_image(client, image, zone_id))
+
+
+def creation_refs(client, params):
+    """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create."""
+    check_create_options(params)
+    zone = catalog.resolve_zone(client, params["zone"])
+    refs = {"zone": zone, "flavor": catalog.resolve_flavor(client, params["flavor"], zone["id"]),
+            "image": catalog.resolve_image(client, params["image"], zone["id"]),
+            "ssh_key_ids": catalog.resolve_ssh_keys(client, params["ssh_keys"])}
+    check_combination(refs["flavor"], refs["image"])
+    refs["user_script"] = params["user_script"] and catalog.resolve_user_script(client, params["user_script"])
+    return refs

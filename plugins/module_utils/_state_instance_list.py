@@ -31,6 +31,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances im
     get_instance,
     is_settled,
     list_instances,
+    named_instances,
     resolve_instance,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import StateFile
@@ -419,6 +420,33 @@ def noting_volume_writes(view, instance_ids):
         yield
     finally:
         view.written(key)
+
+
+def look_up(view, client, name, fresh):
+    """(the instances named `name`, when that answer was true): through the shared list when there is one, from a
+    list read from now on when `fresh` (a task that looks again)."""
+    if view is None:
+        looked_at = time.time()
+        return named_instances(client, name), looked_at
+    return view.named(name, fresh=fresh)
+
+
+def noted_write(view, names, looked_at=None):
+    """A write of `names` noted in the shared list while it runs, until it is answered or judged by its effect (no
+    note without a list): a create claims its name on the look-up made at `looked_at` (InstanceView.claimed)."""
+    return contextlib.nullcontext() if view is None else view.claimed(names[0], looked_at, names[1:])
+
+
+class ViewReader:
+    """Reads one instance through the shared list, each time from a list newer than the one read before."""
+
+    def __init__(self, view, instance_id):
+        self.view, self.instance_id, self.after = view, instance_id, time.time()
+
+    def __call__(self):
+        current, seen_at = self.view.read(self.instance_id, self.after)
+        self.after = max(self.after, seen_at) + NEWER
+        return current
 
 
 def instance_reference(view, client, ref, with_volumes=False):

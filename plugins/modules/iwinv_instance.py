@@ -217,19 +217,17 @@ default_account:
       sample: S3cret-Example
 """
 
-import contextlib
 import operator
-import time
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_catalog as catalog
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instance_plan as instance_plan
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils import _state_instance_list as instance_list
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource, result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instance_plan import NameTaken
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import NEWER, aligned_pause
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitFailedError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import result_with_diff
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import NameTaken, aligned_pause
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -256,6 +254,7 @@ class Instance(Resource):
                               "instance.create:%s", "choose another zone")
     settled = staticmethod(instances.is_settled)
     label = staticmethod(instances.describe)
+    warns_taken = True
 
     def __init__(self, iwinv):
         super().__init__(iwinv)
@@ -267,20 +266,14 @@ class Instance(Resource):
 
     def find(self):
         """The instance named by id, or by name across the account: the zone never narrows identity (it is checked)."""
+        name = self.params["name"]
         if not self.params["id"]:
-            return instances.only_instance(self.remember(self.look_up(self.params["name"])), self.params["name"])
+            named, self.looked_at = instance_list.look_up(self.view, self.client, name, self.looked_at is not None)
+            return instances.only_instance(self.remember(named), name)
         found = instances.get_instance(self.client, self.params["id"])
         if found is None and self.params["state"] != "absent":
             raise instance_plan.unknown_id(self.params["id"])
         return found
-
-    def look_up(self, name):
-        """The instances of this name, through the shared list when there is one; notes when the answer was true."""
-        if self.view is None:
-            self.looked_at = time.time()
-            return instances.named_instances(self.client, name)
-        named, self.looked_at = self.view.named(name, fresh=self.looked_at is not None)
-        return named
 
     def name(self):
         return None if self.params["id"] else self.params["name"]
@@ -294,33 +287,12 @@ class Instance(Resource):
         return named
 
     def plan(self, current):
-        actions, warnings = instance_plan.plan_actions(current, self.desired(current))
+        desired = instance_plan.desired(self.client, self.params, current)
+        actions, warnings = instance_plan.plan_actions(current, desired)
         instance_plan.check_catalog(current, actions, partial(catalog.get_flavor, self.client))
         if actions and instance_plan.creates(actions[0]):
-            self.refs = self.creation_refs()
+            self.refs = instance_plan.creation_refs(self.client, self.params)
         return [Action(*action) for action in actions], warnings
-
-    def desired(self, current):
-        """The wanted state, resolving only the references that cannot be compared with `current` directly."""
-        if current is None or self.params["state"] == "absent":
-            return instance_plan.desired_state(self.params)
-        zone_id = current["zone"]["id"]
-        flavor = instance_plan.flavor_to_resolve(self.params["flavor"], current)
-        image = instance_plan.image_to_resolve(self.params["image"], current)
-        return instance_plan.desired_state(self.params, flavor and catalog.resolve_flavor(self.client, flavor, zone_id),
-                                           image and catalog.resolve_image(self.client, image, zone_id))
-
-    def creation_refs(self):
-        """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create."""
-        params, client = self.params, self.client
-        instance_plan.check_create_options(params)
-        zone = catalog.resolve_zone(client, params["zone"])
-        refs = {"zone": zone, "flavor": catalog.resolve_flavor(client, params["flavor"], zone["id"]),
-                "image": catalog.resolve_image(client, params["image"], zone["id"]),
-                "ssh_key_ids": catalog.resolve_ssh_keys(client, params["ssh_keys"])}
-        instance_plan.check_combination(refs["flavor"], refs["image"])
-        refs["user_script"] = params["user_script"] and catalog.resolve_user_script(client, params["user_script"])
-        return refs
 
     def predict(self, current, actions):
         return instance_plan.predict(current, actions, self.params["name"], self.params["description"], self.refs)
@@ -335,30 +307,18 @@ class Instance(Resource):
             self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}
 
-    @contextlib.contextmanager
     def noted_write(self, action, obj):
-        """Tell the shared list which names a write touches, until it is answered or judged by its effect."""
-        if self.view is None:
-            yield
-            return
-        key = self.view.writing(instance_plan.names_written(obj, action)) if obj else self.claim()
-        try:
-            yield
-        finally:
-            self.view.written(key)
-
-    def claim(self):
-        key = self.view.claim(self.params["name"], self.looked_at)
-        if key is None:
-            raise NameTaken(self.params["name"])
-        return key
+        """The shared list's note of the names a write touches (a create claims its name) until it is judged."""
+        if obj is None:
+            return instance_list.noted_write(self.view, [self.params["name"]], self.looked_at)
+        return instance_list.noted_write(self.view, instance_plan.names_written(obj, action))
 
     def read(self, obj):
         return instances.get_instance(self.client, obj["id"])
 
     def waiting(self, obj):
         """What a wait reads: the shared list once it is newer than what this task saw last, else the instance."""
-        return ViewReader(self.view, obj["id"]) if self.view is not None else super().waiting(obj)
+        return instance_list.ViewReader(self.view, obj["id"]) if self.view is not None else super().waiting(obj)
 
     def new_ones(self, action):
         return instances.new_instances(self.client, self.params["name"], self.refs["zone"]["id"], self.ids_with_name)
@@ -370,8 +330,11 @@ class Instance(Resource):
         return action.kind != "edit"
 
     def done(self, action, obj):
-        target = instance_plan.target_status(action, self.before)
+        target = self.awaited_status(action)
         return obj is None if target is None else instances.has_status(obj, target)
+
+    def awaited_status(self, action):
+        return instance_plan.target_status(action, self.before)
 
     def failed(self, action, obj):
         return action.kind != "delete" and instances.has_failed_or_gone(obj)
@@ -402,20 +365,8 @@ class Instance(Resource):
         return result
 
 
-class ViewReader:
-    """Reads one instance through the shared list, each time from a list newer than the one read before."""
-
-    def __init__(self, view, instance_id):
-        self.view, self.instance_id, self.after = view, instance_id, time.time()
-
-    def __call__(self):
-        current, seen_at = self.view.read(self.instance_id, self.after)
-        self.after = max(self.after, seen_at) + NEWER
-        return current
-
-
 class InstanceEngine(Engine):
-    """The engine, with what only instances need: the shared list's name claims and a vanishing instance."""
+    """The engine, with what only instances need: the shared list's notes and name claims."""
 
     def run(self):
         """When another task of this controller takes the name first, the task starts over (nothing written yet)."""
@@ -436,24 +387,6 @@ class InstanceEngine(Engine):
         """A write and the judgement of a lost answer hold the shared list's note of the names it touches."""
         with self.resource.noted_write(action, obj):
             return super().write(action, obj)
-
-    def judge(self, action, obj, error):
-        current = super().judge(action, obj, error)
-        self.iwinv.warn("the API gave no clear answer to %s; reading it back shows the operation was taken"
-                        % self.resource.doing(action, obj))
-        return current
-
-    def wait_for(self, action, obj, last):
-        """An instance that vanishes while an operation is waited for fails at once, reporting nothing left."""
-        try:
-            return super().wait_for(action, obj, last)
-        except WaitFailedError as exc:
-            if exc.last is not None:
-                raise
-            self.run_state.resource = {}
-            raise WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
-                                  % (instances.describe(obj), instance_plan.target_status(action, self.resource.before))
-                                  ) from None
 
 
 def main():
