@@ -56,6 +56,21 @@ def _exact_name(rows, name):
     return [row for row in rows if row["name"] == name]
 
 
+def _get_one(client, path, from_api, row_id):
+    """The row with this id under `path`, in the collection's vocabulary, or None."""
+    row = client.get_detail(path, row_id)
+    return from_api(row) if row else None
+
+
+def _resolve_in_zone(client, kind, list_in_zone, ref, zone_id):
+    """The `kind` of zone `zone_id` whose id, or else whose name, is `ref` (one list request, or the catalog cache)."""
+    try:
+        return cached_resolve(client, "%ss?zone_id=%s" % (kind, zone_id), lambda: list_in_zone(client, zone=zone_id),
+                              ref, kind)
+    except ResolveError as exc:
+        raise _in_zone(exc, zone_id) from None
+
+
 def filters_query(**filters):
     """The query of a list request: the filters that are set."""
     return {key: value for key, value in filters.items() if value is not None}
@@ -99,17 +114,12 @@ def list_flavors(client, zone=None, image=None):
 
 def get_flavor(client, flavor_id):
     """The flavor with this id, or None."""
-    row = client.get_detail("/v1/flavors", flavor_id)
-    return flavor_from_api(row) if row else None
+    return _get_one(client, "/v1/flavors", flavor_from_api, flavor_id)
 
 
 def resolve_flavor(client, ref, zone_id):
     """The flavor of zone `zone_id` whose id, or else whose name, is `ref` (one list request, or the catalog cache)."""
-    try:
-        return cached_resolve(client, "flavors?zone_id=%s" % zone_id, lambda: list_flavors(client, zone=zone_id), ref,
-                              "flavor")
-    except ResolveError as exc:
-        raise _in_zone(exc, zone_id) from None
+    return _resolve_in_zone(client, "flavor", list_flavors, ref, zone_id)
 
 
 def _within(value, low, high):
@@ -158,17 +168,12 @@ def list_images(client, zone=None, os=None, name=None):
 
 def get_image(client, image_id):
     """The image with this id, or None."""
-    row = client.get_detail("/v1/images", image_id)
-    return image_from_api(row) if row else None
+    return _get_one(client, "/v1/images", image_from_api, image_id)
 
 
 def resolve_image(client, ref, zone_id):
     """The image of zone `zone_id` whose id, or else whose exact name, is `ref` (one list request, or the cache)."""
-    try:
-        return cached_resolve(client, "images?zone_id=%s" % zone_id, lambda: list_images(client, zone=zone_id), ref,
-                              "image")
-    except ResolveError as exc:
-        raise _in_zone(exc, zone_id) from None
+    return _resolve_in_zone(client, "image", list_images, ref, zone_id)
 
 
 def image_matches(image, zone=None, os=None, name=None):
