@@ -52,6 +52,11 @@ def common_argument_spec():
     )
 
 
+def text_options(*names):
+    """Options of type str with no default (the info modules' filters)."""
+    return {name: dict(type="str") for name in names}
+
+
 def wait_argument_spec():
     """The options of modules that start asynchronous operations (doc fragment iwinv.cloud.iwinv.WAIT)."""
     return dict(
