@@ -6,8 +6,7 @@
 API calls and the translation of API rows into the collection's vocabulary. The info modules and
 the name resolution of the resource modules use the same functions.
 
-Rows are built from the fields the collection knows, so anything else the API sends (payment
-instruments, invoice links) never reaches a result.
+A row holds only the fields the collection knows; whatever else the API sends is dropped.
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
@@ -19,15 +18,16 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import Iwi
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
 
 
+def translated(row, **api_fields):
+    """The fields of an API row under the collection's names, in this order: name=api_field, ..."""
+    return {name: row.get(api_field) for name, api_field in api_fields.items()}
+
+
 # --- zones -----------------------------------------------------------------------------------------
 
 def zone_from_api(row):
-    return {
-        "id": row.get("zone_id"),
-        "name": row.get("zone_name"),
-        "status": row.get("status"),
-        "features": list(row.get("content") or []),
-    }
+    return dict(translated(row, id="zone_id", name="zone_name", status="status"),
+                features=list(row.get("content") or []))
 
 
 def list_zones(client):
