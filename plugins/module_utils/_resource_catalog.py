@@ -138,20 +138,11 @@ def flavor_matches(flavor, zone=None, image=None, min_vcpu=None, max_vcpu=None, 
 # --- images ----------------------------------------------------------------------------------------
 
 def image_from_api(row):
-    os_info = row.get("os") or {}
-    return {
-        "id": row.get("image_id"),
-        "name": row.get("name"),
-        "os": os_info.get("os_type"),
-        "version": os_info.get("version"),
-        "os_type": os_info.get("type"),
-        "type": row.get("image_type"),
-        "visibility": row.get("visibility"),
-        "zones": list(row.get("zone") or []),
-        "min_disk": row.get("min_disk"),
-        "min_ram": row.get("min_ram"),
-        "status": row.get("status"),
-    }
+    image = translated(row, id="image_id", name="name")
+    image.update(translated(row.get("os") or {}, os="os_type", version="version", os_type="type"))
+    image.update(translated(row, type="image_type", visibility="visibility"), zones=list(row.get("zone") or []))
+    image.update(translated(row, min_disk="min_disk", min_ram="min_ram", status="status"))
+    return image
 
 
 def list_images(client, zone=None, os=None, name=None):
