@@ -210,9 +210,9 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     clean_api_text,
     id_problem,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import check_common_options, client_from_options
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import check_common_options, client_from_options
 
 CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_timeout", "rate_limit")
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")

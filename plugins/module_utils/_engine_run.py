@@ -22,13 +22,13 @@ from __future__ import annotations
 import time
 
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import until
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import (
     WaitError,
     WaitTimeoutError,
     describe_status,
     wait_until,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import until
 
 # The end of a failure after a create noted in the journal: the next run does the right thing.
 JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (within 15 minutes) adopts it if it "

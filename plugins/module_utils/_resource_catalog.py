@@ -13,9 +13,9 @@ PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import cached_resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError, is_path_safe_id
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import cached_resolve
 
 
 def translated(row, **api_fields):

@@ -129,13 +129,13 @@ block_storage_types:
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as bs
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
     IwinvModule,
     one_or_listed,
     select,
     text_options,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
 
 
 def offered(volume_type, zone=None, only_type=None):

@@ -139,18 +139,18 @@ flavors:
 
 from functools import partial
 
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
+    IwinvModule,
+    one_or_listed,
+    select,
+    text_options,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import (
     flavor_matches,
     get_flavor,
     list_flavors,
     resolve_image,
     resolve_zone,
-)
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
-    IwinvModule,
-    one_or_listed,
-    select,
-    text_options,
 )
 
 BOUNDS = ("min_vcpu", "max_vcpu", "min_memory", "max_memory")

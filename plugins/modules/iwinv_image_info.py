@@ -118,17 +118,17 @@ images:
 
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import (
-    get_image,
-    image_matches,
-    list_images,
-    resolve_zone,
-)
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
     IwinvModule,
     one_or_listed,
     select,
     text_options,
+)
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import (
+    get_image,
+    image_matches,
+    list_images,
+    resolve_zone,
 )
 
 

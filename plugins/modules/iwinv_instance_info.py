@@ -117,13 +117,13 @@ instances:
 
 from functools import partial
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
     IwinvModule,
     one_or_listed,
     select,
     text_options,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import (
     get_instance,
     in_zone,
