@@ -39,9 +39,9 @@ notes:
     whatever O(use_extra_vars) says, but do not pass the secret key as one (C(-e @vault.yml)), because
     C(ansible-inventory --list) prints the extra variables.
   - O(validate_certs), O(api_timeout) and O(rate_limit) take plain values (or their environment variables).
-  - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key is made
-    from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are read back
-    from it, and a cache of another shape is read again from the API.
+  - The cache holds the zones' ids and names and the C(iwinv_*) host variables of the instances, nothing else; its key
+    is made from the configuration file's path, O(api_url) and O(access_key) (never O(secret_key)). Only those keys are
+    read back from it, and a cache of another shape is read again from the API.
   - With the default O(rate_limit) of 60 requests a minute, the first 60 requests go out at once and the rest as
     earlier ones leave the rolling minute, so 10,000 instances (102 requests) take a little over a minute; turn the
     cache on to read them once.
@@ -210,9 +210,9 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     clean_api_text,
     id_problem,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import check_common_options, client_from_options
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import check_common_options, client_from_options
 
 CLIENT_OPTIONS = ("access_key", "secret_key", "api_url", "validate_certs", "api_timeout", "rate_limit")
 TEMPLATED_OPTIONS = ("access_key", "secret_key", "api_url")
@@ -386,7 +386,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             options[name] = self._template_option(name, options[name])
         for name in ("access_key", "secret_key"):
             if not options[name]:
-                raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)" % (name, name.upper()))
+                raise AnsibleParserError("the iwinv inventory needs %s (option or environment variable IWINV_%s)"
+                                         % (name, name.upper()))
         try:
             options["api_url"] = check_common_options(options)
         except IwinvError as exc:
@@ -494,7 +495,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self.display.warning("iwinv inventory: host %s (instance %s) has %s, so ansible_host is not set"
                                  % (hostname, host_vars["iwinv_id"], MISSING_ADDRESS[connect_with]))
         self.inventory.add_host(hostname, group=TOP_GROUP)
-        for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]), group_name("iwinv_status_", host_vars["iwinv_status"])):
+        for group in (group_name("iwinv_zone_", host_vars["iwinv_zone"]),
+                      group_name("iwinv_status_", host_vars["iwinv_status"])):
             self.inventory.add_host(hostname, group=self._group(group))
         self._set_variables(hostname, host_vars, held)
         self._construct(hostname)
@@ -525,9 +527,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             hostname = to_native(self.templar.template(template)).strip()
         except Exception as exc:  # pylint: disable=broad-exception-caught
-            raise AnsibleParserError("hostname: the template failed for instance %s: %s" % (host_vars["iwinv_id"], to_native(exc))) from None
+            raise AnsibleParserError("hostname: the template failed for instance %s: %s"
+                                     % (host_vars["iwinv_id"], to_native(exc))) from None
         if not hostname:
-            raise AnsibleParserError("hostname: the template gave an empty name for instance %s" % host_vars["iwinv_id"])
+            raise AnsibleParserError("hostname: the template gave an empty name for instance %s"
+                                     % host_vars["iwinv_id"])
         return hostname
 
     def _make_available(self, host_vars):

@@ -18,8 +18,8 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import HANGUL, RATE_HEADER
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import as_int, clock_skew
+from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import HANGUL, RATE_HEADER
 
 RECORD_FORMAT = "iwinv.cloud api_check record"
 RECORD_VERSION = 1

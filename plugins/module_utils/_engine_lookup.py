@@ -28,7 +28,8 @@ def resolve(rows, ref, kind, id_key="id", name_key="name"):
     named = only_named([row for row in rows if row.get(name_key) == ref], ref, kind, id_key)
     if named is not None:
         return named
-    raise ResolveError("no %s has the id or name '%s'; %s" % (kind, ref, describe_candidates(rows, kind, id_key, name_key)))
+    raise ResolveError("no %s has the id or name '%s'; %s"
+                       % (kind, ref, describe_candidates(rows, kind, id_key, name_key)))
 
 
 def only_named(named, name, kind, id_key="id", plural=None, hint=""):
@@ -63,6 +64,6 @@ def describe_candidates(rows, kind, id_key="id", name_key="name"):
 def only_new(rows, what):
     """The one resource that a create whose answer was lost made; several fail and list their ids."""
     if len(rows) > 1:
-        raise ResolveError("the API gave no clear answer to the creation of %s, and %d new ones appeared (ids: %s): delete "
-                           "the extra ones by id" % (what, len(rows), ", ".join(str(row["id"]) for row in rows)))
+        raise ResolveError("the API gave no clear answer to the creation of %s, and %d new ones appeared (ids: %s): "
+                           "delete the extra ones by id" % (what, len(rows), ", ".join(str(row["id"]) for row in rows)))
     return rows[0]

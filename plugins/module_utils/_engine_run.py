@@ -22,17 +22,17 @@ from __future__ import annotations
 import time
 
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import until
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import (
     WaitError,
     WaitTimeoutError,
     describe_status,
     wait_until,
 )
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import until
 
 # The end of a failure after a create noted in the journal: the next run does the right thing.
-JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (within 15 minutes) adopts it if it appears, "
-                    "and never creates a second one while it may still land")
+JOURNALED_ADVICE = ("; it is noted on this controller: running the task again (within 15 minutes) adopts it if it "
+                    "appears, and never creates a second one while it may still land")
 
 # How long a create whose answer was lost is looked for before its outcome is called unknown: an API that
 # answers late may still be executing it. Bounded by what is left of wait_timeout.
@@ -112,7 +112,8 @@ class TaskRun:
             if not isinstance(exc, WaitTimeoutError) or limit is not None and limit < self.remaining():
                 raise
             raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
-                                   % (round(self.elapsed()), what, status_of(exc.last), self.wait_timeout), exc.last) from None
+                                   % (round(self.elapsed()), what, status_of(exc.last), self.wait_timeout),
+                                   exc.last) from None
 
     # --- writes judged by their effect -------------------------------------------------------------------
 
@@ -196,9 +197,9 @@ class TaskRun:
                 return self.wait(look, bool, what, limit=LATE_WRITE_WINDOW, status_of=shown)
         except WaitTimeoutError:
             pass
-        raise EarlierCreateError("an earlier task's creation of %s got no clear answer and may still land; reading back "
-                                 "for %d s does not show it, so a second one is not created before %s (15 minutes after "
-                                 "the first); check with the info module whether it appeared"
+        raise EarlierCreateError("an earlier task's creation of %s got no clear answer and may still land; reading "
+                                 "back for %d s does not show it, so a second one is not created before %s (15 minutes "
+                                 "after the first); check with the info module whether it appeared"
                                  % (what, round(self.elapsed()), until(entry))) from None
 
     def forget(self, journal_key):
@@ -251,5 +252,5 @@ def refused_create_advice(kind, what_to_change):
 
 def create_unknown_advice(info_module, kind):
     """The end of a failure after a lost answer to a create that never showed: a rerun now could make a second one."""
-    return ("; the API may still create it: check with %s that no %s of that name appeared before running the task again"
-            % (info_module, kind))
+    return ("; the API may still create it: check with %s that no %s of that name appeared before running the task "
+            "again" % (info_module, kind))

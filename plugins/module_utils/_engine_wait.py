@@ -61,7 +61,8 @@ def wait_until(read, is_done, is_failed=None, timeout=600, what="resource", cloc
             return obj
         waited = clock() - started
         if is_failed is not None and is_failed(obj):
-            raise WaitFailedError("%s failed: its status is '%s' (after %d s of waiting)" % (what, status_of(obj), waited), obj)
+            raise WaitFailedError("%s failed: its status is '%s' (after %d s of waiting)"
+                                  % (what, status_of(obj), waited), obj)
         if deadline - clock() <= 0:
             raise WaitTimeoutError("timed out after %d s waiting for %s: its last status was '%s' (wait_timeout=%s)"
                                    % (waited, what, status_of(obj), timeout), obj)

@@ -13,7 +13,6 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _state_instance_list as instance_view
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import DEFAULT_MAX_AGE, CatalogCache
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     DEFAULT_API_URL,
     HAS_REQUESTS,
@@ -25,11 +24,12 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     id_problem,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import reference_problem
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import DEFAULT_MAX_AGE, CatalogCache
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import CHOICES as FIREWALL_API_CHOICES
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import FamilyMemory
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_journal import Journal
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import reference_problem
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
 
 ISSUES_URL = "https://github.com/iwinv-cloud/ansible-collection/issues"
 
@@ -50,6 +50,11 @@ def common_argument_spec():
         firewall_api=dict(type="str", default="auto", choices=list(FIREWALL_API_CHOICES),
                           fallback=(env_fallback, ["IWINV_FIREWALL_API"])),
     )
+
+
+def text_options(*names):
+    """Options of type str with no default (the info modules' filters)."""
+    return {name: dict(type="str") for name in names}
 
 
 def wait_argument_spec():

@@ -11,18 +11,13 @@ PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import filters_query
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import filters_query, translated
 
 
 def live_bill_from_api(row):
-    return {
-        "id": row.get("bill_id"),
-        "start_date": row.get("start_date"),
-        "end_date": row.get("end_date"),
-        "price": row.get("price"),
-        "currency": row.get("currency"),
-    }
+    return translated(row, id="bill_id", start_date="start_date", end_date="end_date", price="price",
+                      currency="currency")
 
 
 def bill_item_from_api(row, group=None):
@@ -41,20 +36,9 @@ def bill_items_from_api(row):
 
 def bill_from_api(row):
     """A bill in the collection's vocabulary: amounts and dates, never how it was paid."""
-    bill = {
-        "id": row.get("bill_id"),
-        "name": row.get("name"),
-        "type": row.get("type"),
-        "status": row.get("payment_status"),
-        "usage_start": row.get("usage_start"),
-        "usage_end": row.get("usage_end"),
-        "bill_date": row.get("bill_date"),
-        "paid_date": row.get("date_paid"),
-        "price": row.get("price"),
-        "vat": row.get("vat"),
-        "total": row.get("payment_price"),
-        "currency": row.get("currency"),
-    }
+    bill = translated(row, id="bill_id", name="name", type="type", status="payment_status",
+                      usage_start="usage_start", usage_end="usage_end", bill_date="bill_date", paid_date="date_paid",
+                      price="price", vat="vat", total="payment_price", currency="currency")
     # "lines", not the API's "items": bill.items in Jinja is the dict method, not the key.
     lines = bill_items_from_api(row)
     if lines is not None:

@@ -6,28 +6,28 @@
 API calls and the translation of API rows into the collection's vocabulary. The info modules and
 the name resolution of the resource modules use the same functions.
 
-Rows are built from the fields the collection knows, so anything else the API sends (payment
-instruments, invoice links) never reaches a result.
+A row holds only the fields the collection knows; whatever else the API sends is dropped.
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
 
 from __future__ import annotations
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import cached_resolve
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError, is_path_safe_id
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError, resolve
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_catalog_cache import cached_resolve
+
+
+def translated(row, **api_fields):
+    """The fields of an API row under the collection's names, in this order: name=api_field, ..."""
+    return {name: row.get(api_field) for name, api_field in api_fields.items()}
 
 
 # --- zones -----------------------------------------------------------------------------------------
 
 def zone_from_api(row):
-    return {
-        "id": row.get("zone_id"),
-        "name": row.get("zone_name"),
-        "status": row.get("status"),
-        "features": list(row.get("content") or []),
-    }
+    return dict(translated(row, id="zone_id", name="zone_name", status="status"),
+                features=list(row.get("content") or []))
 
 
 def list_zones(client):
@@ -54,6 +54,21 @@ def _exact_name(rows, name):
     if name is None:
         return rows
     return [row for row in rows if row["name"] == name]
+
+
+def _get_one(client, path, from_api, row_id):
+    """The row with this id under `path`, in the collection's vocabulary, or None."""
+    row = client.get_detail(path, row_id)
+    return from_api(row) if row else None
+
+
+def _resolve_in_zone(client, kind, list_in_zone, ref, zone_id):
+    """The `kind` of zone `zone_id` whose id, or else whose name, is `ref` (one list request, or the catalog cache)."""
+    try:
+        return cached_resolve(client, "%ss?zone_id=%s" % (kind, zone_id), lambda: list_in_zone(client, zone=zone_id),
+                              ref, kind)
+    except ResolveError as exc:
+        raise _in_zone(exc, zone_id) from None
 
 
 def filters_query(**filters):
@@ -99,17 +114,12 @@ def list_flavors(client, zone=None, image=None):
 
 def get_flavor(client, flavor_id):
     """The flavor with this id, or None."""
-    row = client.get_detail("/v1/flavors", flavor_id)
-    return flavor_from_api(row) if row else None
+    return _get_one(client, "/v1/flavors", flavor_from_api, flavor_id)
 
 
 def resolve_flavor(client, ref, zone_id):
     """The flavor of zone `zone_id` whose id, or else whose name, is `ref` (one list request, or the catalog cache)."""
-    try:
-        return cached_resolve(client, "flavors?zone_id=%s" % zone_id, lambda: list_flavors(client, zone=zone_id), ref,
-                              "flavor")
-    except ResolveError as exc:
-        raise _in_zone(exc, zone_id) from None
+    return _resolve_in_zone(client, "flavor", list_flavors, ref, zone_id)
 
 
 def _within(value, low, high):
@@ -128,20 +138,11 @@ def flavor_matches(flavor, zone=None, image=None, min_vcpu=None, max_vcpu=None, 
 # --- images ----------------------------------------------------------------------------------------
 
 def image_from_api(row):
-    os_info = row.get("os") or {}
-    return {
-        "id": row.get("image_id"),
-        "name": row.get("name"),
-        "os": os_info.get("os_type"),
-        "version": os_info.get("version"),
-        "os_type": os_info.get("type"),
-        "type": row.get("image_type"),
-        "visibility": row.get("visibility"),
-        "zones": list(row.get("zone") or []),
-        "min_disk": row.get("min_disk"),
-        "min_ram": row.get("min_ram"),
-        "status": row.get("status"),
-    }
+    image = translated(row, id="image_id", name="name")
+    image.update(translated(row.get("os") or {}, os="os_type", version="version", os_type="type"))
+    image.update(translated(row, type="image_type", visibility="visibility"), zones=list(row.get("zone") or []))
+    image.update(translated(row, min_disk="min_disk", min_ram="min_ram", status="status"))
+    return image
 
 
 def list_images(client, zone=None, os=None, name=None):
@@ -158,17 +159,12 @@ def list_images(client, zone=None, os=None, name=None):
 
 def get_image(client, image_id):
     """The image with this id, or None."""
-    row = client.get_detail("/v1/images", image_id)
-    return image_from_api(row) if row else None
+    return _get_one(client, "/v1/images", image_from_api, image_id)
 
 
 def resolve_image(client, ref, zone_id):
     """The image of zone `zone_id` whose id, or else whose exact name, is `ref` (one list request, or the cache)."""
-    try:
-        return cached_resolve(client, "images?zone_id=%s" % zone_id, lambda: list_images(client, zone=zone_id), ref,
-                              "image")
-    except ResolveError as exc:
-        raise _in_zone(exc, zone_id) from None
+    return _resolve_in_zone(client, "image", list_images, ref, zone_id)
 
 
 def image_matches(image, zone=None, os=None, name=None):

@@ -157,9 +157,9 @@ record:
                        statuses: [attached]}
 """
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import run
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_record import encode, make_record
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils._module_api_check import run
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_file import (
     StateFileError,
     check_private_file_target,

@@ -154,9 +154,9 @@ bills:
 import datetime
 import re
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_bills import get_bill, list_bills, live_bill
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_bills import get_bill, list_bills, live_bill
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

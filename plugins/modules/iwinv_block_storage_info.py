@@ -129,8 +129,13 @@ block_storage_types:
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as bs
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
+    IwinvModule,
+    one_or_listed,
+    select,
+    text_options,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
 
 
 def offered(volume_type, zone=None, only_type=None):
@@ -139,12 +144,8 @@ def offered(volume_type, zone=None, only_type=None):
 
 
 def main():
-    iwinv = IwinvModule(argument_spec=dict(
-        id=dict(type="str"),
-        name=dict(type="str"),
-        zone=dict(type="str"),
-        type=dict(type="str", choices=["ssd", "sata"]),
-    ), references=("zone",))
+    options = dict(text_options("id", "name", "zone"), type=dict(type="str", choices=["ssd", "sata"]))
+    iwinv = IwinvModule(argument_spec=options, references=("zone",))
     params = iwinv.params
 
     def body():

@@ -35,7 +35,8 @@ options:
   name:
     description:
       - The firewall's name (its title in the API), 4 to 32 characters.
-      - Identifies the firewall when O(id) is not given; a name that matches several firewalls fails and lists their ids.
+      - Identifies the firewall when O(id) is not given; a name that matches several firewalls fails and lists their
+        ids.
       - Required to create a firewall. With O(id), a different name renames the firewall.
     type: str
   id:
@@ -113,7 +114,8 @@ options:
     elements: str
   purge_instances:
     description:
-      - Whether to detach the firewall from the instances not listed in O(instances). Ignored when O(instances) is omitted.
+      - Whether to detach the firewall from the instances not listed in O(instances). Ignored when O(instances) is
+        omitted.
     type: bool
     default: false
   state:
@@ -134,7 +136,8 @@ attributes:
     description: Predicts the resulting firewall without sending any write request.
   diff_mode:
     support: full
-    description: Shows the firewall before and after, with the rules in the option vocabulary, sorted and without rule ids.
+    description: Shows the firewall before and after, with the rules in the option vocabulary, sorted and without
+      rule ids.
 notes:
   - An unchanged run makes one request when the firewall is named by O(id) (two by O(name)), as long as the
     O(instances) are already attached (given by id, or by a name unique among the attached instances).
@@ -208,7 +211,8 @@ firewall:
       type: list
       elements: dict
       sample:
-        - {id: 1234567, direction: in, protocol: tcp, port: "22", cidr: 198.51.100.7/32, name: ssh-office, description: ""}
+        - {id: 1234567, direction: in, protocol: tcp, port: "22", cidr: 198.51.100.7/32, name: ssh-office,
+           description: ""}
         - {id: 1234568, direction: in, protocol: tcp, port: "80", cidr: 0.0.0.0/0, name: in-tcp-80, description: ""}
       contains:
         id:

@@ -139,6 +139,12 @@ flavors:
 
 from functools import partial
 
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
+    IwinvModule,
+    one_or_listed,
+    select,
+    text_options,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import (
     flavor_matches,
     get_flavor,
@@ -146,7 +152,6 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog impo
     resolve_image,
     resolve_zone,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
 
 BOUNDS = ("min_vcpu", "max_vcpu", "min_memory", "max_memory")
 
@@ -164,9 +169,7 @@ def check_bounds(params):
 
 def main():
     iwinv = IwinvModule(argument_spec=dict(
-        id=dict(type="str"),
-        zone=dict(type="str"),
-        image=dict(type="str"),
+        text_options("id", "zone", "image"),
         min_vcpu=dict(type="int"),
         max_vcpu=dict(type="int"),
         min_memory=dict(type="int"),

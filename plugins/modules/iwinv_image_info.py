@@ -118,22 +118,22 @@ images:
 
 from functools import partial
 
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
+    IwinvModule,
+    one_or_listed,
+    select,
+    text_options,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import (
     get_image,
     image_matches,
     list_images,
     resolve_zone,
 )
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
 
 
 def main():
-    iwinv = IwinvModule(argument_spec=dict(
-        id=dict(type="str"),
-        name=dict(type="str"),
-        zone=dict(type="str"),
-        os=dict(type="str"),
-    ), references=("zone",))
+    iwinv = IwinvModule(argument_spec=text_options("id", "name", "zone", "os"), references=("zone",))
     params = iwinv.params
 
     def body():

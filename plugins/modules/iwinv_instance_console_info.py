@@ -67,9 +67,9 @@ instance:
   sample: {"id": "i-3f9c2a7b1d04", "name": "web-1"}
 """
 
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import find_instance, get_console
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
 
 
 def main():

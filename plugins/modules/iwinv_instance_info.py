@@ -117,8 +117,13 @@ instances:
 
 from functools import partial
 
+from ansible_collections.iwinv.cloud.plugins.module_utils._module import (
+    IwinvModule,
+    one_or_listed,
+    select,
+    text_options,
+)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import resolve_zone
-from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, one_or_listed, select
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import (
     get_instance,
     in_zone,
@@ -134,12 +139,7 @@ def listed(client, params):
 
 
 def main():
-    iwinv = IwinvModule(argument_spec=dict(
-        id=dict(type="str"),
-        name=dict(type="str"),
-        zone=dict(type="str"),
-        status=dict(type="str"),
-    ), references=("zone",))
+    iwinv = IwinvModule(argument_spec=text_options("id", "name", "zone", "status"), references=("zone",))
     params = iwinv.params
 
     def body():

@@ -63,8 +63,8 @@ ssh_keys:
       sample: "2026-01-02 10:11:12"
 """
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import list_ssh_keys
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, select
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import list_ssh_keys
 
 
 def main():

@@ -72,8 +72,8 @@ user_scripts:
       sample: "#!/bin/sh\ncurl -fsSL https://get.docker.com | sh\n"
 """
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import list_user_scripts
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, select
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import list_user_scripts
 
 
 def main():

@@ -71,8 +71,8 @@ zones:
       sample: ["SSD block storage", "GPU flavors"]
 """
 
-from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import list_zones
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule, select
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_catalog import list_zones
 
 
 def main():
