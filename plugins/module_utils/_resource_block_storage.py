@@ -326,3 +326,59 @@ def predict(current, actions, instance=None, name=None, volume_type=None, size=N
         elif action == "delete":
             volume = None
     return volume
+
+
+# --- the module's options, look-ups and words (iwinv_block_storage) ---------------------------------------------
+
+def option_problem(params):
+    """What is wrong with the options on their own (before any request), or None."""
+    if params["size"] is not None and params["size"] <= 0:
+        return "size must be a positive number of GB, got %s" % params["size"]
+    if params["name"] is not None and not 1 <= len(params["name"]) <= 64:
+        return "name must be 1 to 64 characters long, got %d" % len(params["name"])
+    if params["description"] is not None and len(params["description"]) > 255:
+        return "description must be at most 255 characters long, got %d" % len(params["description"])
+    return None
+
+
+def found_problem(volume, volume_id, name, state):
+    """(an error, a warning) about the volume a look-up found (or not), each None when there is nothing to say."""
+    if volume is None and volume_id and state != "absent":
+        return ("no block storage has the id '%s'; to create a volume, give name (and no id): the API assigns ids"
+                % volume_id), None
+    if volume is not None and name and volume["name"] != name:
+        return None, ("block storage %s is named '%s', not '%s': the API cannot rename a volume"
+                      % (volume["id"], volume["name"], name))
+    return None, None
+
+
+def target_instance(current, state, ref, read_instance, reference):
+    """The instance `ref` names, read only when the plan needs it: the one `current` is attached to when it carries
+    that id or name (one request, not a detail and a list), else reference(ref)."""
+    if not instance_needed(current, state, ref):
+        return None
+    attached_to = settled_instance_id(current)
+    if ref == attached_to:
+        return {"id": attached_to}
+    if attached_to:
+        attached = read_instance(attached_to)
+        if attached is not None and attached["name"] == ref:
+            return attached
+    return reference(ref)
+
+
+def doing(action, label, instance, name):
+    """A write in words for an API error ("attaching block storage 'data' (bs-1) to instance 'web' (i-1)")."""
+    if action == "create":
+        return "creating block storage '%s' on instance '%s' (%s)" % (name, instance["name"], instance["id"])
+    if action == "attach":
+        return "attaching %s to instance '%s' (%s)" % (label, instance["name"], instance["id"])
+    return "%s %s" % ("detaching" if action == "detach" else "deleting", label)
+
+
+def error_note(action, before):
+    """More words for an API error: an attach that fails after its detach leaves the volume attached to nothing."""
+    moved_from = before["instance_id"] if before else None
+    if action == "attach" and moved_from:
+        return "; the volume was detached from instance %s first and is now attached to nothing" % moved_from
+    return ""
