@@ -101,6 +101,13 @@ class FirewallFamily:
             raise
         return True
 
+    def edit(self, current, desired, judge, on_write):
+        """update() when `current` is not the desired firewall yet (else no write), telling on_write of each write."""
+        if not fw.firewall_changes(current, desired):
+            return current
+        self.on_write = on_write
+        return self.update(current, desired, judge)
+
     def change_pair(self, action, firewall_id, instance_id):
         """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
 
