@@ -452,10 +452,14 @@ def desired_with_instances(client, params, rules, current, look_up=None):
     return desired, pairs
 
 
-def predicted(desired, rules=None):
-    """The firewall check mode reports: `rules` as the family predicts them, or for a create the desired rules,
-    whose ids are unknown (None)."""
-    return dict(desired, rules=[dict(rule, id=None) for rule in desired["rules"]] if rules is None else rules)
+def predicted(state, current, changes, desired, predicted_rules):
+    """The firewall once the plan is done (check mode, and the diff's after): gone, as it is (no change), or the
+    desired one with the rules the family predicts (predicted_rules), whose ids a create leaves unknown (None)."""
+    if state == "absent" or not changes:
+        return None if changes else current
+    if current is None:
+        return dict(desired, rules=[dict(rule, id=None) for rule in desired["rules"]])
+    return dict(desired, rules=predicted_rules(current["rules"], desired["rules"]))
 
 
 def took_effect(action, argument, firewall):

@@ -261,14 +261,9 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list i
     KeptList, instance_reference, shared_poll)
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitError
 
-RULE_OPTIONS = dict(
-    direction=dict(type="str", required=True),
-    protocol=dict(type="str", required=True),
-    port=dict(type="raw", required=True),
-    cidr=dict(type="str", required=True),
-    name=dict(type="str"),
-    description=dict(type="str"),
-)
+RULE_OPTIONS = dict(direction=dict(type="str", required=True), protocol=dict(type="str", required=True),
+                    port=dict(type="raw", required=True), cidr=dict(type="str", required=True),
+                    name=dict(type="str"), description=dict(type="str"))
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),
@@ -339,10 +334,7 @@ class Firewall(ClaimingResource):
         return [Action(kind, argument) for kind, argument in fw.plan(current, self.desired, *self.pairs)], []
 
     def predict(self, current, actions):
-        if self.params["state"] == "absent" or not actions:
-            return None if actions else current
-        return fw.predicted(self.desired, current and self.api.predicted_rules(current["rules"],
-                                                                               self.desired["rules"]))
+        return fw.predicted(self.params["state"], current, bool(actions), self.desired, self.api.predicted_rules)
 
     def send(self, action, firewall):
         if action.kind == "create":   # claimed until its rules are written too (release)
@@ -367,8 +359,8 @@ class Firewall(ClaimingResource):
         return firewall
 
     def update(self, current):
-        """The writes that make `current` the desired firewall (none when it already is); each family decides how.
-        A failure after any of them (rules are written one by one) reports changed=true and the firewall."""
+        """The writes that make `current` the desired firewall (none when it already is); each family decides how."""
+        # A failure after any of them (rules are written one by one) reports changed=true and the firewall.
         judge = partial(self.run_state.reconcile, known=current, advice=self.description.rerun_advice)
         return self.api.edit(current, self.desired, judge, partial(self.run_state.wrote, current))
 
