@@ -21,10 +21,12 @@ VOLUMES_PATH = "/v1/block-storages"
 
 # Words for the API errors of volume writes, so that a failure says what to do.
 VOLUME_ERROR_ADVICE = {
-    "UNAVAILABLE_COMBINATION": "the volume type is not offered in the instance's zone, or the volume and the instance are in different zones",
+    "UNAVAILABLE_COMBINATION": "the volume type is not offered in the instance's zone, or the volume and the instance "
+                               "are in different zones",
     "LIMIT_EXCEEDED": "the instance already carries the most volumes it may have (%d)" % MAX_VOLUMES_PER_INSTANCE,
     "IN_USE": "the volume is attached or busy with another operation",
-    "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation; try again once it has settled",
+    "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation; try again once it has "
+                                   "settled",
     "CHECK_PARAM": "the API refused a parameter (for example a size outside the type's range)",
 }
 
@@ -179,10 +181,12 @@ def placement_problem(types, volume_type, size, zone):
     if row is None:
         return "type '%s' is not offered by the API (types: %s)" % (volume_type, ", ".join(t["type"] for t in types))
     if size is not None and row["min"] is not None and row["max"] is not None and not row["min"] <= size <= row["max"]:
-        return "size %s GB is outside the range of type '%s' (%s to %s GB)" % (size, volume_type, row["min"], row["max"])
+        return ("size %s GB is outside the range of type '%s' (%s to %s GB)"
+                % (size, volume_type, row["min"], row["max"]))
     if zone and row["zones"] is not None and zone not in row["zones"]:
-        return ("type '%s' is not offered in zone %s, where the instance is (only in: %s); use type 'ssd' or an instance in %s"
-                % (volume_type, zone, ", ".join(row["zones"]) or "no zone", " or ".join(row["zones"]) or "another zone"))
+        return ("type '%s' is not offered in zone %s, where the instance is (only in: %s); use type 'ssd' or an "
+                "instance in %s" % (volume_type, zone, ", ".join(row["zones"]) or "no zone",
+                                    " or ".join(row["zones"]) or "another zone"))
     return None
 
 
@@ -202,8 +206,8 @@ def offered_placement_problem(client, volume_type, size, zone):
 def attach_problem(volume, instance):
     """Why this volume cannot be attached to this instance, known before asking the API, or None."""
     if volume is not None and volume["zone"] and instance["zone"]["id"] and volume["zone"] != instance["zone"]["id"]:
-        return ("the volume is in zone %s and instance '%s' is in zone %s: a volume can only be attached to an instance "
-                "in its own zone" % (volume["zone"], instance["name"], instance["zone"]["id"]))
+        return ("the volume is in zone %s and instance '%s' is in zone %s: a volume can only be attached to an "
+                "instance in its own zone" % (volume["zone"], instance["name"], instance["zone"]["id"]))
     attached = [volume_id for volume_id in instance.get("block_storages") or []
                 if volume is None or volume_id != volume["id"]]
     if len(attached) >= MAX_VOLUMES_PER_INSTANCE:
@@ -299,12 +303,12 @@ def _decide_create(state, instance_id, volume_type, size):
 
 def _check_immutable(current, volume_type, size, description):
     if size is not None and size != current["size"]:
-        raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
-                        "volume with another name and copy the data, or set size to %s"
+        raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; "
+                        "create a new volume with another name and copy the data, or set size to %s"
                         % (size, current["name"], current["id"], current["size"], current["size"]))
     if volume_type is not None and volume_type != current["type"]:
-        raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
-                        "new volume with another name, or set type to '%s'"
+        raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; "
+                        "create a new volume with another name, or set type to '%s'"
                         % (volume_type, current["name"], current["id"], current["type"], current["type"]))
     if description is not None and description != current["description"]:
         return ["description is used only when creating a volume: block storage '%s' (%s) keeps its description '%s'"

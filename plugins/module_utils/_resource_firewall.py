@@ -157,8 +157,8 @@ def normalise_cidr(value):
 def _choice(value, allowed, option):
     word = str(value).strip().lower() if value is not None else ""
     if option == "protocol" and word == "icmp":
-        raise RuleError("icmp is not a rule protocol on iwinv: ICMP is allowed or refused for the whole firewall with the "
-                        "icmp option (icmp: true)")
+        raise RuleError("icmp is not a rule protocol on iwinv: ICMP is allowed or refused for the whole firewall "
+                        "with the icmp option (icmp: true)")
     if word not in allowed:
         raise RuleError("must be one of %s, got %r" % (", ".join(allowed), value))
     return word

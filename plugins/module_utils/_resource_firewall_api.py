@@ -9,9 +9,9 @@ rules are sub-resources, written one by one with the fewest writes (firewall.pla
 whose answer is lost is judged by reading the rule list again and, when it does not show, sent once more (safe:
 the API refuses an exact duplicate rule with CHECK_PARAM, an edit is idempotent, a deleted rule is gone).
 
-Both speak firewalls as _resource_firewall.py's vocabulary ({id, name, description, icmp, rules, instances}); the modules
-never see a path or a body. `judge(error, read, took_effect, what)` is the module's TaskRun.reconcile for a write
-whose answer was lost: it returns what `read()` gave once the effect shows, else raises `error`.
+Both speak firewalls as _resource_firewall.py's vocabulary ({id, name, description, icmp, rules, instances});
+the modules never see a path or a body. `judge(error, read, took_effect, what)` is the module's TaskRun.reconcile
+for a write whose answer was lost: it returns what `read()` gave once the effect shows, else raises `error`.
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
