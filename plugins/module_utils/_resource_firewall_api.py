@@ -275,8 +275,7 @@ class SecurityGroups(FirewallFamily):
 
         A lost answer is judged by reading the rule list; not done there, the write is sent once more (every rule
         write is safe to repeat). A CHECK_PARAM refusal (an exact duplicate; a rule already deleted) is checked
-        the same way: done means it was already there.
-        """
+        the same way: done means it was already there."""
         for attempt in (1, 2):
             try:
                 answer = send()
@@ -290,12 +289,7 @@ class SecurityGroups(FirewallFamily):
                     self.lost_answers.append(request + "; reading the rules back showed it done")
                     return None, rules
                 if attempt == 2 or rules is None:
-                    read = "the firewall is gone" if rules is None else "%d rules" % len(rules)
-                    exc.message = ("%s; reading the rules of firewall %s back does not show %s (%s): it has not "
-                                   "happened, or not yet; running the task again is safe: it reads the rules again and "
-                                   "writes only what is still needed" % (exc.message, firewall_id, what, read))
-                    exc.args = (exc.message,)
-                    raise
+                    raise not_shown(exc, firewall_id, what, rules)
                 self.lost_answers.append(request + "; reading the rules back did not show it, so it was sent again")
             except IwinvApiError as exc:
                 if exc.error_code != "CHECK_PARAM":
@@ -322,3 +316,14 @@ def created_row(rows, path, status):
 
 
 FAMILIES = {"security-groups": SecurityGroups, "firewall": DocsFirewalls}
+
+
+def not_shown(exc, firewall_id, what, rules):
+    """A lost rule write's error once reading the rules back does not show it (`rules`: None once the firewall is
+    gone): it may not have happened yet, and running the task again is safe."""
+    read = "the firewall is gone" if rules is None else "%d rules" % len(rules)
+    exc.message = ("%s; reading the rules of firewall %s back does not show %s (%s): it has not happened, or not "
+                   "yet; running the task again is safe: it reads the rules again and writes only what is still "
+                   "needed" % (exc.message, firewall_id, what, read))
+    exc.args = (exc.message,)
+    return exc
