@@ -69,6 +69,10 @@ class Writes:
         return False
 
 
+def failing_plan(current):
+    raise RuntimeError("boom")
+
+
 def named_writes(tmp_path, module):
     return NamedWrites("things", "http://api.test", "access-key", directory=str(tmp_path), clock=module.clock)
 
@@ -104,7 +108,7 @@ def test_a_held_claim_is_released_when_the_task_ends_even_on_failure(tmp_path):
     assert writes.busy("t")
     thing.release()
     assert not writes.busy("t") and thing.held is None
-    thing.plan = lambda current: (_ for _ in ()).throw(RuntimeError("boom"))
+    thing.plan = failing_plan
     module.clock.sleep(1)
     thing.looked_at = module.clock()
     thing.hold("t")
