@@ -65,6 +65,7 @@ PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from functools import partial
 
@@ -79,6 +80,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import (
     rerun_advice,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitFailedError, describe_status
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import NameTaken, run_claimed
 
 
 class Description:
@@ -330,3 +332,61 @@ def result_with_diff(changed, key, before, after):
         key: copy.deepcopy(after) if after is not None else {},
         "diff": {"before": before or {}, "after": after or {}},
     }
+
+
+# --- a fleet's name claims and shared polls (the volume and firewall modules'; _state_instance_list.py) --------
+
+class ClaimingResource(Resource):
+    """A resource whose writes are noted by name for the other tasks of this controller (`writes`: a KeptList, or
+    None when sharing is off), whose creates hold their claim until release(), and whose waits share polls."""
+
+    def __init__(self, iwinv, writes):
+        super().__init__(iwinv)
+        self.writes = writes
+        self.looked_at = None   # when the look-up that found (or missed) the object was read: a create claims it
+        self.held = None        # the key of a create's claim, held until release()
+        self.polls = {}         # object id -> the shared poll of its waits, made once its write was answered
+
+    def name(self):
+        return None if self.params["id"] else self.params["name"]
+
+    def claimed(self, name, looked_up=False, others=()):
+        """One write of `name` noted while it runs; judged on the look-up (NameTaken when another task wrote the name
+        since) when `looked_up`, else noted with `others` (the names the object had)."""
+        if self.writes is None:
+            return contextlib.nullcontext()
+        return self.writes.claimed(name, self.looked_at if looked_up else None, others)
+
+    def hold(self, name):
+        """A create's claim of `name`, held until release() (its later writes belong to it); NameTaken when taken."""
+        self.held = self.writes.claim(name, self.looked_at)
+        if self.held is None:
+            raise NameTaken()
+
+    def release(self):
+        if self.held is not None:
+            self.writes.written(self.held)
+            self.held = None
+
+    def share_poll(self, obj_id, make_poll):
+        """The reads of `obj_id`'s waits from now on: a poll shared with the fleet (make_poll()), when sharing is on."""
+        if self.writes is not None:
+            self.polls[obj_id] = make_poll()
+
+    def polled(self, obj_id, read_one):
+        """`obj_id` read for a wait: through its shared poll when there is one, else read_one()."""
+        poll = self.polls.get(obj_id)
+        return poll() if poll is not None else read_one()
+
+
+def run_claiming(engine, claims=True):
+    """engine.run(), run again after each NameTaken once no other task of this controller writes the name
+    (run_claimed); once when the resource names nothing to create, shares nothing, or `claims` is False."""
+    resource, name = engine.resource, engine.resource.name()
+    try:
+        if not claims or resource.writes is None or name is None:
+            return engine.run()
+        what = "%s '%s'" % (resource.description.label, name)
+        return run_claimed(engine.run_state, resource.writes, name, engine.run, what)
+    finally:
+        resource.release()

@@ -21,10 +21,12 @@ VOLUMES_PATH = "/v1/block-storages"
 
 # Words for the API errors of volume writes, so that a failure says what to do.
 VOLUME_ERROR_ADVICE = {
-    "UNAVAILABLE_COMBINATION": "the volume type is not offered in the instance's zone, or the volume and the instance are in different zones",
+    "UNAVAILABLE_COMBINATION": "the volume type is not offered in the instance's zone, or the volume and the instance "
+                               "are in different zones",
     "LIMIT_EXCEEDED": "the instance already carries the most volumes it may have (%d)" % MAX_VOLUMES_PER_INSTANCE,
     "IN_USE": "the volume is attached or busy with another operation",
-    "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation; try again once it has settled",
+    "DELETED_OR_WORKING_INSTANCE": "the instance is deleted or busy with another operation; try again once it has "
+                                   "settled",
     "CHECK_PARAM": "the API refused a parameter (for example a size outside the type's range)",
 }
 
@@ -179,10 +181,12 @@ def placement_problem(types, volume_type, size, zone):
     if row is None:
         return "type '%s' is not offered by the API (types: %s)" % (volume_type, ", ".join(t["type"] for t in types))
     if size is not None and row["min"] is not None and row["max"] is not None and not row["min"] <= size <= row["max"]:
-        return "size %s GB is outside the range of type '%s' (%s to %s GB)" % (size, volume_type, row["min"], row["max"])
+        return ("size %s GB is outside the range of type '%s' (%s to %s GB)"
+                % (size, volume_type, row["min"], row["max"]))
     if zone and row["zones"] is not None and zone not in row["zones"]:
-        return ("type '%s' is not offered in zone %s, where the instance is (only in: %s); use type 'ssd' or an instance in %s"
-                % (volume_type, zone, ", ".join(row["zones"]) or "no zone", " or ".join(row["zones"]) or "another zone"))
+        return ("type '%s' is not offered in zone %s, where the instance is (only in: %s); use type 'ssd' or an "
+                "instance in %s" % (volume_type, zone, ", ".join(row["zones"]) or "no zone",
+                                    " or ".join(row["zones"]) or "another zone"))
     return None
 
 
@@ -202,8 +206,8 @@ def offered_placement_problem(client, volume_type, size, zone):
 def attach_problem(volume, instance):
     """Why this volume cannot be attached to this instance, known before asking the API, or None."""
     if volume is not None and volume["zone"] and instance["zone"]["id"] and volume["zone"] != instance["zone"]["id"]:
-        return ("the volume is in zone %s and instance '%s' is in zone %s: a volume can only be attached to an instance "
-                "in its own zone" % (volume["zone"], instance["name"], instance["zone"]["id"]))
+        return ("the volume is in zone %s and instance '%s' is in zone %s: a volume can only be attached to an "
+                "instance in its own zone" % (volume["zone"], instance["name"], instance["zone"]["id"]))
     attached = [volume_id for volume_id in instance.get("block_storages") or []
                 if volume is None or volume_id != volume["id"]]
     if len(attached) >= MAX_VOLUMES_PER_INSTANCE:
@@ -299,12 +303,12 @@ def _decide_create(state, instance_id, volume_type, size):
 
 def _check_immutable(current, volume_type, size, description):
     if size is not None and size != current["size"]:
-        raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; create a new "
-                        "volume with another name and copy the data, or set size to %s"
+        raise PlanError("size is %s GB but block storage '%s' (%s) has %s GB: the API cannot resize a volume; "
+                        "create a new volume with another name and copy the data, or set size to %s"
                         % (size, current["name"], current["id"], current["size"], current["size"]))
     if volume_type is not None and volume_type != current["type"]:
-        raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; create a "
-                        "new volume with another name, or set type to '%s'"
+        raise PlanError("type is '%s' but block storage '%s' (%s) is '%s': the API cannot change a volume's type; "
+                        "create a new volume with another name, or set type to '%s'"
                         % (volume_type, current["name"], current["id"], current["type"], current["type"]))
     if description is not None and description != current["description"]:
         return ["description is used only when creating a volume: block storage '%s' (%s) keeps its description '%s'"
@@ -326,3 +330,59 @@ def predict(current, actions, instance=None, name=None, volume_type=None, size=N
         elif action == "delete":
             volume = None
     return volume
+
+
+# --- the module's options, look-ups and words (iwinv_block_storage) ---------------------------------------------
+
+def option_problem(params):
+    """What is wrong with the options on their own (before any request), or None."""
+    if params["size"] is not None and params["size"] <= 0:
+        return "size must be a positive number of GB, got %s" % params["size"]
+    if params["name"] is not None and not 1 <= len(params["name"]) <= 64:
+        return "name must be 1 to 64 characters long, got %d" % len(params["name"])
+    if params["description"] is not None and len(params["description"]) > 255:
+        return "description must be at most 255 characters long, got %d" % len(params["description"])
+    return None
+
+
+def found_problem(volume, volume_id, name, state):
+    """(an error, a warning) about the volume a look-up found (or not), each None when there is nothing to say."""
+    if volume is None and volume_id and state != "absent":
+        return ("no block storage has the id '%s'; to create a volume, give name (and no id): the API assigns ids"
+                % volume_id), None
+    if volume is not None and name and volume["name"] != name:
+        return None, ("block storage %s is named '%s', not '%s': the API cannot rename a volume"
+                      % (volume["id"], volume["name"], name))
+    return None, None
+
+
+def target_instance(current, state, ref, read_instance, reference):
+    """The instance `ref` names, read only when the plan needs it: the one `current` is attached to when it carries
+    that id or name (one request, not a detail and a list), else reference(ref)."""
+    if not instance_needed(current, state, ref):
+        return None
+    attached_to = settled_instance_id(current)
+    if ref == attached_to:
+        return {"id": attached_to}
+    if attached_to:
+        attached = read_instance(attached_to)
+        if attached is not None and attached["name"] == ref:
+            return attached
+    return reference(ref)
+
+
+def doing(action, label, instance, name):
+    """A write in words for an API error ("attaching block storage 'data' (bs-1) to instance 'web' (i-1)")."""
+    if action == "create":
+        return "creating block storage '%s' on instance '%s' (%s)" % (name, instance["name"], instance["id"])
+    if action == "attach":
+        return "attaching %s to instance '%s' (%s)" % (label, instance["name"], instance["id"])
+    return "%s %s" % ("detaching" if action == "detach" else "deleting", label)
+
+
+def error_note(action, before):
+    """More words for an API error: an attach that fails after its detach leaves the volume attached to nothing."""
+    moved_from = before["instance_id"] if before else None
+    if action == "attach" and moved_from:
+        return "; the volume was detached from instance %s first and is now attached to nothing" % moved_from
+    return ""

@@ -157,8 +157,8 @@ def normalise_cidr(value):
 def _choice(value, allowed, option):
     word = str(value).strip().lower() if value is not None else ""
     if option == "protocol" and word == "icmp":
-        raise RuleError("icmp is not a rule protocol on iwinv: ICMP is allowed or refused for the whole firewall with the "
-                        "icmp option (icmp: true)")
+        raise RuleError("icmp is not a rule protocol on iwinv: ICMP is allowed or refused for the whole firewall "
+                        "with the icmp option (icmp: true)")
     if word not in allowed:
         raise RuleError("must be one of %s, got %r" % (", ".join(allowed), value))
     return word
@@ -430,3 +430,80 @@ def describe_instances(instances):
     if instances is None:
         return "gone"
     return "attached to %s" % (", ".join(ids_of(instances)) or "no instance")
+
+
+# --- the module's plan, predictions and words (iwinv_firewall) ---------------------------------------------------
+
+PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
+PAIR_KEY = PAIR_PREFIX + "%s:%s"
+DOING = {"create": "creating %s", "update": "editing %s", "delete": "deleting %s",
+         "attach": "attaching firewall %s to instance %s", "detach": "detaching firewall %s from instance %s"}
+
+
+def desired_with_instances(client, params, rules, current, look_up=None):
+    """(the firewall the options describe, with the instances it will have; (ids to attach, ids to detach))."""
+    if current is None and not params["name"]:
+        raise IwinvError("name is required to create a firewall")
+    desired = desired_firewall(current, params, rules)
+    wanted = resolve_instances(client, params["instances"], desired["instances"], look_up)
+    pairs = instance_changes(attachment_ids(current), None if wanted is None else ids_of(wanted),
+                             params["purge_instances"])
+    desired["instances"] = predicted_instances(desired, wanted, *pairs)
+    return desired, pairs
+
+
+def predicted(state, current, changes, desired, predicted_rules):
+    """The firewall once the plan is done (check mode, and the diff's after): gone, as it is (no change), or the
+    desired one with the rules the family predicts (predicted_rules), whose ids a create leaves unknown (None)."""
+    if state == "absent" or not changes:
+        return None if changes else current
+    if current is None:
+        return dict(desired, rules=[dict(rule, id=None) for rule in desired["rules"]])
+    return dict(desired, rules=predicted_rules(current["rules"], desired["rules"]))
+
+
+def took_effect(action, argument, firewall):
+    """Whether `firewall` (with its attachments), read back after a lost answer, shows the write done."""
+    if action == "delete":
+        return firewall is None
+    return pair_shows(action, argument, firewall["instances"] if firewall else None)
+
+
+def last_pair(action, instance_id, to_attach, to_detach):
+    """Whether this attach or detach is the last one (after which all of them are waited for)."""
+    return action in ("attach", "detach") and instance_id == (to_detach + to_attach)[-1]
+
+
+def pair_notes(firewall_id, to_attach, to_detach):
+    """The journal notes (key, action, instance id) of attaches and detaches left in flight (wait=false)."""
+    return [(PAIR_KEY % (firewall_id, kind, instance_id), kind, instance_id)
+            for kind, instance_ids in (("attach", to_attach), ("detach", to_detach)) for instance_id in instance_ids]
+
+
+def doing(action, firewall_id, argument, name):
+    """A write in words for an API error ("attaching firewall fw-1 to instance i-1")."""
+    if action in ("attach", "detach"):
+        return DOING[action] % (firewall_id, argument)
+    return DOING[action] % ("firewall %s" % firewall_id if firewall_id else "firewall '%s'" % name)
+
+
+def lost_answers_note(lost_answers):
+    """What a failure adds about the requests whose answer was lost before it (they may explain it)."""
+    return "; requests whose answer was lost before: %s" % "; ".join(lost_answers) if lost_answers else ""
+
+
+def found_by_id(firewall, firewall_id, state):
+    """The firewall read by id; none fails unless it is to be absent (the API assigns ids: a create is by name)."""
+    if firewall is None and state == "present":
+        raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id" % firewall_id)
+    return firewall
+
+
+def new_rows(rows, name, known_ids):
+    """The rows of `name` that were not there before a create (what a lost create made)."""
+    return [row for row in rows if row["name"] == name and row["id"] not in known_ids]
+
+
+def adopted_warning(name, firewall_id):
+    return ("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so it was "
+            "adopted" % (name, firewall_id))

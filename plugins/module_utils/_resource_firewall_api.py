@@ -9,9 +9,9 @@ rules are sub-resources, written one by one with the fewest writes (firewall.pla
 whose answer is lost is judged by reading the rule list again and, when it does not show, sent once more (safe:
 the API refuses an exact duplicate rule with CHECK_PARAM, an edit is idempotent, a deleted rule is gone).
 
-Both speak firewalls as _resource_firewall.py's vocabulary ({id, name, description, icmp, rules, instances}); the modules
-never see a path or a body. `judge(error, read, took_effect, what)` is the module's TaskRun.reconcile for a write
-whose answer was lost: it returns what `read()` gave once the effect shows, else raises `error`.
+Both speak firewalls as _resource_firewall.py's vocabulary ({id, name, description, icmp, rules, instances});
+the modules never see a path or a body. `judge(error, read, took_effect, what)` is the module's TaskRun.reconcile
+for a write whose answer was lost: it returns what `read()` gave once the effect shows, else raises `error`.
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
@@ -100,6 +100,13 @@ class FirewallFamily:
                 return False
             raise
         return True
+
+    def edit(self, current, desired, judge, on_write):
+        """update() when `current` is not the desired firewall yet (else no write), telling on_write of each write."""
+        if not fw.firewall_changes(current, desired):
+            return current
+        self.on_write = on_write
+        return self.update(current, desired, judge)
 
     def change_pair(self, action, firewall_id, instance_id):
         """Attach or detach one pair; an answer lost is judged by reading back, and resent when not done.
@@ -268,8 +275,7 @@ class SecurityGroups(FirewallFamily):
 
         A lost answer is judged by reading the rule list; not done there, the write is sent once more (every rule
         write is safe to repeat). A CHECK_PARAM refusal (an exact duplicate; a rule already deleted) is checked
-        the same way: done means it was already there.
-        """
+        the same way: done means it was already there."""
         for attempt in (1, 2):
             try:
                 answer = send()
@@ -283,12 +289,7 @@ class SecurityGroups(FirewallFamily):
                     self.lost_answers.append(request + "; reading the rules back showed it done")
                     return None, rules
                 if attempt == 2 or rules is None:
-                    read = "the firewall is gone" if rules is None else "%d rules" % len(rules)
-                    exc.message = ("%s; reading the rules of firewall %s back does not show %s (%s): it has not "
-                                   "happened, or not yet; running the task again is safe: it reads the rules again and "
-                                   "writes only what is still needed" % (exc.message, firewall_id, what, read))
-                    exc.args = (exc.message,)
-                    raise
+                    raise not_shown(exc, firewall_id, what, rules)
                 self.lost_answers.append(request + "; reading the rules back did not show it, so it was sent again")
             except IwinvApiError as exc:
                 if exc.error_code != "CHECK_PARAM":
@@ -315,3 +316,14 @@ def created_row(rows, path, status):
 
 
 FAMILIES = {"security-groups": SecurityGroups, "firewall": DocsFirewalls}
+
+
+def not_shown(exc, firewall_id, what, rules):
+    """A lost rule write's error once reading the rules back does not show it (`rules`: None once the firewall is
+    gone): it may not have happened yet, and running the task again is safe."""
+    read = "the firewall is gone" if rules is None else "%d rules" % len(rules)
+    exc.message = ("%s; reading the rules of firewall %s back does not show %s (%s): it has not happened, or not "
+                   "yet; running the task again is safe: it reads the rules again and writes only what is still "
+                   "needed" % (exc.message, firewall_id, what, read))
+    exc.args = (exc.message,)
+    return exc

@@ -161,22 +161,15 @@ block_storage:
       sample: attached
 """
 
-import contextlib
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_block_storage as bs
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine import (
+    Action, ClaimingResource, Description, Engine, run_claiming)
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
-    VOLUMES,
-    KeptList,
-    find_volume,
-    instance_reference,
-    noting_volume_writes,
-    run_claimed,
-    shared_row_poll,
-)
+    VOLUMES, KeptList, find_volume, instance_reference, noting_volume_writes, shared_row_poll)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import get_instance, is_settled
 
 VOLUME = Description(
@@ -198,71 +191,43 @@ def argument_spec():
     )
 
 
-def option_problem(params):
-    """What is wrong with the options on their own (before any request), or None."""
-    if params["size"] is not None and params["size"] <= 0:
-        return "size must be a positive number of GB, got %s" % params["size"]
-    if params["name"] is not None and not 1 <= len(params["name"]) <= 64:
-        return "name must be 1 to 64 characters long, got %d" % len(params["name"])
-    if params["description"] is not None and len(params["description"]) > 255:
-        return "description must be at most 255 characters long, got %d" % len(params["description"])
-    return None
-
-
-class BlockStorage(Resource):
+class BlockStorage(ClaimingResource):
     """A volume: the engine's hooks; what to do is block_storage.plan's, the sequence the engine's."""
 
     description = VOLUME
     before = None   # the volume as found: an attach that fails after its detach says where it was
 
     def __init__(self, iwinv):
-        super().__init__(iwinv)
-        self.view = iwinv.instance_view()
+        view = iwinv.instance_view()
         # A fleet's volume look-ups and waits share the volume list (off with instance_list_max_age=0).
-        self.volumes = self.view and KeptList("volumes", self.params["api_url"], self.params["access_key"],
-                                              self.params["instance_list_max_age"], warn=iwinv.warn)
-        self.looked_at = None
-        self.polls = {}   # volume id -> the shared poll of its waits, made once its write was answered
+        super().__init__(iwinv, view and KeptList("volumes", iwinv.params["api_url"], iwinv.params["access_key"],
+                                                  iwinv.params["instance_list_max_age"], warn=iwinv.warn))
+        self.view = view
 
     def find(self):
-        volume, self.looked_at = find_volume(self.volumes, self.client, self.params["id"], self.params["name"])
-        if volume is None and self.params["id"] and self.params["state"] != "absent":
-            raise IwinvError("no block storage has the id '%s'; to create a volume, give name (and no id): the API "
-                             "assigns ids" % self.params["id"])
-        if volume is not None and self.params["name"] and volume["name"] != self.params["name"]:
-            self.iwinv.warn("block storage %s is named '%s', not '%s': the API cannot rename a volume"
-                            % (volume["id"], volume["name"], self.params["name"]))
+        volume, self.looked_at = find_volume(self.writes, self.client, self.params["id"], self.params["name"])
+        error, warning = bs.found_problem(volume, self.params["id"], self.params["name"], self.params["state"])
+        if error:
+            raise IwinvError(error)
+        if warning:
+            self.iwinv.warn(warning)
         return volume
-
-    def name(self):
-        return None if self.params["id"] else self.params["name"]
 
     def named(self, name):
         return bs.list_block_storages(self.client, name=name)
 
     def plan(self, current):
         """The actions, with the target instance they need; fails on what the API would refuse."""
-        self.before, instance = current, self.target_instance(current)
+        self.before = current
+        instance = bs.target_instance(current, self.params["state"], self.params["instance"],
+                                      partial(get_instance, self.client),
+                                      partial(instance_reference, self.view, self.client, with_volumes=True))
         kinds, warnings = bs.plan(current, self.params, instance)
         problem = "create" in kinds and bs.offered_placement_problem(self.client, self.params["type"],
                                                                      self.params["size"], instance["zone"]["id"])
         if problem:
             raise IwinvError(problem)
         return [Action(kind, instance) for kind in kinds], warnings
-
-    def target_instance(self, current):
-        """The instance the options name, read only when the plan needs it."""
-        if not bs.instance_needed(current, self.params["state"], self.params["instance"]):
-            return None
-        ref, attached_to = self.params["instance"], bs.settled_instance_id(current)
-        if ref == attached_to:
-            return {"id": attached_to}
-        if attached_to:
-            # A name that the current instance carries costs one request, not a detail and a list.
-            attached = get_instance(self.client, attached_to)
-            if attached is not None and attached["name"] == ref:
-                return attached
-        return instance_reference(self.view, self.client, ref, with_volumes=True)
 
     def predict(self, current, actions):
         return bs.predict(current, [action.kind for action in actions], actions[0].argument if actions else None,
@@ -272,19 +237,13 @@ class BlockStorage(Resource):
         """One write, noted for the fleet's look-ups (a create claims its name: NameTaken makes the task look again)
         and for the instances whose volumes it changes; its waits then share the volume list."""
         instances = [action.argument and action.argument["id"], self.before and self.before["instance_id"]]
-        with self.noted(action, volume), noting_volume_writes(self.view, instances):
-            sent = self.send_one(action, volume)
-        if self.volumes is not None:
-            self.polls[sent["id"]] = shared_row_poll(self.volumes, self.client, VOLUMES,
-                                                     partial(bs.list_block_storages, self.client), sent["id"],
-                                                     partial(bs.get_block_storage, self.client, sent["id"]))
-        return sent
-
-    def noted(self, action, volume):
-        if self.volumes is None:
-            return contextlib.nullcontext()
         name = volume["name"] if volume else self.params["name"]
-        return self.volumes.claimed(name, self.looked_at if action.kind == "create" else None)
+        with self.claimed(name, action.creates), noting_volume_writes(self.view, instances):
+            sent = self.send_one(action, volume)
+        self.share_poll(sent["id"], partial(shared_row_poll, self.writes, self.client, VOLUMES,
+                                            partial(bs.list_block_storages, self.client), sent["id"],
+                                            partial(bs.get_block_storage, self.client, sent["id"])))
+        return sent
 
     def send_one(self, action, volume):
         instance = action.argument
@@ -318,8 +277,7 @@ class BlockStorage(Resource):
         return "volume named '%s' on instance %s" % (self.params["name"], action.argument["id"])
 
     def read(self, volume):
-        poll = self.polls.get(volume["id"])
-        return poll() if poll is not None else bs.get_block_storage(self.client, volume["id"])
+        return self.polled(volume["id"], partial(bs.get_block_storage, self.client, volume["id"]))
 
     def took_effect(self, action, volume):
         return bs.took_effect(action.kind, volume, action.argument)
@@ -337,34 +295,19 @@ class BlockStorage(Resource):
         return "block storage '%s' (%s)" % (volume.get("name") or self.params["name"] or volume["id"], volume["id"])
 
     def doing(self, action, volume):
-        instance = action.argument
-        if action.kind == "create":
-            return "creating block storage '%s' on instance '%s' (%s)" % (self.params["name"], instance["name"],
-                                                                          instance["id"])
-        if action.kind == "attach":
-            return "attaching %s to instance '%s' (%s)" % (self.label(volume), instance["name"], instance["id"])
-        return "%s %s" % ("detaching" if action.kind == "detach" else "deleting", self.label(volume))
+        return bs.doing(action.kind, volume and self.label(volume), action.argument, self.params["name"])
 
     def error_note(self, action, obj):
-        moved_from = self.before["instance_id"] if self.before else None
-        if action.kind == "attach" and moved_from:
-            return "; the volume was detached from instance %s first and is now attached to nothing" % moved_from
-        return ""
+        return bs.error_note(action.kind, self.before)
 
 
 def main():
     iwinv = IwinvModule(argument_spec=argument_spec(), with_wait=True, required_one_of=[("id", "name")],
                         references=("instance",))
-    problem = option_problem(iwinv.params)
+    problem = bs.option_problem(iwinv.params)
     if problem:
         iwinv.fail(problem)
-    engine = Engine(iwinv, BlockStorage(iwinv))
-    name = iwinv.params["name"]
-    if iwinv.params["id"] or not name or iwinv.params["instance_list_max_age"] == 0:
-        iwinv.run(engine.run)
-    else:
-        iwinv.run(partial(run_claimed, engine.run_state, engine.resource.volumes, name, engine.run,
-                          "block storage '%s'" % name))
+    iwinv.run(partial(run_claiming, Engine(iwinv, BlockStorage(iwinv))))
 
 
 if __name__ == "__main__":

@@ -259,33 +259,15 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_firew
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine import (
-    Action,
-    Description,
-    Engine,
-    Resource,
-    result_with_diff,
-    reworded,
-)
-from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+    Action, ClaimingResource, Description, Engine, result_with_diff, reworded, run_claiming)
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import firewall_api
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
-    KeptList,
-    NameTaken,
-    instance_reference,
-    run_claimed,
-    shared_poll,
-)
-from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import ResolveError
+    KeptList, instance_reference, shared_poll)
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitError
 
-RULE_OPTIONS = dict(
-    direction=dict(type="str", required=True),
-    protocol=dict(type="str", required=True),
-    port=dict(type="raw", required=True),
-    cidr=dict(type="str", required=True),
-    name=dict(type="str"),
-    description=dict(type="str"),
-)
+RULE_OPTIONS = dict(direction=dict(type="str", required=True), protocol=dict(type="str", required=True),
+                    port=dict(type="raw", required=True), cidr=dict(type="str", required=True),
+                    name=dict(type="str"), description=dict(type="str"))
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str"),
@@ -303,36 +285,22 @@ FIREWALL = Description(
     label="firewall", kind="firewall", result_key="firewall", info_module="iwinv.cloud.iwinv_firewall_info",
     journal_key="firewall.create:%s", refused_create="change what the API's answer names",
     error_advice=fw.FIREWALL_ERROR_ADVICE)
-PAIR_PREFIX = "firewall:%s:"   # the journal's notes of attaches and detaches left in flight, by firewall id
-PAIR_KEY = PAIR_PREFIX + "%s:%s"
-DOING = {"create": "creating %s", "update": "editing %s", "delete": "deleting %s",
-         "attach": "attaching firewall %s to instance %s", "detach": "detaching firewall %s from instance %s"}
 
 
-class Firewall(Resource):
+class Firewall(ClaimingResource):
     """A firewall on either API family: the engine's hooks; what to write is firewall.plan's."""
 
     description = FIREWALL
 
     def __init__(self, iwinv):
-        super().__init__(iwinv)
+        # Two tasks of this controller never create (or change) one firewall name at once: no throttle needed.
+        # The firewall list is shared by their look-ups (kept at most instance_list_max_age seconds).
+        super().__init__(iwinv, KeptList("firewalls", iwinv.params["api_url"], iwinv.params["access_key"],
+                                         iwinv.params["instance_list_max_age"], warn=iwinv.warn))
         self.rules = fw.wanted_rules(self.params)
         self.ids_with_name = set()   # the firewalls of the name before a create: the new one is the one not seen
         self.desired, self.pairs, self._api = None, ([], []), None
         self.view = iwinv.instance_view()
-        # Two tasks of this controller never create (or change) one firewall name at once: no throttle needed.
-        # The firewall list is shared by their look-ups (kept at most instance_list_max_age seconds).
-        self.names = KeptList("firewalls", self.params["api_url"], self.params["access_key"],
-                              self.params["instance_list_max_age"], warn=iwinv.warn)
-        self.looked_at = None
-        self.poll = None   # the attachments' poll shared with the fleet's tasks, made once a pair was sent
-        self.create_key = None
-
-    def release(self):
-        """The claim of a create ends once the task's writes of the firewall itself ended."""
-        if self.create_key is not None:
-            self.names.written(self.create_key)
-            self.create_key = None
 
     @property
     def api(self):
@@ -343,17 +311,10 @@ class Firewall(Resource):
 
     def find(self):
         if self.params["id"]:
-            current = self.api.get(self.params["id"])
-            if current is None and self.params["state"] == "present":
-                raise ResolveError("no firewall has the id '%s'; to create a firewall, give name without id"
-                                   % self.params["id"])
-            return current
-        rows, self.looked_at = self.names.named(self.params["name"], self.api.rows, self.api.path)
+            return fw.found_by_id(self.api.get(self.params["id"]), self.params["id"], self.params["state"])
+        rows, self.looked_at = self.writes.named(self.params["name"], self.api.rows, self.api.path)
         self.ids_with_name = set(fw.ids_of(rows))
         return self.api.only(rows, self.params["name"])
-
-    def name(self):
-        return None if self.params["id"] else self.params["name"]
 
     def named(self, name):
         return self.api.list_full(name)
@@ -363,7 +324,7 @@ class Firewall(Resource):
         if current is None:
             return None
         settled = self.run_state.settle_earlier_writes(
-            PAIR_PREFIX % current["id"], partial(self.api.attachments, current["id"]), fw.pair_done,
+            fw.PAIR_PREFIX % current["id"], partial(self.api.attachments, current["id"]), fw.pair_done,
             "the attaches and detaches an earlier task started on firewall %s" % current["id"],
             status_of=fw.describe_instances)
         return current if settled is None else dict(current, instances=settled)
@@ -372,93 +333,66 @@ class Firewall(Resource):
         if self.params["state"] == "absent":
             self.pairs = ([], fw.attachment_ids(current))
             return [Action(kind, argument) for kind, argument in fw.plan_removal(current)], []
-        if current is None and not self.params["name"]:
-            raise IwinvError("name is required to create a firewall")
-        self.desired = fw.desired_firewall(current, self.params, self.rules)
-        wanted = fw.resolve_instances(self.client, self.params["instances"], self.desired["instances"],
-                                      partial(instance_reference, self.view, self.client))
-        self.pairs = fw.instance_changes(fw.attachment_ids(current), None if wanted is None else fw.ids_of(wanted),
-                                         self.params["purge_instances"])
-        self.desired["instances"] = fw.predicted_instances(self.desired, wanted, *self.pairs)
+        self.desired, self.pairs = fw.desired_with_instances(self.client, self.params, self.rules, current,
+                                                             partial(instance_reference, self.view, self.client))
         return [Action(kind, argument) for kind, argument in fw.plan(current, self.desired, *self.pairs)], []
 
     def predict(self, current, actions):
-        """The firewall check mode reports: the ids of rules that would be written are unknown (None)."""
-        if self.params["state"] == "absent" or not actions:
-            return None if actions else current
-        if current is None:
-            return dict(self.desired, rules=[dict(rule, id=None) for rule in self.desired["rules"]])
-        return dict(self.desired, rules=self.api.predicted_rules(current["rules"], self.desired["rules"]))
+        return fw.predicted(self.params["state"], current, bool(actions), self.desired, self.api.predicted_rules)
 
     def send(self, action, firewall):
         if action.kind == "create":   # claimed until its rules are written too (release)
-            self.create_key = self.names.claim(self.desired["name"], self.looked_at)
-            if self.create_key is None:
-                raise NameTaken()
+            self.hold(self.desired["name"])
             return self.api.create(self.desired)
-        if action.kind == "update" and self.create_key is not None:
+        if action.kind == "update" and self.held is not None:
             return self.update(firewall)
         if action.kind == "update":
-            with self.names.claimed(self.desired["name"], self.looked_at, [firewall["name"]]):
+            with self.claimed(self.desired["name"], True, [firewall["name"]]):
                 return self.update(firewall)
         if action.kind == "delete":
-            with self.names.claimed(firewall["name"], None):   # a kept list no longer shows it to a look-up
+            with self.claimed(firewall["name"]):   # a kept list no longer shows it to a look-up
                 self.api.delete(firewall["id"])
             return None
-        self.send_pair(action, firewall["id"])
+        self.api.on_write = self.run_state.wrote
+        warning = self.api.change_pair(action.kind, firewall["id"], action.argument)
+        if warning:
+            self.iwinv.warn(warning)
         # The tasks of a fleet that wait for one firewall share each read of its attachments.
-        self.poll = shared_poll(self.names, "%s %s" % (self.api.path, firewall["id"]),
-                                partial(self.api.attachments, firewall["id"]))
+        self.share_poll(firewall["id"], partial(shared_poll, self.writes, "%s %s" % (self.api.path, firewall["id"]),
+                                                partial(self.api.attachments, firewall["id"])))
         return firewall
 
     def update(self, current):
         """The writes that make `current` the desired firewall (none when it already is); each family decides how."""
-        if not fw.firewall_changes(current, self.desired):
-            return current
-        # A failure after any of its writes (rules are written one by one) reports changed=true and the firewall.
-        self.api.on_write = partial(self.run_state.wrote, current)
-        return self.api.update(current, self.desired, partial(self.judge_edit, current))
-
-    def judge_edit(self, current, error, read, took_effect, what):
-        return self.run_state.reconcile(error, read, took_effect, what, known=current,
-                                        advice=self.description.rerun_advice)
-
-    def send_pair(self, action, firewall_id):
-        self.api.on_write = self.run_state.wrote
-        warning = self.api.change_pair(action.kind, firewall_id, action.argument)
-        if warning:
-            self.iwinv.warn(warning)
+        # A failure after any of them (rules are written one by one) reports changed=true and the firewall.
+        judge = partial(self.run_state.reconcile, known=current, advice=self.description.rerun_advice)
+        return self.api.edit(current, self.desired, judge, partial(self.run_state.wrote, current))
 
     def new_ones(self, action):
-        return [row for row in self.api.rows() if row["name"] == self.params["name"]
-                and row["id"] not in self.ids_with_name]
+        return fw.new_rows(self.api.rows(), self.params["name"], self.ids_with_name)
 
     def created(self, action):
         return "firewall named '%s'" % self.params["name"]
 
     def adopted(self, obj):
         firewall = self.api.get(obj["id"])
-        self.iwinv.warn("the API gave no clear answer to the creation of firewall '%s'; reading back found it (%s), so "
-                        "it was adopted" % (self.params["name"], firewall["id"]))
+        self.iwinv.warn(fw.adopted_warning(self.params["name"], firewall["id"]))
         return firewall
 
     def read(self, firewall):
         """The firewall with its attachments read again (attach and detach show there once done); None once gone."""
-        instances = self.poll() if self.poll is not None else self.api.attachments(firewall["id"])
+        instances = self.polled(firewall["id"], partial(self.api.attachments, firewall["id"]))
         return None if instances is None else dict(firewall, instances=instances)
 
     def took_effect(self, action, firewall):
-        if action.kind == "delete":
-            return firewall is None
-        return fw.pair_shows(action.kind, action.argument, firewall["instances"] if firewall else None)
+        return fw.took_effect(action.kind, action.argument, firewall)
 
     def settled(self, firewall):
         return True   # a firewall has no operation of its own in flight; its attachments are journaled
 
     def waits(self, action):
         """Attaches and detaches are waited for once, after the last of them, for all of them."""
-        to_attach, to_detach = self.pairs
-        return action.kind in ("attach", "detach") and action.argument == (to_detach + to_attach)[-1]
+        return fw.last_pair(action.kind, action.argument, *self.pairs)
 
     def done(self, action, firewall):
         return fw.attachments_settled(firewall["instances"] if firewall else None, *self.pairs)
@@ -470,10 +404,8 @@ class Firewall(Resource):
         """wait=false: the attaches and detaches are noted, so that a later task waits for them."""
         if obj is None:
             return None
-        for kind, instance_ids in zip(("attach", "detach"), self.pairs):
-            for instance_id in instance_ids:
-                self.run_state.journal.note(PAIR_KEY % (obj["id"], kind, instance_id), action=kind,
-                                            instance=instance_id)
+        for key, kind, instance_id in fw.pair_notes(obj["id"], *self.pairs):
+            self.run_state.journal.note(key, action=kind, instance=instance_id)
         return dict(obj, instances=self.desired["instances"])
 
     def status_of(self, obj):
@@ -483,35 +415,25 @@ class Firewall(Resource):
         return "firewall %s" % firewall["id"]
 
     def doing(self, action, firewall):
-        if action.kind in ("attach", "detach"):
-            return DOING[action.kind] % (firewall["id"], action.argument)
-        return DOING[action.kind] % (self.label(firewall) if firewall else "firewall '%s'" % self.params["name"])
+        return fw.doing(action.kind, firewall and firewall["id"], action.argument, self.params["name"])
 
     def report(self, changed, before, after):
+        """The diff without rule ids and with the rules sorted (diff_view); the result keeps the firewall as read."""
         result = result_with_diff(changed, "firewall", fw.diff_view(before), fw.diff_view(after))
-        result["firewall"] = after or {}
-        return result
+        return dict(result, firewall=after or {})
 
     def naming_lost_answers(self, exc):
         """A failure names the requests whose answer was lost before it (they may explain it)."""
-        if self._api is not None and self.api.lost_answers:
-            reworded(exc, "%s; requests whose answer was lost before: %s"
-                     % (exc.message, "; ".join(self.api.lost_answers)))
-        return exc
+        note = fw.lost_answers_note(self._api.lost_answers if self._api is not None else ())
+        return reworded(exc, exc.message + note) if note else exc
 
 
 def run(iwinv):
     firewall = Firewall(iwinv)
-    engine = Engine(iwinv, firewall)
-    name = iwinv.params["name"]
     try:
-        if iwinv.params["id"] or iwinv.params["state"] == "absent":
-            return engine.run()
-        return run_claimed(engine.run_state, firewall.names, name, engine.run, "firewall '%s'" % name)
+        return run_claiming(Engine(iwinv, firewall), claims=iwinv.params["state"] != "absent")
     except (IwinvApiError, WaitError) as exc:
         raise firewall.naming_lost_answers(exc)
-    finally:
-        firewall.release()
 
 
 def main():
