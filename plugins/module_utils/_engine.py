@@ -251,7 +251,8 @@ class Engine:
 
     def judge(self, action, obj, error):
         check = Check("the effect of " + self.resource.doing(action, obj), partial(self.resource.read, obj),
-                      partial(self.resource.took_effect, action), known=obj, advice=self.resource.description.rerun_advice)
+                      partial(self.resource.took_effect, action), known=obj,
+                      advice=self.resource.description.rerun_advice)
         read = self.run_state.judge(error, check)
         return obj if read is None else read
 

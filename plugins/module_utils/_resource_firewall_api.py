@@ -76,27 +76,23 @@ class FirewallFamily:
 
         Raises IwinvAmbiguousWriteError when the answer was lost (the caller reads back, and may send it again).
         """
-        try:
-            self.client.post(self._path(firewall_id, "attach"), json={"instance_id": instance_id})
-        except IwinvAmbiguousWriteError:
-            raise
-        except IwinvApiError as exc:
-            if exc.error_code == "IN_USE":
-                return False
-            raise
-        return True
+        return self._pair_write(firewall_id, "attach", instance_id, ("IN_USE",))
 
     def detach(self, firewall_id, instance_id):
         """Start detaching; False when a detach of this pair is in progress (IN_USE) or done (CHECK_PARAM).
 
         Raises IwinvAmbiguousWriteError when the answer was lost (the caller reads back, and may send it again).
         """
+        return self._pair_write(firewall_id, "detach", instance_id, ("IN_USE", "CHECK_PARAM"))
+
+    def _pair_write(self, firewall_id, verb, instance_id, nothing_to_do):
+        """POST attach or detach of one pair; False when the API answers an error code of `nothing_to_do`."""
         try:
-            self.client.post(self._path(firewall_id, "detach"), json={"instance_id": instance_id})
+            self.client.post(self._path(firewall_id, verb), json={"instance_id": instance_id})
         except IwinvAmbiguousWriteError:
             raise
         except IwinvApiError as exc:
-            if exc.error_code in ("IN_USE", "CHECK_PARAM"):
+            if exc.error_code in nothing_to_do:
                 return False
             raise
         return True

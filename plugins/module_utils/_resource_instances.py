@@ -235,7 +235,10 @@ POWER_OPERATIONS = {"start": start_instance, "shutdown": shutdown_instance, "reb
 
 
 def send_operation(client, instance_id, kind, argument=None):
-    """Send one operation (an action of _resource_instance_plan.py) on an existing instance; an edit answers the instance."""
+    """Send one operation (an action of _resource_instance_plan.py) on an existing instance.
+
+    An edit answers the instance.
+    """
     if kind == "edit":
         return edit_instance(client, instance_id, **argument)
     if kind == "resize":
@@ -247,7 +250,7 @@ def send_operation(client, instance_id, kind, argument=None):
     return POWER_OPERATIONS[kind](client, instance_id)
 
 
-# --- the actions of a plan (_resource_instance_plan.py), with the API's refusals in words ------------------------------
+# --- the actions of a plan (_resource_instance_plan.py), with the API's refusals in words -----------------------------
 
 def create_from_refs(client, name, description, refs):
     """Create the instance a plan wants from its resolved references (zone, flavor, image, ssh_key_ids,
