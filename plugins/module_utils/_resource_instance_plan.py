@@ -35,13 +35,6 @@ class PlanError(IwinvError):
     """The desired state cannot be reached from the current one; the message says why and what to do."""
 
 
-class NameTaken(IwinvError):
-    """Another task of this controller is creating this name, or wrote it after this task looked: look again."""
-
-    def __init__(self, name=None):
-        super().__init__("another task of this controller writes instance '%s': look again" % name)
-
-
 # --- options and the wanted state ------------------------------------------------------------------------
 
 def option_errors(params):
