@@ -41,7 +41,7 @@
 #                docs/reliability.md. Mostly waiting, it runs in the background beside the stages after it
 #                (compat) and its output is printed when it ends (BACKGROUND_STAGES="" runs it in turn)
 #   compat       tests/ci/compat.sh: the other supported ansible-core versions (2.16-2.18, 2.20, 2.21), one leg each,
-#                and a Python 3.10 leg for 2.16 and 2.17
+#                on Python 3.10 for 2.16 (which also has a 3.11 leg) and 2.17
 #
 # Prints a summary table and a last line "N passed, N failed, N skipped" (counting stages); exits non-zero
 # when any stage failed.

@@ -4,7 +4,7 @@
 # (write_get_pip_standin, start_emulator, stage_sanity, ...) and its variables are at hand.
 #
 # Every other stage runs the primary version, ansible-core 2.19 (tests/requirements-ci.txt). This stage runs
-# one leg per other version (two for the cores that also support an older Python), one after the other (the
+# one leg per other version (two for 2.16: its Python 3.11 leg runs sanity; the 3.10 leg the oldest-Python steps), one after the other (the
 # machine has 2 cores), each in a virtual environment of its own, tests/output/compat/venv-<core>-py<python>,
 # reinstalled only when its requirements change. A leg runs:
 #   units        pytest tests/unit (modules, inventory, role and ad-hoc runs through that core's binaries),
@@ -31,7 +31,6 @@
 COMPAT_MATRIX=(
     "2.16.19 3.11"
     "2.16.19 3.10"
-    "2.17.14 3.11"
     "2.17.14 3.10"
     "2.18.19 3.11"
     "2.20.10 3.12 3.13"
@@ -47,7 +46,7 @@ COMPAT_MATRIX=(
 declare -A COMPAT_STEP_LEGS=(
     [integration]="2.16/3.10 2.20/3.12 2.21/3.13"
     [demo]="2.16/3.10 2.17/3.10 2.18/3.11 2.20/3.12 2.21/3.13"
-    [unsafe]="2.16/3.11 2.17/3.11 2.18/3.11 2.20/3.12 2.21/3.13"
+    [unsafe]="2.16/3.11 2.17/3.10 2.18/3.11 2.20/3.12 2.21/3.13"
     [sanity]="2.16/3.11 2.21/3.13"
 )
 # Integration targets: with the demo, they run every module and the inventory plugin. Left out, to keep the
