@@ -4,8 +4,8 @@
 # (write_get_pip_standin, start_emulator, stage_sanity, ...) and its variables are at hand.
 #
 # Every other stage runs the primary version, ansible-core 2.19 (tests/requirements-ci.txt). This stage runs
-# one leg per other version (two for 2.16: its Python 3.11 leg runs sanity; the 3.10 leg the oldest-Python steps), one after the other (the
-# machine has 2 cores), each in a virtual environment of its own, tests/output/compat/venv-<core>-py<python>,
+# one leg per other version (two for 2.16: Python 3.10, the floor, and 3.11, which runs sanity), one after the
+# other (the machine has 2 cores), each in a virtual environment of its own, tests/output/compat/venv-<core>-py<python>,
 # reinstalled only when its requirements change. A leg runs:
 #   units        pytest tests/unit (modules, inventory, role and ad-hoc runs through that core's binaries),
 #                with the files that do not use ansible-core only on the first leg of each Python other than the
