@@ -41,11 +41,16 @@ def instance(emulator, **options):
 def kept_instance(emulator):
     """An instance of a fleet whose list is kept: the look-up that read it is done. Its id."""
     instance_id = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="kept")["instance_ids"][0]
-    fleet_running(emulator, "instances")
-    assert instance(emulator)["changed"] is False
-    assert sent(emulator) == ["GET /v1/instances"]            # its own list read: no read by id either
-    emulator.clear_requests()
+    kept_in_fleet(emulator, "instances", instance, "/v1/instances")
     return instance_id
+
+
+def kept_in_fleet(emulator, kind, task, path, **options):
+    """A fleet runs; a first task (its own list read: no read by id either) leaves the list of `kind` kept."""
+    fleet_running(emulator, kind)
+    assert task(emulator, **options)["changed"] is False
+    assert sent(emulator) == ["GET " + path]
+    emulator.clear_requests()
 
 
 def test_a_kept_instance_decides_unchanged_with_no_request(emulator, kept_instance):
@@ -90,10 +95,7 @@ def volume(emulator, **options):
 def kept_volume(emulator):
     """A detached volume of a fleet whose volume list is kept. Its id."""
     volume_id = emulator.bulk_volumes(1, names=["kept-data"])["block_storage_ids"][0]
-    fleet_running(emulator, "volumes")
-    assert volume(emulator, state="detached")["changed"] is False
-    assert sent(emulator) == ["GET /v1/block-storages"]
-    emulator.clear_requests()
+    kept_in_fleet(emulator, "volumes", volume, "/v1/block-storages", state="detached")
     return volume_id
 
 
