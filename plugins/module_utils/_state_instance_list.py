@@ -7,8 +7,8 @@ The rules: a name look-up may learn from the kept list that a name is free or wh
 instance decides "unchanged" as kept and is read by id before a write (the engine's refresh); a wait may use a
 list read after the moment it needs news from; a kept list is never used for a name with a write of this
 controller in flight or answered after the list was read, and a create claims its name first. The full list is
-read only while at least as many tasks of the key run as it costs requests. Everything read back from the file is untrusted. The design and its costs: docs/dev/internals.md
-("The shared instance list").
+read only while at least as many tasks of the key run as it costs requests. Everything read back from the file
+is untrusted. The design and its costs: docs/dev/internals.md ("The shared instance list").
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """

@@ -603,7 +603,7 @@ def test_a_kept_volume_list_is_never_trusted_for_a_name_written_after_it_was_rea
     clock = FakeClock()
     volume_fleet_running(tmp_path, clock)
     kept, client = volume_task(tmp_path, clock, 1001, ok([]))
-    unused, looked_at, unused = instance_view.find_volume(kept, client, None, "web-1-data")
+    looked_at = instance_view.find_volume(kept, client, None, "web-1-data")[1]
     clock.now += 1
     with kept_list_of(tmp_path, clock, 1002).claimed("web-1-data", looked_at):   # another task creates it
         clock.now += 1
