@@ -73,8 +73,9 @@ options:
         the user's cache directory. In a fleet, one read then tells every fork that its name is free, and one read
         per poll serves every fork waiting for its instance.
       - The full list is read only while at least as many tasks of the key run as the requests it takes (its
-        pages), so a lone task sends no more requests than without it. An instance found by name is always read
-        again by id before the task acts on it, and a kept list is never used for a name that a task on this
+        pages), so a lone task sends no more requests than without it. An instance (or volume) found by name in a
+        kept list decides that nothing needs to change as listed, and is read again by id before the task changes
+        it (the change is planned from that read), and a kept list is never used for a name that a task on this
         controller is writing or wrote after the list was read, so this controller never creates a name twice.
         An instance created outside this controller (the console, another controller) within these seconds may
         be missed.

@@ -15,6 +15,9 @@ info module, journal key of a create, advice for API error codes. Its hooks are 
 
     find()                      the object the options name, or None (a name that several carry fails,
                                 through lookup.only_named)
+    refresh(found)              `found` read again by id when find() took it from a kept (shared, write-aware)
+                                read, or what a fresh look-up finds when it vanished or was renamed since; else
+                                `found` itself, the same object (default: a resource that always reads by id)
     name()                      the name a create would give (None: the object is named by id; no journal)
     named(name)                 the objects carrying `name`: what an earlier task's lost create may have made
     plan(current)               (actions, warnings): a list of Action from the resources layer's pure planner;
@@ -48,6 +51,12 @@ Rules every resource gets from the engine:
   late-write window is adopted; none leaves a journal note, so that the next run settles it before creating.
 * Any other lost answer is judged by reading back (took_effect); an unknown outcome stays unknown in the message.
   An error that a resource already judged itself (TaskRun.judge marks it `judged`) is not judged again.
+* Refresh before act: an object found in a kept read decides "unchanged" as found (no read by id); a plan on it
+  that has writes (or fails) is made again from refresh(found), waited for when busy, so that what a task writes
+  is never planned on data older than its own read. Check mode decides from the found object (it writes nothing,
+  and the kept read is write-aware: it saves the read). An object re-read by the journal settle or a wait_busy
+  wait is already the task's own read: it is not refreshed. plan() then runs twice: what it reads besides the
+  object (an instance a volume goes on) is better kept for the task than read twice.
 * An object busy with an operation is waited for before anything is planned, except in check mode, which never
   waits and never removes a journal entry: it plans from the object as read.
 * A deleting object with state=absent and wait=false is not waited for: it is reported as read (status deleting),
@@ -146,6 +155,9 @@ class Resource:
     def settle_writes(self, current):
         return current
 
+    def refresh(self, found):
+        return found
+
     def waiting(self, obj):
         """What a wait for `obj` reads (by default read(obj)); made anew for each wait."""
         return partial(self.read, obj)
@@ -185,14 +197,26 @@ class Engine:
         resource.run_state = self.run_state   # for the waits a resource makes itself (a busy instance)
 
     def run(self):
-        before = self.wait_busy(self.settle(self.resource.find()))
-        actions, warnings = self.resource.plan(before)
+        found = self.resource.find()
+        before, (actions, warnings) = self.planned(found, self.wait_busy(self.settle(found)))
         for warning in warnings:
             self.iwinv.warn(warning)
         after = self.resource.predict(before, actions)
         if actions and not self.check_mode:
             after = self.act(before, actions)
         return self.resource.report(bool(actions), before, after)
+
+    def planned(self, found, current):
+        """(the object planned from, its plan): refresh before act (see the rules above)."""
+        planned = attempt(self.resource.plan, current)
+        unchanged = not isinstance(planned, IwinvError) and not planned[0]
+        if self.check_mode or current is not found or unchanged:
+            return current, unwrapped(planned)
+        refreshed = self.resource.refresh(current)
+        if refreshed is current:
+            return current, unwrapped(planned)
+        current = self.wait_busy(refreshed)
+        return current, self.resource.plan(current)
 
     # --- find, settle -----------------------------------------------------------------------------------
 
@@ -300,6 +324,21 @@ class Engine:
         self.run_state.resource = {}
         return WaitFailedError("%s was deleted while waiting for it to become '%s' (by another task or person)"
                                % (self.resource.label(obj), self.resource.awaited_status(action)))
+
+
+def attempt(plan, current):
+    """plan(current), or the IwinvError it raised (a failure planned on a kept read is judged again)."""
+    try:
+        return plan(current)
+    except IwinvError as error:
+        return error
+
+
+def unwrapped(planned):
+    """The plan that attempt() returned; the error it caught raised."""
+    if isinstance(planned, IwinvError):
+        raise planned
+    return planned
 
 
 PAST = {"create": "created", "detach": "detached", "attach": "attached", "delete": "deleted", "start": "started",

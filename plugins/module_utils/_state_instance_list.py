@@ -3,12 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A recent list of every instance, shared by the tasks of one key, and the writes that make it stale.
 
-The rules: a name look-up may learn from the kept list that a name is free or which one instance has it, and
-then reads that instance by id; a wait may use a list read after the moment it needs news from; a kept list is
-never used for a name with a write of this controller in flight or answered after the list was read, and a
-create claims its name first. The full list is read only while at least as many tasks of the key run as it costs
-requests. Everything read back from the file is untrusted. The design and its costs: docs/dev/internals.md
-("The shared instance list").
+The rules: a name look-up may learn from the kept list that a name is free or which one instance has it; that
+instance decides "unchanged" as kept and is read by id before a write (the engine's refresh); a wait may use a
+list read after the moment it needs news from; a kept list is never used for a name with a write of this
+controller in flight or answered after the list was read, and a create claims its name first. The full list is
+read only while at least as many tasks of the key run as it costs requests. Everything read back from the file
+is untrusted. The design and its costs: docs/dev/internals.md ("The shared instance list").
 
 PRIVATE: internal to the iwinv.cloud collection, not a public API; it may change in any release without notice.
 """
@@ -160,7 +160,7 @@ class KeptList(NamedWrites):
     """NamedWrites, and the last read of each list of that kind (rows with a string id and name, no secret) for
     `max_age` seconds: the name look-ups and the waits of a fleet share them. Write-aware as InstanceView: a kept
     list is never used for a name with a write in flight or answered after the list was read; what is found there
-    is read by id by the caller before it is used."""
+    decides "unchanged" as kept, and is read by id by the caller before a write (the engine's refresh)."""
 
     def __init__(self, kind, api_url, access_key, max_age=DEFAULT_MAX_AGE, **options):
         super().__init__(kind, api_url, access_key, **options)
@@ -242,21 +242,32 @@ VOLUMES = "volumes"   # the KeptList source of the volume list
 
 
 def find_volume(kept, client, volume_id, name):
-    """(the volume of this id, or else of this exact name, or None; when the look-up's answer was read).
+    """(the volume of this id, or else of this exact name, or None; when the look-up's answer was read; whether it
+    came from the kept list).
 
-    In a fleet (kept.sharing_pays) a name is looked up in the shared volume list, and the volume found there is
-    read by id: what a task acts on is never older than its own read. Otherwise as find_block_storage.
+    In a fleet (kept.sharing_pays) a name is looked up in the shared volume list; the one volume found there decides
+    "unchanged" as kept, and is read by id before a write (refreshed_volume): what a task writes is never planned on
+    data older than its own read. Otherwise (and for a name the list shows twice: the error lists the volumes as read
+    now) as find_block_storage.
     """
     looked_at = kept.clock() if kept is not None else time.time()
     if volume_id or kept is None or not kept.sharing_pays(VOLUMES):
-        return find_block_storage(client, volume_id, name), looked_at
-    rows, looked_at = kept.named(name, lambda: list_block_storages(client), VOLUMES, client)
-    if not rows:
-        return None, looked_at
-    current = get_block_storage(client, rows[0]["id"]) if len(rows) == 1 else None
+        return find_block_storage(client, volume_id, name), looked_at, False
+    rows, listed_at = kept.named(name, lambda: list_block_storages(client), VOLUMES, client)
+    if len(rows) <= 1:   # a list read before this look-up began is a kept one; one read since is as good as its own
+        return (rows[0] if rows else None), listed_at, bool(rows) and listed_at < looked_at
+    looked_at = kept.clock()
+    return find_block_storage(client, None, name), looked_at, False
+
+
+def refreshed_volume(kept, client, volume, name, looked_at):
+    """(`volume`, found in the kept list, read by id, looked_at): a fresh look-up when it was renamed or deleted
+    since the list was read."""
+    current = get_block_storage(client, volume["id"])
     if current is not None and current["name"] == name:
         return current, looked_at
-    return find_block_storage(client, None, name), kept.clock()   # several (the error lists them), or changed
+    looked_at = kept.clock()
+    return find_block_storage(client, None, name), looked_at
 
 
 def run_claimed(run_state, writes, name, run_once, what):
@@ -284,15 +295,18 @@ class InstanceView(NamedWrites):
     # --- look-ups and waits ---------------------------------------------------------------------------
 
     def named(self, name, fresh=False):
-        """(the instances named exactly `name`, looked_at): any one found is read by id now; looked_at is when the
-        list that answered was read (claim() compares later writes with it)."""
-        rows, looked_at, kept = self._named_rows(name, fresh)
-        if not kept or not rows:
-            return rows, looked_at
-        current = get_instance(self.client, rows[0]["id"])
+        """(the instances named exactly `name`, looked_at, kept): looked_at is when the list that answered was read
+        (claim() compares later writes with it); `kept` when that was a kept list, whose match is trusted to decide
+        "unchanged" and read by id before a write (refreshed)."""
+        return self._named_rows(name, fresh)
+
+    def refreshed(self, row, name, looked_at):
+        """(the instances named `name`, looked_at) once `row`, the match of a kept list, is read by id: [it] while it
+        still carries the name, else what a fresh look-up finds (renamed or deleted since the list was read)."""
+        current = get_instance(self.client, row["id"])
         if current is not None and current["name"] == name:
             return [current], looked_at
-        rows, looked_at, kept = self._named_rows(name, fresh=True)   # renamed or deleted since the list was read
+        rows, looked_at, unused = self._named_rows(name, fresh=True)
         return rows, looked_at
 
     def read(self, instance_id, after):
@@ -423,11 +437,11 @@ def noting_volume_writes(view, instance_ids):
 
 
 def look_up(view, client, name, fresh):
-    """(the instances named `name`, when that answer was true): through the shared list when there is one, from a
-    list read from now on when `fresh` (a task that looks again)."""
+    """(the instances named `name`, when that answer was true, whether a kept list gave it: InstanceView.named):
+    through the shared list when there is one, from a list read from now on when `fresh` (a task that looks again)."""
     if view is None:
         looked_at = time.time()
-        return named_instances(client, name), looked_at
+        return named_instances(client, name), looked_at, False
     return view.named(name, fresh=fresh)
 
 

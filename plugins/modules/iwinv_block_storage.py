@@ -169,7 +169,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._engine import (
     Action, ClaimingResource, Description, Engine, run_claiming)
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
-    VOLUMES, KeptList, find_volume, instance_reference, noting_volume_writes, shared_row_poll)
+    VOLUMES, KeptList, find_volume, instance_reference, noting_volume_writes, refreshed_volume, shared_row_poll)
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import get_instance, is_settled
 
 VOLUME = Description(
@@ -203,9 +203,12 @@ class BlockStorage(ClaimingResource):
         super().__init__(iwinv, view and KeptList("volumes", iwinv.params["api_url"], iwinv.params["access_key"],
                                                   iwinv.params["instance_list_max_age"], warn=iwinv.warn))
         self.view = view
+        self.kept = None        # the volume as the kept volume list showed it: read by id before a write (refresh)
+        self.instances = {}     # instance ref -> the instance it names, read once a task (plan() may run twice)
 
     def find(self):
-        volume, self.looked_at = find_volume(self.writes, self.client, self.params["id"], self.params["name"])
+        volume, self.looked_at, kept = find_volume(self.writes, self.client, self.params["id"], self.params["name"])
+        self.kept = volume if kept else None
         error, warning = bs.found_problem(volume, self.params["id"], self.params["name"], self.params["state"])
         if error:
             raise IwinvError(error)
@@ -213,15 +216,30 @@ class BlockStorage(ClaimingResource):
             self.iwinv.warn(warning)
         return volume
 
+    def refresh(self, found):
+        """The volume the kept list showed, read by id before a write (looked up afresh when renamed or gone)."""
+        if found is None or found is not self.kept:
+            return found
+        self.kept = None
+        volume, self.looked_at = refreshed_volume(self.writes, self.client, found, self.params["name"],
+                                                  self.looked_at)
+        return volume
+
     def named(self, name):
         return bs.list_block_storages(self.client, name=name)
+
+    def instance(self, ref):
+        """The instance `ref` names (InstanceView.reference), read once for the task."""
+        if ref not in self.instances:
+            self.instances[ref] = instance_reference(self.view, self.client, ref, with_volumes=True)
+        return self.instances[ref]
 
     def plan(self, current):
         """The actions, with the target instance they need; fails on what the API would refuse."""
         self.before = current
         instance = bs.target_instance(current, self.params["state"], self.params["instance"],
                                       partial(get_instance, self.client),
-                                      partial(instance_reference, self.view, self.client, with_volumes=True))
+                                      self.instance)
         kinds, warnings = bs.plan(current, self.params, instance)
         problem = "create" in kinds and bs.offered_placement_problem(self.client, self.params["type"],
                                                                      self.params["size"], instance["zone"]["id"])

@@ -262,18 +262,30 @@ class Instance(Resource):
         # Waits through the shared list wake on aligned moments, so that one read serves every waiting fork.
         self.pause = aligned_pause if self.view is not None else None
         self.ids_with_name, self.looked_at = set(), None   # what the name look-up saw, and when
+        self.kept = None   # the instance as a kept list showed it: read by id before a write (refresh)
         self.refs = self.before = self.default_account = None   # a create's references, the instance written to
 
     def find(self):
         """The instance named by id, or by name across the account: the zone never narrows identity (it is checked)."""
         name = self.params["name"]
         if not self.params["id"]:
-            named, self.looked_at = instance_list.look_up(self.view, self.client, name, self.looked_at is not None)
-            return instances.only_instance(self.remember(named), name)
+            named, self.looked_at, kept = instance_list.look_up(self.view, self.client, name,
+                                                                self.looked_at is not None)
+            found = instances.only_instance(self.remember(named), name)
+            self.kept = found if kept else None
+            return found
         found = instances.get_instance(self.client, self.params["id"])
         if found is None and self.params["state"] != "absent":
             raise instance_plan.unknown_id(self.params["id"])
         return found
+
+    def refresh(self, found):
+        """The instance a kept list showed, read by id before a write (looked up afresh when renamed or gone)."""
+        if found is None or found is not self.kept:
+            return found
+        self.kept = None
+        named, self.looked_at = self.view.refreshed(found, self.params["name"], self.looked_at)
+        return instances.only_instance(self.remember(named), self.params["name"])
 
     def name(self):
         return None if self.params["id"] else self.params["name"]

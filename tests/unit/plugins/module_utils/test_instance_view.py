@@ -68,15 +68,33 @@ def test_in_a_fleet_one_list_read_answers_every_free_name(tmp_path):
         assert other.named(name)[0] == []
 
 
-def test_an_instance_found_in_the_kept_list_is_read_by_id_before_it_is_used(tmp_path):
+def test_an_instance_found_in_the_kept_list_is_kept_and_read_by_id_only_when_refreshed(tmp_path):
     clock = FakeClock()
     fleet_running(tmp_path, clock)
-    view_of(tmp_path, clock, ok([row("i-1", "db-1", "active")])).named("web-1")
+    first = view_of(tmp_path, clock, ok([row("i-1", "db-1", "active")]))
+    assert first.named("web-1")[2] is False                              # its own read: not a kept one
     other = view_of(tmp_path, clock, ok([row("i-1", "db-1", "off")]), pid=1001)
-    found, unused = other.named("db-1")
-    assert [instance["status"] for instance in found] == ["off"]          # as read now, not as kept
-    assert sent(other) == ["GET /v1/instances/i-1"]
+    found, looked_at, kept = other.named("db-1")
+    assert kept and [instance["status"] for instance in found] == ["active"] and sent(other) == []
     assert "password" not in json.dumps(found)
+    found, refreshed_at = other.refreshed(found[0], "db-1", looked_at)   # before a write (the engine's refresh)
+    assert [instance["status"] for instance in found] == ["off"]          # as read now, not as kept
+    assert sent(other) == ["GET /v1/instances/i-1"] and refreshed_at == looked_at
+
+
+@pytest.mark.parametrize("by_id", [ok([row("i-1", "db-2")]), ok([])], ids=["renamed", "deleted"])
+def test_a_kept_match_renamed_or_deleted_before_the_refresh_is_looked_up_again(tmp_path, by_id):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    view_of(tmp_path, clock, ok([row("i-1", "db-1")])).named("web-1")
+    clock.now += 5
+    other = view_of(tmp_path, clock, by_id, ok([row("i-2", "db-1")]), pid=1001)
+    found, looked_at, kept = other.named("db-1")
+    assert kept and [instance["id"] for instance in found] == ["i-1"]
+    clock.now += 1
+    found, refreshed_at = other.refreshed(found[0], "db-1", looked_at)
+    assert [instance["id"] for instance in found] == ["i-2"] and refreshed_at == clock.now > looked_at
+    assert sent(other) == ["GET /v1/instances/i-1", "GET /v1/instances"]   # a fresh list: the claim's new time
 
 
 def test_a_kept_list_that_shows_a_name_twice_is_not_trusted(tmp_path):
@@ -85,8 +103,8 @@ def test_a_kept_list_that_shows_a_name_twice_is_not_trusted(tmp_path):
     fleet_running(tmp_path, clock, count=1)
     view_of(tmp_path, clock, ok([row("i-1", "db"), row("i-2", "db")]), pid=1002).named("web-1")
     other = view_of(tmp_path, clock, ok([row("i-1", "db")]), pid=1003)
-    found, unused = other.named("db")
-    assert [instance["id"] for instance in found] == ["i-1"] and sent(other) == ["GET /v1/instances"]
+    found, unused, kept = other.named("db")
+    assert [instance["id"] for instance in found] == ["i-1"] and sent(other) == ["GET /v1/instances"] and not kept
 
 
 @pytest.mark.parametrize("max_age, kept", [(20, 20), (86400, 300)])   # an age above 300 s counts as 300
@@ -115,8 +133,10 @@ def test_a_name_written_since_the_list_was_read_is_looked_up_again(tmp_path):
     assert sent(while_in_flight) == ["GET /v1/instances"]     # a write in flight: the kept list is not used
     clock.now += 1
     writer.written(key)
-    after = view_of(tmp_path, clock, ok([row("i-9", "web-1")]), ok([row("i-9", "web-1")]), pid=1003)
-    assert [instance["id"] for instance in after.named("web-1")[0]] == ["i-9"]
+    after = view_of(tmp_path, clock, ok([row("i-9", "web-1")]), pid=1003)
+    found, unused, kept = after.named("web-1")
+    assert [instance["id"] for instance in found] == ["i-9"] and not kept   # its own list read: no read by id
+    assert sent(after) == ["GET /v1/instances"]
     other_name = view_of(tmp_path, clock, pid=1002)
     assert other_name.named("web-2")[0] == []                 # other names still use the kept list
 
@@ -549,25 +569,41 @@ def test_a_lone_volume_task_looks_its_name_up_with_the_name_filter(tmp_path):
     assert volumes_sent(client) == ["GET /v1/block-storages?name=web-1-data"]
 
 
-def test_in_a_fleet_one_volume_list_read_answers_every_free_name_and_a_found_volume_is_read_by_id(tmp_path):
+def test_in_a_fleet_one_volume_list_read_answers_every_name_and_a_kept_volume_is_read_by_id_when_refreshed(tmp_path):
     clock = FakeClock()
     volume_fleet_running(tmp_path, clock)
     kept, client = volume_task(tmp_path, clock, 1001, ok([volume_row("bs-1", "db-data")]))
-    assert instance_view.find_volume(kept, client, None, "web-1-data") == (None, clock.now)
+    assert instance_view.find_volume(kept, client, None, "web-1-data") == (None, clock.now, False)
     assert volumes_sent(client) == ["GET /v1/block-storages"]
+    clock.now += 1
     kept, client = volume_task(tmp_path, clock, 1002)                    # no answer queued: no request
     assert instance_view.find_volume(kept, client, None, "web-2-data")[0] is None
     kept, client = volume_task(tmp_path, clock, 1003, ok([volume_row("bs-1", "db-data", "detaching")]))
-    found, unused = instance_view.find_volume(kept, client, None, "db-data")
-    assert found["status"] == "detaching"                                # as read now, not as kept
+    found, looked_at, from_kept = instance_view.find_volume(kept, client, None, "db-data")
+    assert from_kept and found["status"] == "attached" and volumes_sent(client) == []   # decides "unchanged" as kept
+    found, unused = instance_view.refreshed_volume(kept, client, found, "db-data", looked_at)
+    assert found["status"] == "detaching"                                # before a write: as read now, not as kept
     assert volumes_sent(client) == ["GET /v1/block-storages/bs-1"]
+
+
+def test_a_kept_volume_deleted_before_the_refresh_is_looked_up_again(tmp_path):
+    clock = FakeClock()
+    volume_fleet_running(tmp_path, clock)
+    instance_view.find_volume(*volume_task(tmp_path, clock, 1001, ok([volume_row("bs-1", "db-data")])), None, "x")
+    clock.now += 1
+    kept, client = volume_task(tmp_path, clock, 1002, ok([]), ok([]))
+    found, looked_at, from_kept = instance_view.find_volume(kept, client, None, "db-data")
+    assert from_kept and found["id"] == "bs-1"
+    clock.now += 1
+    assert instance_view.refreshed_volume(kept, client, found, "db-data", looked_at) == (None, clock.now)
+    assert volumes_sent(client) == ["GET /v1/block-storages/bs-1", "GET /v1/block-storages?name=db-data"]
 
 
 def test_a_kept_volume_list_is_never_trusted_for_a_name_written_after_it_was_read(tmp_path):
     clock = FakeClock()
     volume_fleet_running(tmp_path, clock)
     kept, client = volume_task(tmp_path, clock, 1001, ok([]))
-    unused, looked_at = instance_view.find_volume(kept, client, None, "web-1-data")
+    looked_at = instance_view.find_volume(kept, client, None, "web-1-data")[1]
     clock.now += 1
     with kept_list_of(tmp_path, clock, 1002).claimed("web-1-data", looked_at):   # another task creates it
         clock.now += 1
@@ -576,9 +612,9 @@ def test_a_kept_volume_list_is_never_trusted_for_a_name_written_after_it_was_rea
             pass
     kept, client = volume_task(tmp_path, clock, 1003, ok([volume_row("bs-2", "web-1-data")]),
                                ok([volume_row("bs-2", "web-1-data")]))
-    found, unused = instance_view.find_volume(kept, client, None, "web-1-data")
-    assert found["id"] == "bs-2"
-    assert volumes_sent(client) == ["GET /v1/block-storages", "GET /v1/block-storages/bs-2"]
+    found, unused, from_kept = instance_view.find_volume(kept, client, None, "web-1-data")
+    assert found["id"] == "bs-2" and not from_kept                       # its own read of the list: no read by id
+    assert volumes_sent(client) == ["GET /v1/block-storages"]
 
 
 def test_a_volume_list_of_two_pages_is_shared_by_three_waiting_tasks(tmp_path):
