@@ -218,3 +218,14 @@ def test_a_fleet_attach_of_a_pair_the_kept_attachments_show_missing_is_sent_with
     assert attached["changed"] is True and sorted(fw.ids_of(attached["firewall"]["instances"])) == sorted(ids)
     sent = gets(emulator)
     assert sent[0] == "GET /v1/instances/%s" % ids[1] and sent[1].endswith("/attach")   # no firewall read first
+
+
+def test_an_attach_is_noted_under_its_pair_until_its_task_ends(emulator, family):
+    emulator.config(firewall_family=family)
+    ids = emulator.bulk_instances(1, zones=["KR1-Z08"], name_prefix="fleet")["instance_ids"]
+    result = run_firewall(emulator, name="fleet-fw", rules=SSH, instances=ids)
+    kept = fw_api.KeptFirewalls("firewalls", emulator.url, emulator.access_key)
+    with kept.state.locked() as data:
+        notes = [write for write in data["writes"].values() if fw.pair_writes(result["firewall"]["id"], ids[0])
+                 == write["names"]]
+    assert len(notes) == 1 and notes[0]["done"] is not None        # ended with its task, after its wait
