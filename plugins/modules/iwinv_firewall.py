@@ -142,6 +142,10 @@ notes:
   - An unchanged run makes one request when the firewall is named by O(id) (two by O(name)), as long as the
     O(instances) are already attached (given by id, or by a name unique among the attached instances).
   - Rule ids change on every edit, so they are returned but never compared.
+  - In a fleet (other tasks of the same API URL and key running), the tasks that find one firewall by name share
+    the reads of its rules and attachments (its detail on C(/v1/firewall)) for O(instance_list_max_age) seconds,
+    never after this controller wrote the firewall (or, for the attachments, attached or detached the instances
+    the task decides on) since; a task that would write more than attaches reads the firewall again first.
 """
 
 EXAMPLES = r"""
