@@ -336,8 +336,8 @@ class Firewall(ClaimingResource):
         return self.params["state"] == "present" and not self.iwinv.check_mode and self.writes.busy(self.params["name"])
 
     def deciding_pairs(self, firewall_id, attached):
-        whole = self.params["state"] == "absent" or (self.params["purge_instances"]
-                                                      and self.params["instances"] is not None)
+        purging = self.params["purge_instances"] and self.params["instances"] is not None
+        whole = self.params["state"] == "absent" or purging
         return fw.deciding_pairs(firewall_id, attached, self.params["instances"], whole)
 
     def refresh(self, found):
