@@ -322,13 +322,17 @@ class Firewall(ClaimingResource):
         if self.params["id"]:
             return fw.found_by_id(self.api.get(self.params["id"]), self.params["id"], self.params["state"])
         rows, self.looked_at = self.writes.named(self.params["name"], self.api.rows, self.api.path)
-        self.ids_with_name = set(fw.ids_of(rows))
         if rows and self.waits_for_writers():
             raise NameTaken()   # another task writes the firewall: looked up again once it is done (run_claiming)
         shared = SharedReads(self.writes, self.deciding_pairs)
-        found = self.api.only(rows, self.params["name"], shared)
+        found = self.only(rows, shared)
         self.from_kept = shared.served
         return found
+
+    def only(self, rows, shared=None):
+        """The one firewall of the rows named as asked, completed (through `shared` when given)."""
+        self.ids_with_name = set(fw.ids_of(rows))
+        return self.api.only(rows, self.params["name"], shared)
 
     def waits_for_writers(self):
         """Whether to wait for another task's write of the name before reading the firewall (it is changing; the
@@ -351,9 +355,7 @@ class Firewall(ClaimingResource):
         if current is not None and current["name"] == self.params["name"]:
             return current
         self.looked_at = self.writes.clock()
-        rows = [row for row in self.api.rows() if row["name"] == self.params["name"]]
-        self.ids_with_name = set(fw.ids_of(rows))
-        return self.api.only(rows, self.params["name"])
+        return self.only([row for row in self.api.rows() if row["name"] == self.params["name"]])
 
     def attaches_only(self, current):
         """Whether the plan made from `current` writes nothing but attaches."""
@@ -377,7 +379,7 @@ class Firewall(ClaimingResource):
         if self.params["state"] == "absent":
             self.pairs = ([], fw.attachment_ids(current))
             return [Action(kind, argument) for kind, argument in fw.plan_removal(current)], []
-        self.desired = None
+        self.desired = None   # while a plan fails: refresh() then reads again
         self.desired, self.pairs = fw.desired_with_instances(self.client, self.params, self.rules, current,
                                                              self.instance_of)
         return [Action(kind, argument) for kind, argument in fw.plan(current, self.desired, *self.pairs)], []
