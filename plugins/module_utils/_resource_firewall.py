@@ -480,6 +480,55 @@ def pair_notes(firewall_id, to_attach, to_detach):
             for kind, instance_ids in (("attach", to_attach), ("detach", to_detach)) for instance_id in instance_ids]
 
 
+# What an attach or detach is noted under in the firewall KeptList while its task runs (a NUL: no firewall name).
+PAIR_WRITE = "\0firewall %s instance %s"
+PAIRS_WRITE = "\0firewall %s attachments"
+
+
+def pair_writes(firewall_id, instance_id):
+    """The names an attach or detach of (firewall, instance) is noted under: that pair, and any pair of the firewall."""
+    return [PAIR_WRITE % (firewall_id, instance_id), PAIRS_WRITE % firewall_id]
+
+
+def deciding_pairs(firewall_id, attached, refs, whole):
+    """The pair writes after which kept attachments no longer serve this task's decision: any pair of the firewall
+    when it decides on all of them (`whole`: purge_instances, state=absent), else only the pairs of the attached
+    instances that `refs` name (by id or name). An instance they show missing is attached, and the wait judges it."""
+    if whole:
+        return [PAIRS_WRITE % firewall_id]
+    refs = set(refs or ())
+    return [PAIR_WRITE % (firewall_id, instance["id"]) for instance in attached or []
+            if instance["id"] in refs or instance["name"] in refs]
+
+
+def is_kept_row(row):
+    """A row the firewall KeptList may keep (read back from a file: untrusted): a firewall, a rule, an attachment."""
+    return is_firewall_row(row) or is_rule_row(row) or is_attachment_row(row)
+
+
+def is_firewall_row(row):
+    return (isinstance(row, dict) and set(row) == FIREWALL_KEYS and isinstance(row["id"], str)
+            and isinstance(row["name"], (str, type(None))) and isinstance(row["description"], str)
+            and isinstance(row["icmp"], bool) and isinstance(row["rules"], list) and isinstance(row["instances"], list)
+            and all(is_rule_row(rule) for rule in row["rules"])
+            and all(is_attachment_row(instance) for instance in row["instances"]))
+
+
+def is_rule_row(row):
+    return (isinstance(row, dict) and set(row) == RULE_KEYS and not isinstance(row["id"], bool)
+            and isinstance(row["id"], (int, str, type(None)))
+            and all(isinstance(row[key], str) for key in RULE_KEYS - {"id"}))
+
+
+def is_attachment_row(row):
+    return (isinstance(row, dict) and set(row) == {"id", "name"} and isinstance(row["id"], str)
+            and isinstance(row["name"], (str, type(None))))
+
+
+FIREWALL_KEYS = {"id", "name", "description", "icmp", "rules", "instances"}
+RULE_KEYS = {"id", "direction", "protocol", "port", "cidr", "name", "description"}
+
+
 def doing(action, firewall_id, argument, name):
     """A write in words for an API error ("attaching firewall fw-1 to instance i-1")."""
     if action in ("attach", "detach"):

@@ -25,6 +25,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import (
     api_path,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import only_named
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import KeptList
 
 FIREWALL_PATH = "/v1/firewall"
 SECURITY_GROUPS_PATH = "/v1/security-groups"
@@ -58,10 +59,17 @@ class FirewallFamily:
             return self.get(firewall_id)
         return self.only([row for row in self.rows() if row["name"] == name], name)
 
-    def only(self, matches, name):
-        """The one firewall of the list rows titled `name` (completed), None for none; several fail listing ids."""
+    def only(self, matches, name, shared=None):
+        """The one firewall of the list rows titled `name` (completed, through `shared` SharedReads when given), None
+        for none; several fail listing ids."""
         row = only_named(matches, name, "firewall")
-        return self.complete(row) if row else None
+        if row is None:
+            return None
+        return self.complete(row) if shared is None else self.complete_shared(row, shared)
+
+    def attachments_source(self, firewall_id):
+        """The KeptList source of the firewall's attachments: the shared polls of its waits keep them there."""
+        return "%s %s" % (self.path, firewall_id)
 
     def list_full(self, name=None):
         """Every firewall (titled exactly `name`, when given) with its rules and instances."""
@@ -138,6 +146,18 @@ class DocsFirewalls(FirewallFamily):
     def complete(self, row):
         return self.get(row["id"])
 
+    def complete_shared(self, row, shared):
+        """complete(row) through `shared` (SharedReads): the detail carries the group, its rules and attachments, so
+        a write of the name or of a pair this task decides on makes a kept detail stale."""
+        def stale_after(value):
+            return [row["name"]] + shared.deciding_pairs(row["id"], value[0]["instances"])
+
+        def read():
+            firewall = self.get(row["id"])
+            return None if firewall is None else [firewall]
+        value = shared.read("%s %s detail" % (self.path, row["id"]), stale_after, read)
+        return None if value is None else value[0]
+
     def attachments(self, firewall_id):
         """[{id, name}] of the instances carrying the firewall, or None when it is gone (one detail)."""
         firewall = self.get(firewall_id)
@@ -184,6 +204,16 @@ class SecurityGroups(FirewallFamily):
         if instances is None:
             return None
         return dict(row, rules=rules, instances=instances)
+
+    def complete_shared(self, row, shared):
+        """complete(row) through `shared` (SharedReads): kept rules serve until a write of the name, kept attachments
+        until a write of a pair this task decides on (another host's attach does not make them stale)."""
+        rules = shared.read("%s %s rules" % (self.path, row["id"]), lambda unused: [row["name"]],
+                            lambda: self.rules(row["id"]))
+        instances = None if rules is None else shared.read(
+            self.attachments_source(row["id"]), lambda value: shared.deciding_pairs(row["id"], value),
+            lambda: self.attachments(row["id"]))
+        return None if instances is None else dict(row, rules=rules, instances=instances)
 
     def rules(self, firewall_id):
         """The group's rules in the option vocabulary, or None when the group is gone (LIVE: 400 CHECK_PARAM)."""
@@ -312,6 +342,39 @@ def created_row(rows, path, status):
 
 
 FAMILIES = {"security-groups": SecurityGroups, "firewall": DocsFirewalls}
+
+
+# --- the reads a fleet shares (issue 28) ---------------------------------------------------------------------------
+
+class KeptFirewalls(KeptList):
+    """The firewall KeptList: the firewall list (look-ups), each firewall's attachments (finds and the shared polls
+    of waits), and its rules (`/v1/security-groups`) or detail (`/v1/firewall`), as the sources name them."""
+
+    @staticmethod
+    def is_valid_read(source, value):
+        kind = source.split(" ")
+        if len(kind) == 2:
+            return all(fw.is_attachment_row(row) for row in value)
+        if kind[-1] == "rules":
+            return all(fw.is_rule_row(row) for row in value)
+        return all(fw.is_firewall_row(row) for row in value) and (len(kind) == 1 or len(value) == 1)
+
+
+class SharedReads:
+    """The reads that complete one firewall found by name, through KeptFirewalls: a read another task made serves
+    while no write since makes it stale for this task (complete_shared says which writes); `served` says whether
+    one did: the task then reads the firewall again by id before it writes more than attaches (Firewall.refresh).
+
+    `deciding_pairs(firewall_id, attached)`: the pair writes that make kept attachments stale for this task's
+    decision (_resource_firewall.deciding_pairs)."""
+
+    def __init__(self, kept, deciding_pairs):
+        self.kept, self.deciding_pairs, self.served = kept, deciding_pairs, False
+
+    def read(self, source, stale_after, read):
+        value, served = self.kept.read_unless_written(source, stale_after, read)
+        self.served = self.served or served
+        return value
 
 
 def not_shown(exc, firewall_id, what, rules):

@@ -26,6 +26,7 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._resource_block_storag
     list_block_storages,
 )
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_errors import IwinvError
+from ansible_collections.iwinv.cloud.plugins.module_utils._engine_lookup import only_named
 from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instances import (
     first_page_of_instances,
     get_instance,
@@ -203,13 +204,34 @@ class KeptList(NamedWrites):
             kept = data["reads"].get(source)
             return len(data["tasks"]) >= max(2, kept["cost"] if kept is not None else 1)
 
+    # --- reads that serve while no write makes them stale for the task (issue 28: the firewall's detail) ------
+
+    def read_unless_written(self, source, names_of, read, client=None):
+        """(what `read()` answers, whether another task's read served it). A kept read of `source` serves while it
+        is young enough, not None (a firewall gone is read again), another task of the key runs (a lone task reads,
+        as without the kept list) and no write of `names_of(value)` is in flight or answered since it was read; else
+        it is read now (under the lock: the tasks that wait for it use it) and kept."""
+        with self.state.locked() as data:
+            self._tidy(data)
+            kept = data["reads"].get(source)
+            if (kept is not None and kept["value"] is not None and len(data["tasks"]) >= 2
+                    and not written_since(data, names_of(kept["value"]), kept["at"])):
+                return kept["value"], True
+            return self._read(data, source, read, client)["value"], False
+
+    @staticmethod
+    def is_valid_read(source, value):
+        """Whether a kept read of `source` read back from the file holds what it may (a KeptList of other rows says
+        its own)."""
+        return is_rows(value)
+
     def _tidy(self, data):
         now = super()._tidy(data)
         reads = valid_dict(data, "reads")
         for source in list(reads):
             kept = reads[source]
             if not (isinstance(kept, dict) and is_time(kept.get("at"), now) and kept["at"] > now - self.max_age
-                    and (kept.get("value") is None or is_rows(kept.get("value")))
+                    and (kept.get("value") is None or self.is_valid_read(source, kept["value"]))
                     and isinstance(kept.get("cost"), int)):
                 del reads[source]
         return now
@@ -327,23 +349,28 @@ class InstanceView(NamedWrites):
 
         A row kept by id serves when it was read after this controller's last write of its name (and, with
         `with_volumes`, of its volumes: a volume task counts them) and its status is settled: the API checks the
-        rest when the write is sent. Otherwise the instance is read now (resolve_instance).
+        rest when the write is sent. Otherwise, while a full list read pays (_full_list_pays: a fleet), the list
+        is read now and the row of `ref` taken from it; else, or when the list does not show `ref`, the instance
+        is read now (resolve_instance): a lone task costs what it did without the list.
         """
-        row = self._kept_row(ref, with_volumes)
-        return row if row is not None else resolve_instance(self.client, ref)
-
-    def _kept_row(self, instance_id, with_volumes):
-        """The newest kept row of this id when no write since makes it stale and it is settled; else None."""
         with self.state.locked() as data:
             self._tidy(data)
-            for kept in sorted((data[key] for key in KEPT_LISTS if key in data), key=lambda kept: -kept["at"]):
-                row = by_id(kept["rows"], instance_id)
-                if row is None:
-                    continue
-                names = [row["name"]] + ([VOLUMES_OF % instance_id] if with_volumes else [])
-                if is_settled(row) and not written_since(data, names, kept["at"]):
-                    return row
-                return None
+            row = self._kept_row(data, ref, with_volumes)
+            listed = self._read_list(data)["rows"] if row is None and self._full_list_pays(data) else None
+        if row is None and listed is not None:
+            row = by_id(listed, ref) or only_named(by_name(listed, ref), ref, "instance")
+        return row if row is not None else resolve_instance(self.client, ref)
+
+    def _kept_row(self, data, instance_id, with_volumes):
+        """The newest kept row of this id when no write since makes it stale and it is settled; else None."""
+        for kept in sorted((data[key] for key in KEPT_LISTS if key in data), key=lambda kept: -kept["at"]):
+            row = by_id(kept["rows"], instance_id)
+            if row is None:
+                continue
+            names = [row["name"]] + ([VOLUMES_OF % instance_id] if with_volumes else [])
+            if is_settled(row) and not written_since(data, names, kept["at"]):
+                return row
+            return None
         return None
 
     def _named_rows(self, name, fresh):

@@ -142,6 +142,10 @@ notes:
   - An unchanged run makes one request when the firewall is named by O(id) (two by O(name)), as long as the
     O(instances) are already attached (given by id, or by a name unique among the attached instances).
   - Rule ids change on every edit, so they are returned but never compared.
+  - In a fleet (other tasks of the same API URL and key running), the tasks that find one firewall by name share
+    the reads of its rules and attachments (its detail on C(/v1/firewall)) for O(instance_list_max_age) seconds,
+    never after this controller wrote the firewall (or, for the attachments, attached or detached the instances
+    the task decides on) since; a task that would write more than attaches reads the firewall again first.
 """
 
 EXAMPLES = r"""
@@ -256,13 +260,14 @@ firewall:
 from functools import partial
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_firewall as fw
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_firewall_api import KeptFirewalls, SharedReads
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvApiError
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine import (
     Action, ClaimingResource, Description, Engine, result_with_diff, reworded, run_claiming)
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_firewall_family import firewall_api
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
-    KeptList, instance_reference, shared_poll)
+    NameTaken, instance_reference, shared_poll)
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitError
 
 RULE_OPTIONS = dict(direction=dict(type="str", required=True), protocol=dict(type="str", required=True),
@@ -294,13 +299,17 @@ class Firewall(ClaimingResource):
 
     def __init__(self, iwinv):
         # Two tasks of this controller never create (or change) one firewall name at once: no throttle needed.
-        # The firewall list is shared by their look-ups (kept at most instance_list_max_age seconds).
-        super().__init__(iwinv, KeptList("firewalls", iwinv.params["api_url"], iwinv.params["access_key"],
-                                         iwinv.params["instance_list_max_age"], warn=iwinv.warn))
+        # The firewall list, and the rules and attachments of a firewall found by name, are shared by their look-ups
+        # (kept at most instance_list_max_age seconds, write-aware: SharedReads).
+        super().__init__(iwinv, KeptFirewalls("firewalls", iwinv.params["api_url"], iwinv.params["access_key"],
+                                              iwinv.params["instance_list_max_age"], warn=iwinv.warn))
         self.rules = fw.wanted_rules(self.params)
         self.ids_with_name = set()   # the firewalls of the name before a create: the new one is the one not seen
         self.desired, self.pairs, self._api = None, ([], []), None
         self.view = iwinv.instance_view()
+        self.from_kept = False   # whether find() took a read another task made (refresh before act)
+        self.instances_found = {}   # reference -> instance: plan() may run twice (refresh), the look-ups once
+        self.pair_notes = []   # the keys of this task's attach and detach notes, ended when it ends (release)
 
     @property
     def api(self):
@@ -313,8 +322,45 @@ class Firewall(ClaimingResource):
         if self.params["id"]:
             return fw.found_by_id(self.api.get(self.params["id"]), self.params["id"], self.params["state"])
         rows, self.looked_at = self.writes.named(self.params["name"], self.api.rows, self.api.path)
+        if rows and self.waits_for_writers():
+            raise NameTaken()   # another task writes the firewall: looked up again once it is done (run_claiming)
+        shared = SharedReads(self.writes, self.deciding_pairs)
+        found = self.only(rows, shared)
+        self.from_kept = shared.served
+        return found
+
+    def only(self, rows, shared=None):
+        """The one firewall of the rows named as asked, completed (through `shared` when given)."""
         self.ids_with_name = set(fw.ids_of(rows))
-        return self.api.only(rows, self.params["name"])
+        return self.api.only(rows, self.params["name"], shared)
+
+    def waits_for_writers(self):
+        """Whether to wait for another task's write of the name before reading the firewall (it is changing; the
+        claim of any write of this task would fail): state=present, not check mode."""
+        return self.params["state"] == "present" and not self.iwinv.check_mode and self.writes.busy(self.params["name"])
+
+    def deciding_pairs(self, firewall_id, attached):
+        purging = self.params["purge_instances"] and self.params["instances"] is not None
+        whole = self.params["state"] == "absent" or purging
+        return fw.deciding_pairs(firewall_id, attached, self.params["instances"], whole)
+
+    def refresh(self, found):
+        """Refresh before act: a firewall completed from another task's reads is read again by id before a plan
+        that writes more than attaches (an attach of a pair those reads show missing is sent as planned: its wait
+        judges it); renamed or gone since, it is looked up again."""
+        if found is None or not self.from_kept or self.attaches_only(found):
+            return found
+        self.from_kept = False
+        current = self.api.get(found["id"])
+        if current is not None and current["name"] == self.params["name"]:
+            return current
+        self.looked_at = self.writes.clock()
+        return self.only([row for row in self.api.rows() if row["name"] == self.params["name"]])
+
+    def attaches_only(self, current):
+        """Whether the plan made from `current` writes nothing but attaches."""
+        return (self.params["state"] == "present" and self.desired is not None
+                and not fw.firewall_changes(current, self.desired) and not self.pairs[1])
 
     def named(self, name):
         return self.api.list_full(name)
@@ -333,9 +379,16 @@ class Firewall(ClaimingResource):
         if self.params["state"] == "absent":
             self.pairs = ([], fw.attachment_ids(current))
             return [Action(kind, argument) for kind, argument in fw.plan_removal(current)], []
+        self.desired = None   # while a plan fails: refresh() then reads again
         self.desired, self.pairs = fw.desired_with_instances(self.client, self.params, self.rules, current,
-                                                             partial(instance_reference, self.view, self.client))
+                                                             self.instance_of)
         return [Action(kind, argument) for kind, argument in fw.plan(current, self.desired, *self.pairs)], []
+
+    def instance_of(self, ref):
+        """The instance `ref` names (InstanceView.reference), looked up once per task."""
+        if ref not in self.instances_found:
+            self.instances_found[ref] = instance_reference(self.view, self.client, ref)
+        return self.instances_found[ref]
 
     def predict(self, current, actions):
         return fw.predicted(self.params["state"], current, bool(actions), self.desired, self.api.predicted_rules)
@@ -354,11 +407,13 @@ class Firewall(ClaimingResource):
                 self.api.delete(firewall["id"])
             return None
         self.api.on_write = self.run_state.wrote
+        # Noted until the task ends (after its wait): kept attachments read before then do not decide on this pair.
+        self.pair_notes.append(self.writes.writing(fw.pair_writes(firewall["id"], action.argument)))
         warning = self.api.change_pair(action.kind, firewall["id"], action.argument)
         if warning:
             self.iwinv.warn(warning)
         # The tasks of a fleet that wait for one firewall share each read of its attachments.
-        self.share_poll(firewall["id"], partial(shared_poll, self.writes, "%s %s" % (self.api.path, firewall["id"]),
+        self.share_poll(firewall["id"], partial(shared_poll, self.writes, self.api.attachments_source(firewall["id"]),
                                                 partial(self.api.attachments, firewall["id"])))
         return firewall
 
@@ -367,6 +422,11 @@ class Firewall(ClaimingResource):
         # A failure after any of them (rules are written one by one) reports changed=true and the firewall.
         judge = partial(self.run_state.reconcile, known=current, advice=self.description.rerun_advice)
         return self.api.edit(current, self.desired, judge, partial(self.run_state.wrote, current))
+
+    def release(self):
+        super().release()
+        while self.pair_notes:
+            self.writes.written(self.pair_notes.pop())
 
     def new_ones(self, action):
         return fw.new_rows(self.api.rows(), self.params["name"], self.ids_with_name)

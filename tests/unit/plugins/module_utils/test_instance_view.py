@@ -23,12 +23,13 @@ def row(instance_id, name, status="active"):
             "default_account": {"username": "root", "password": "pw-of-%s" % name}}
 
 
-def view_of(tmp_path, clock, *answers, pid=1000, access_key="test-access", max_age=20):
-    """A task (process `pid`) with its own client, answering requests from `answers` in order."""
+def view_of(tmp_path, clock, *answers, pid=1000, access_key="test-access", max_age=20, alone=False):
+    """A task (process `pid`) with its own client, answering requests from `answers` in order; `alone`: the
+    fleet's other tasks have ended."""
     client = IwinvClient(access_key, "the-secret-key", api_url="https://api.test", session=FakeSession(*answers),
                          pacer=NoPacer(), clock=clock, sleep=clock.sleep)
     view = InstanceView(client, "https://api.test", access_key, max_age, directory=str(tmp_path), clock=clock,
-                        is_alive=lambda other: other in RUNNING or other == pid)
+                        is_alive=lambda other: (other in RUNNING and not alone) or other == pid)
     view.pid = pid
     return view
 
@@ -318,49 +319,85 @@ def test_an_instance_kept_since_its_last_write_serves_a_reference_by_id_without_
     assert "password" not in json.dumps(found)
 
 
-def test_a_kept_row_is_never_trusted_for_an_instance_written_after_the_list_was_read(tmp_path):
+# Where an instance not served by a kept row is read: in a fleet the shared list (read now, kept for the other
+# tasks), alone by id (as without the list).
+READ_NOW = {False: "GET /v1/instances", True: "GET /v1/instances/i-1"}
+
+
+@pytest.mark.parametrize("alone", [False, True])
+def test_a_kept_row_is_never_trusted_for_an_instance_written_after_the_list_was_read(tmp_path, alone):
     clock = FakeClock()
     kept_after_create(tmp_path, clock)
     key = view_of(tmp_path, clock, pid=1003).writing(["web-1", "web-1-renamed"])   # an edit of web-1
     clock.now += 1
     view_of(tmp_path, clock, pid=1003).written(key)
-    firewall_task = view_of(tmp_path, clock, ok([row("i-1", "web-1-renamed")]))
+    firewall_task = view_of(tmp_path, clock, ok([row("i-1", "web-1-renamed")]), alone=alone)
     assert firewall_task.reference("i-1")["name"] == "web-1-renamed"     # as read now
-    assert sent(firewall_task) == ["GET /v1/instances/i-1"]
+    assert sent(firewall_task) == [READ_NOW[alone]]
 
 
-def test_a_volume_task_reads_the_instance_again_after_another_volume_write_on_it(tmp_path):
+@pytest.mark.parametrize("alone", [False, True])
+def test_a_volume_task_reads_the_instance_again_after_another_volume_write_on_it(tmp_path, alone):
     clock = FakeClock()
     kept_after_create(tmp_path, clock)
     with instance_view.noting_volume_writes(view_of(tmp_path, clock, pid=1003), ["i-1", None]):
         clock.now += 1
     carrying = dict(row("i-1", "web-1"), block_storage=[{"block_storage_id": "bs-1"}])
-    volume_task = view_of(tmp_path, clock, ok([carrying]))
+    volume_task = view_of(tmp_path, clock, ok([carrying]), alone=alone)
     assert volume_task.reference("i-1", with_volumes=True)["block_storages"] == ["bs-1"]
-    assert sent(volume_task) == ["GET /v1/instances/i-1"]
+    assert sent(volume_task) == [READ_NOW[alone]]
     firewall_task = view_of(tmp_path, clock, pid=1002)   # its name was not written: the kept row still serves
     assert firewall_task.reference("i-1")["id"] == "i-1"
 
 
-@pytest.mark.parametrize("ref, status, answers, requests", [
-    ("i-1", "building", [ok([row("i-1", "web-1")])], ["GET /v1/instances/i-1"]),   # busy when it was read
-    ("i-7", "active", [ok([row("i-7", "db-7")])], ["GET /v1/instances/i-7"]),      # not in the kept list
-])
-def test_an_instance_not_kept_settled_is_read_by_id(tmp_path, ref, status, answers, requests):
+@pytest.mark.parametrize("ref, status", [("i-1", "building"), ("i-7", "active")])   # busy when read; not kept
+def test_an_instance_not_kept_settled_is_read_by_id_by_a_lone_task(tmp_path, ref, status):
     clock = FakeClock()
     kept_after_create(tmp_path, clock, status=status)
-    task = view_of(tmp_path, clock, *answers)
+    task = view_of(tmp_path, clock, ok([row(ref, "db-7")]), alone=True)
     assert task.reference(ref)["id"] == ref
-    assert sent(task) == requests
+    assert sent(task) == ["GET /v1/instances/%s" % ref]
 
 
 def test_a_kept_row_serves_no_reference_once_the_list_is_older_than_max_age(tmp_path):
     clock = FakeClock()
     kept_after_create(tmp_path, clock)
     clock.now += instance_view.DEFAULT_MAX_AGE
-    task = view_of(tmp_path, clock, ok([row("i-1", "web-1")]))
+    task = view_of(tmp_path, clock, ok([row("i-1", "web-1")]), alone=True)
     task.reference("i-1")
     assert sent(task) == ["GET /v1/instances/i-1"]
+
+
+def test_in_a_fleet_references_not_kept_share_one_list_read_under_the_lock(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    listed = [row("i-%d" % number, "web-%d" % number) for number in range(1, 4)]
+    first = view_of(tmp_path, clock, ok(listed))
+    assert first.reference("i-1")["name"] == "web-1" and sent(first) == ["GET /v1/instances"]
+    for pid, ref in ((1001, "i-2"), (1002, "i-3")):
+        other = view_of(tmp_path, clock, pid=pid)          # no answer queued: a request would fail the test
+        assert other.reference(ref)["id"] == ref
+        assert "password" not in json.dumps(other.reference(ref))
+
+
+def test_in_a_fleet_a_reference_by_name_takes_the_one_listed_row_and_several_fail_as_without_the_list(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    task = view_of(tmp_path, clock, ok([row("i-1", "web-1"), row("i-2", "db"), row("i-3", "db")]))
+    assert task.reference("web-1")["id"] == "i-1"
+    assert sent(task) == ["GET /v1/instances"]
+    clock.now += instance_view.DEFAULT_MAX_AGE + 1
+    again = view_of(tmp_path, clock, ok([row("i-2", "db"), row("i-3", "db")]), pid=1001)
+    with pytest.raises(instance_view.IwinvError, match="ambiguous.*i-2, i-3"):
+        again.reference("db")
+
+
+def test_in_a_fleet_a_reference_the_fresh_list_does_not_show_is_read_by_id(tmp_path):
+    clock = FakeClock()
+    fleet_running(tmp_path, clock)
+    task = view_of(tmp_path, clock, ok([row("i-1", "web-1")]), ok([row("i-9", "new-9")]))
+    assert task.reference("i-9")["name"] == "new-9"     # a list is no proof that a row is not there
+    assert sent(task) == ["GET /v1/instances", "GET /v1/instances/i-9"]
 
 
 # --- name claims of other kinds (the firewall) ---------------------------------------------------------------
