@@ -471,3 +471,12 @@ def test_a_lost_create_answer_with_volumes_adopts_the_instance_and_sends_one_pos
 
 def emulator_client(emulator):
     return IwinvClient(emulator.access_key, emulator.secret_key, api_url=emulator.url, rate_limit=0)
+
+
+def test_without_the_shared_lists_a_taken_volume_name_is_found_by_one_volume_list_read(emulator):
+    run(emulator, **dict(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))
+    emulator.clear_requests()
+    result = run(emulator, instance_list_max_age=0, **DB)
+    assert result["changed"] and any("'db-1-data' exists already" in str(w) for w in result["warnings"]), result
+    assert [r["method"] for r in emulator.requests() if r["path"] == "/v1/block-storages"] == ["GET"]
+    assert [name for name, *unused in volumes_of(emulator)] == ["db-1-data", "db-1-logs"]
