@@ -79,7 +79,7 @@ options:
     description:
       - Block storages (volumes) to create with the instance and attach to it, in the same create request.
       - Used only when the instance is created, like O(ssh_keys). They are never compared with the volumes of an
-        existing instance, which ignores this option (no change, no warning): manage the volumes of an existing
+        existing instance, which ignores this option (no change, no warning); manage the volumes of an existing
         instance with M(iwinv.cloud.iwinv_block_storage).
       - The volumes get the API's default type; the API's way to choose another type at creation is
         deprecated and never used. For another type, create the volume with M(iwinv.cloud.iwinv_block_storage).
@@ -89,7 +89,7 @@ options:
       - The API's limits on sizes and on how many volumes an instance takes are the API's to tell; it refuses the
         whole create then, and nothing is created.
       - When the answer to the create is lost, the instance is judged as without volumes (found by name, adopted);
-        the volumes are whatever the API made: check them by name with M(iwinv.cloud.iwinv_block_storage).
+        the volumes are whatever the API made; check them by name with M(iwinv.cloud.iwinv_block_storage).
     type: list
     elements: dict
     suboptions:
@@ -130,7 +130,7 @@ attributes:
     support: full
     description:
       - Predicts the resulting instance (unknown values such as a new id are null) without any write request.
-      - The volumes of O(volumes) are not in the predicted RV(instance.block_storages), which holds ids: theirs are
+      - The volumes of O(volumes) are not in the predicted RV(instance.block_storages), which holds ids; theirs are
         not known before the create. The volume list is read to tell which names exist already (warned).
   diff_mode:
     support: full

@@ -410,7 +410,14 @@ def test_deleting_without_waiting_reports_the_instance_being_deleted_and_sends_o
 
 # --- volumes created with the instance -------------------------------------------------------------------------
 
-DB = dict(CREATE, name="db-1", volumes=[{"name": "db-1-data", "size": 20}, {"name": "db-1-logs", "size": 30}])
+def changed_options(base, **changes):
+    options = dict(base)
+    options.update(changes)
+    return options
+
+
+DB = changed_options(CREATE, name="db-1",
+                     volumes=[{"name": "db-1-data", "size": 20}, {"name": "db-1-logs", "size": 30}])
 
 
 def volumes_of(emulator):
@@ -428,7 +435,8 @@ def test_volumes_are_created_by_the_instance_create_and_a_rerun_changes_nothing(
     assert [(r["method"], r["path"]) for r in posts] == [("POST", "/v1/instances")]
     emulator.clear_requests()
 
-    again = run(emulator, **dict(DB, volumes=[{"name": "other", "size": 99}]))   # ignored on an existing instance
+    # ignored on an existing instance
+    again = run(emulator, **changed_options(DB, volumes=[{"name": "other", "size": 99}]))
     assert again["changed"] is False and not [w for w in again.get("warnings", []) if "volume" in str(w)], again
     assert [r for r in emulator.requests() if r["method"] != "GET"] == []
     assert len(emulator.requests()) <= 2                # as without volumes: the name list and the image name
@@ -443,7 +451,8 @@ def test_check_mode_with_volumes_creates_nothing(emulator):
 
 
 def test_a_volume_name_that_exists_is_not_created_again_and_warned(emulator):
-    other = run(emulator, **dict(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))["instance"]
+    other = run(emulator, **changed_options(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))
+    other = other["instance"]
     result = run(emulator, **DB)
     assert result["changed"] and any("'db-1-data' exists already" in str(w) for w in result["warnings"]), result
     assert volumes_of(emulator) == [("db-1-data", 20, "ssd", other["id"]),
@@ -474,7 +483,7 @@ def emulator_client(emulator):
 
 
 def test_without_the_shared_lists_a_taken_volume_name_is_found_by_one_volume_list_read(emulator):
-    run(emulator, **dict(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))
+    run(emulator, **changed_options(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))
     emulator.clear_requests()
     result = run(emulator, instance_list_max_age=0, **DB)
     assert result["changed"] and any("'db-1-data' exists already" in str(w) for w in result["warnings"]), result
