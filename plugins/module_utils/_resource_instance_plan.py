@@ -47,6 +47,24 @@ def option_errors(params):
     for option in ("id", "zone", "flavor", "image", "user_script"):
         if params[option] is not None and not params[option].strip():
             errors.append("%s must not be empty" % option)
+    return errors + volume_errors(params.get("volumes") or [])
+
+
+def volume_errors(volumes):
+    """The volumes to create with an instance: each named (1 to 64 characters, unique in the list), of a positive
+    size in GB. The API's own limits (sizes, how many) are left to it."""
+    errors, seen = [], set()
+    for index, volume in enumerate(volumes):
+        name, size = volume["name"], volume["size"]
+        if not name.strip():
+            errors.append("volumes[%d].name must not be empty" % index)
+        elif len(name) > 64:
+            errors.append("volumes[%d].name must be 1 to 64 characters long, got %d" % (index, len(name)))
+        elif name in seen:
+            errors.append("volumes[%d].name '%s' is given twice: each volume needs its own name" % (index, name))
+        seen.add(name)
+        if size <= 0:
+            errors.append("volumes[%d].size must be a positive number of GB, got %d" % (index, size))
     return errors
 
 
@@ -62,6 +80,12 @@ def check_create_options(params):
     if missing:
         raise PlanError("instance '%s' does not exist; to create it, %s %s required"
                         % (params["name"], " and ".join(missing), "is" if len(missing) == 1 else "are"))
+
+
+def taken_volume_warning(name):
+    """A volume of the create's `volumes` that is not made with the instance: a volume has that name already."""
+    return ("a volume named '%s' exists already: it is not created with the instance (attach it with "
+            "iwinv.cloud.iwinv_block_storage)" % name)
 
 
 def unknown_id(instance_id):
@@ -315,7 +339,8 @@ def desired(client, params, current):
 
 
 def creation_refs(client, params):
-    """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create."""
+    """Zone, flavor and image (and the create-only SSH keys and user script) resolved for a create; the volumes to
+    create with it are the caller's (refs["volumes"]: it knows which names are taken)."""
     check_create_options(params)
     zone = catalog.resolve_zone(client, params["zone"])
     refs = {"zone": zone, "flavor": catalog.resolve_flavor(client, params["flavor"], zone["id"]),

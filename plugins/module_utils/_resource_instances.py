@@ -171,8 +171,9 @@ def created_from_api(row):
 
 
 def create_instance(client, name, zone_id, flavor_id, image_id, description=None, ssh_key_ids=None,
-                    user_script_id=None):
-    """Create one instance (count=1 always). Returns created_from_api of the answer.
+                    user_script_id=None, volumes=()):
+    """Create one instance (count=1 always), with `volumes` ({name, size}) created and attached to it.
+    Returns created_from_api of the answer.
 
     Raises IwinvAmbiguousWriteError when the answer was lost or names no id: read back (new_instances), never resend.
     """
@@ -183,12 +184,23 @@ def create_instance(client, name, zone_id, flavor_id, image_id, description=None
         form["ssh_key_id"] = ",".join(ssh_key_ids)
     if user_script_id:
         form["user_script_id"] = user_script_id
+    form.update(volume_fields(volumes))
     rows = client.post(INSTANCES_PATH, form=form)
     if len(rows) != 1 or not isinstance(rows[0], dict) or not rows[0].get("instance_id"):
         # Accepted, but which instance it made is unknown: as ambiguous as a lost answer (never resent).
         raise IwinvAmbiguousWriteError("POST %s: the answer does not give the one created instance's id"
                                        % INSTANCES_PATH, status=202, method="POST", path=INSTANCES_PATH)
     return created_from_api(rows[0])
+
+
+def volume_fields(volumes):
+    """The create's fields of the volumes made with the instance: block_storage.N.size and .name, N from 0 (D2).
+    The deprecated .type is never sent: they get the API's default type. A volume name is sent as it is (D3)."""
+    fields = {}
+    for index, volume in enumerate(volumes):
+        fields["block_storage.%d.size" % index] = volume["size"]
+        fields["block_storage.%d.name" % index] = volume["name"]
+    return fields
 
 
 def new_instances(client, name, zone_id, ids_before):
@@ -254,12 +266,13 @@ def send_operation(client, instance_id, kind, argument=None):
 
 def create_from_refs(client, name, description, refs):
     """Create the instance a plan wants from its resolved references (zone, flavor, image, ssh_key_ids,
-    user_script); returns created_from_api of the answer. A lost answer raises IwinvAmbiguousWriteError."""
+    user_script, volumes); returns created_from_api of the answer. A lost answer raises IwinvAmbiguousWriteError."""
     zone_id, flavor_id, image_id = refs["zone"]["id"], refs["flavor"]["id"], refs["image"]["id"]
     script = refs["user_script"]
     try:
         return create_instance(client, name, zone_id, flavor_id, image_id, description=description,
-                               ssh_key_ids=refs["ssh_key_ids"], user_script_id=script["id"] if script else None)
+                               ssh_key_ids=refs["ssh_key_ids"], user_script_id=script["id"] if script else None,
+                               volumes=refs.get("volumes") or ())
     except IwinvAmbiguousWriteError:
         raise
     except IwinvApiError as exc:

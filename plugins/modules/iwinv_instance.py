@@ -75,6 +75,34 @@ options:
         value with an id's format (letters, digits, C(_), C(.) and C(-)) is sent as the id as given, and the API
         refuses an unknown id at creation; a name cannot be resolved there.
     type: str
+  volumes:
+    description:
+      - Block storages (volumes) to create with the instance and attach to it, in the same create request.
+      - Used only when the instance is created, like O(ssh_keys). They are never compared with the volumes of an
+        existing instance, which ignores this option (no change, no warning); manage the volumes of an existing
+        instance with M(iwinv.cloud.iwinv_block_storage).
+      - The volumes get the API's default type; the API's way to choose another type at creation is
+        deprecated and never used. For another type, create the volume with M(iwinv.cloud.iwinv_block_storage).
+      - A name that a volume of the account has already is not created again (a warning says so), so that a name
+        keeps meaning one volume; attach that volume with M(iwinv.cloud.iwinv_block_storage). Finding out costs one
+        volume list read per create (shared by the tasks of a fleet).
+      - The API's limits on sizes and on how many volumes an instance takes are the API's to tell; it refuses the
+        whole create then, and nothing is created.
+      - When the answer to the create is lost, the instance is judged as without volumes (found by name, adopted);
+        the volumes are whatever the API made; check them by name with M(iwinv.cloud.iwinv_block_storage).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - The volume's name (1 to 64 characters), unique within O(volumes).
+        type: str
+        required: true
+      size:
+        description:
+          - The volume's size in GB (a positive integer; the API says which sizes it takes).
+        type: int
+        required: true
   state:
     description:
       - V(present) the instance exists; its power state is left as it is.
@@ -100,13 +128,17 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Predicts the resulting instance (unknown values such as a new id are null) without any write request.
+    description:
+      - Predicts the resulting instance (unknown values such as a new id are null) without any write request.
+      - The volumes of O(volumes) are not in the predicted RV(instance.block_storages), which holds ids; theirs are
+        not known before the create. The volume list is read to tell which names exist already (warned).
   diff_mode:
     support: full
     description: Shows the instance before and after.
 seealso:
   - module: iwinv.cloud.iwinv_instance_info
   - module: iwinv.cloud.iwinv_instance_console_info
+  - module: iwinv.cloud.iwinv_block_storage
 """
 
 EXAMPLES = r"""
@@ -119,6 +151,16 @@ EXAMPLES = r"""
     ssh_keys: [laptop]
     description: front web server
   register: web
+
+- name: Create a database server with a 100 GB data volume, made in the same request
+  iwinv.cloud.iwinv_instance:
+    name: db-1
+    zone: KR1-Z08
+    flavor: std.2c4g
+    image: Ubuntu 24.04
+    volumes:
+      - name: db-1-data
+        size: 100
 
 - name: Resize it (keeps its power state)
   iwinv.cloud.iwinv_instance:
@@ -193,7 +235,9 @@ instance:
       type: str
       sample: 10.0.3.17
     block_storages:
-      description: Ids of the block storages attached to the instance.
+      description:
+        - Ids of the block storages attached to the instance (after a create, those of O(volumes) once the API shows
+          them attached; an empty list in check mode).
       type: list
       elements: str
       sample: ["bs-0a1b2c3d4e5f"]
@@ -217,6 +261,7 @@ default_account:
       sample: S3cret-Example
 """
 
+import contextlib
 import operator
 from functools import partial
 
@@ -227,7 +272,9 @@ from ansible_collections.iwinv.cloud.plugins.module_utils import _state_instance
 from ansible_collections.iwinv.cloud.plugins.module_utils._module import IwinvModule
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action, Description, Engine, Resource
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine import result_with_diff
-from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import NameTaken, aligned_pause
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_block_storage import list_block_storages
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import (
+    VOLUMES, KeptList, NameTaken, aligned_pause)
 
 ARGUMENT_SPEC = dict(
     id=dict(type="str"),
@@ -239,6 +286,8 @@ ARGUMENT_SPEC = dict(
     description=dict(type="str"),
     ssh_keys=dict(type="list", elements="str", no_log=False),
     user_script=dict(type="str"),
+    volumes=dict(type="list", elements="dict", options=dict(name=dict(type="str", required=True),
+                                                            size=dict(type="int", required=True))),
     state=dict(type="str", default="present", choices=["present", "absent", "started", "stopped", "restarted"]),
     return_default_account=dict(type="bool", default=False),
 )
@@ -261,6 +310,9 @@ class Instance(Resource):
         self.view = iwinv.instance_view()
         # Waits through the shared list wake on aligned moments, so that one read serves every waiting fork.
         self.pause = aligned_pause if self.view is not None else None
+        # The volume names a create writes are noted in the fleet's volume list, as iwinv_block_storage notes its own.
+        self.volume_writes = self.view and KeptList(VOLUMES, iwinv.params["api_url"], iwinv.params["access_key"],
+                                                    iwinv.params["instance_list_max_age"], warn=iwinv.warn)
         self.ids_with_name, self.looked_at = set(), None   # what the name look-up saw, and when
         self.kept = None   # the instance as a kept list showed it: read by id before a write (refresh)
         self.refs = self.before = self.default_account = None   # a create's references, the instance written to
@@ -304,7 +356,27 @@ class Instance(Resource):
         instance_plan.check_catalog(current, actions, partial(catalog.get_flavor, self.client))
         if actions and instance_plan.creates(actions[0]):
             self.refs = instance_plan.creation_refs(self.client, self.params)
+            self.refs["volumes"], taken = self.volumes_to_create()
+            warnings.extend(instance_plan.taken_volume_warning(name) for name in taken)
         return [Action(*action) for action in actions], warnings
+
+    def volumes_to_create(self):
+        """(the volumes to create with the instance, the names of them that a volume has already): a volume is never
+        made twice under one name (iwinv_block_storage attaches the one there is). Looked up only for a create."""
+        wanted = self.params["volumes"] or []
+        if not wanted:
+            return [], []
+        names = [volume["name"] for volume in wanted]
+        taken = set(names) & self.volume_names_taken(names)
+        return [volume for volume in wanted if volume["name"] not in taken], [name for name in names if name in taken]
+
+    def volume_names_taken(self, names):
+        """Which of `names` some volume has: from the fleet's shared volume list when there is one (write-aware:
+        never for a name written since it was read), else from one list read."""
+        if self.volume_writes is None:
+            return set(volume["name"] for volume in list_block_storages(self.client))
+        read = partial(list_block_storages, self.client)
+        return set(name for name in names if self.volume_writes.named(name, read, VOLUMES, self.client)[0])
 
     def predict(self, current, actions):
         return instance_plan.predict(current, actions, self.params["name"], self.params["description"], self.refs)
@@ -314,10 +386,20 @@ class Instance(Resource):
         self.before = obj
         if not action.creates:
             return instances.send_action(self.client, obj, action)
-        created = instances.create_from_refs(self.client, self.params["name"], self.params["description"], self.refs)
+        with self.noting_volumes():
+            created = instances.create_from_refs(self.client, self.params["name"], self.params["description"],
+                                                 self.refs)
         if self.params["return_default_account"]:
             self.default_account = created["default_account"]
         return {"id": created["id"], "name": created["name"], "status": created["status"]}
+
+    def noting_volumes(self):
+        """The names of the volumes a create makes, noted while it runs: a volume list read before it is never
+        trusted for them (a later iwinv_block_storage task of this controller reads the list again)."""
+        names = [volume["name"] for volume in self.refs["volumes"]]
+        if self.volume_writes is None or not names:
+            return contextlib.nullcontext()
+        return self.volume_writes.claimed(names[0], None, names[1:])
 
     def noted_write(self, action, obj):
         """The shared list's note of the names a write touches (a create claims its name) until it is judged."""

@@ -111,6 +111,9 @@ def test_provision_then_a_second_run_changes_nothing_then_remove(emulator, tmp_p
     assert instance["block_storages"] == [facts["volumes"][0]["id"]]
     assert [attached["id"] for attached in facts["firewall"]["instances"]] == [instance["id"]]
     assert facts["instances"] == {"app-1": instance}
+    # the data volume came with the instance's own create: no volume create of its own
+    assert writes(emulator).count(("POST", "/v1/instances")) == 1
+    assert ("POST", "/v1/block-storages") not in writes(emulator)
 
     emulator.clear_requests()
     code, again, output = run_role(emulator, tmp_path, SERVER)
@@ -127,6 +130,19 @@ def test_provision_then_a_second_run_changes_nothing_then_remove(emulator, tmp_p
     state = emulator.state()
     assert state["instances"] == {} and state["volumes"] == {}
     assert [firewall["title"] for firewall in state["firewalls"].values()] == ["app-tier"]
+
+
+def test_a_sata_volume_is_created_by_the_volume_task_and_an_ssd_one_by_the_instance_create(emulator, tmp_path):
+    volumes = [{"name": "app-1-data", "size": 20}, {"name": "app-1-archive", "size": 100, "type": "sata"}]
+    code, facts, output = run_role(emulator, tmp_path, dict(SERVER, server_firewall={}, server_volumes=volumes))
+    assert code == 0, output
+    assert writes(emulator).count(("POST", "/v1/instances")) == 1
+    assert writes(emulator).count(("POST", "/v1/block-storages")) == 1
+    made = sorted((volume["name"], volume["type"], volume["instance_id"])
+                  for volume in emulator.state()["volumes"].values())
+    instance_id = facts["instance"]["id"]
+    assert made == [("app-1-archive", "sata", instance_id), ("app-1-data", "ssd", instance_id)]
+    assert sorted(facts["instance"]["block_storages"]) == sorted(emulator.state()["volumes"])
 
 
 BARE_SERVER = {key: SERVER[key] for key in ("server_name", "server_zone", "server_flavor", "server_image")}

@@ -45,6 +45,22 @@ def test_create_sends_count_one_and_url_encodes_name_and_description():
                        "default_account": {"username": "root", "password": "pw"}}
 
 
+def test_create_sends_each_volume_as_block_storage_fields_indexed_from_zero_and_never_a_type():
+    client, session = fake_client(ok([CREATED_ROW]))
+    instances.create_instance(client, "db-1", "KR1-Z08", "std.1c1g", "img-ubuntu-2204",
+                              volumes=[{"name": "db 1/data", "size": 100}, {"name": "db-1-logs", "size": 20}])
+    form = form_of(session.calls[0])
+    volume_fields = {name: value for name, value in form.items() if name.startswith("block_storage.")}
+    assert volume_fields == {"block_storage.0.size": "100", "block_storage.0.name": "db 1/data",
+                             "block_storage.1.size": "20", "block_storage.1.name": "db-1-logs"}
+
+
+def test_create_without_volumes_sends_no_block_storage_field():
+    client, session = fake_client(ok([CREATED_ROW]))
+    instances.create_instance(client, "web-1", "KR1-Z08", "std.1c1g", "img-ubuntu-2204", volumes=[])
+    assert not [name for name in form_of(session.calls[0]) if name.startswith("block_storage")]
+
+
 def test_reads_never_ask_for_secret_fields():
     assert instances.READ_FIELDS & instances.SECRET_FIELD_BITS == 0
 

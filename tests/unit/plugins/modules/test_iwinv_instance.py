@@ -5,6 +5,8 @@ end against the emulator (budgets, reconciliation, failures)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from ansible_collections.iwinv.cloud.plugins.modules import iwinv_instance
@@ -17,6 +19,9 @@ from ansible_collections.iwinv.cloud.plugins.module_utils._resource_instance_pla
 )
 
 from ansible_collections.iwinv.cloud.plugins.module_utils import _resource_instances as instances
+from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvClient
+from ansible_collections.iwinv.cloud.plugins.module_utils._resource_block_storage import list_block_storages
+from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import VOLUMES, KeptList
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine import Action
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_run import TaskRun
 from ansible_collections.iwinv.cloud.plugins.module_utils._engine_wait import WaitFailedError
@@ -153,6 +158,25 @@ def test_option_errors_name_the_option():
     assert "zone must not be empty" in errors
 
 
+@pytest.mark.parametrize("volumes, words", [
+    ([{"name": " ", "size": 20}], "volumes[0].name must not be empty"),
+    ([{"name": "v" * 65, "size": 20}], "volumes[0].name must be 1 to 64 characters long, got 65"),
+    ([{"name": "data", "size": 20}, {"name": "data", "size": 30}], "volumes[1].name 'data' is given twice"),
+    ([{"name": "data", "size": 0}], "volumes[0].size must be a positive number of GB, got 0"),
+    ([{"name": "data", "size": -5}], "volumes[0].size must be a positive number of GB, got -5"),
+])
+def test_option_errors_name_the_volume_at_fault(volumes, words):
+    params = {"name": "db-1", "description": None, "id": None, "zone": None, "flavor": None, "image": None,
+              "user_script": None, "volumes": volumes}
+    assert [error for error in option_errors(params) if words in error]
+
+
+def test_valid_volumes_raise_no_error():
+    params = {"name": "db-1", "description": None, "id": None, "zone": None, "flavor": None, "image": None,
+              "user_script": None, "volumes": [{"name": "a", "size": 1}, {"name": "b", "size": 2000}]}
+    assert option_errors(params) == []
+
+
 # --- the module against the emulator ---------------------------------------------------------------------------
 
 CREATE = {"name": "web-1", "zone": "Seoul Mokdong", "flavor": "1 vCore / 1GB", "image": "Ubuntu 22.04"}
@@ -224,6 +248,11 @@ def test_an_ambiguous_name_fails_listing_both_ids(emulator):
     ({"zone": "KR1-Z08"}, "one of the following is required: id, name"),
     ({"name": "web-1", "state": "bogus"}, "state"),
     ({"name": "x" * 65}, "name must be 1 to 64"),
+    ({"name": "db-1", "volumes": [{"name": "d", "size": 10}, {"name": "d", "size": 10}]}, "'d' is given twice"),
+    ({"name": "db-1", "volumes": [{"name": "d", "size": 0}]}, "volumes[0].size must be a positive"),
+    ({"name": "db-1", "volumes": [{"name": "d", "size": "big"}]}, "size"),
+    ({"name": "db-1", "volumes": [{"name": "d"}]}, "size"),
+    ({"name": "db-1", "volumes": [{"name": "d", "size": 10, "type": "sata"}]}, "type"),
 ])
 def test_bad_input_fails_before_any_request(emulator, options, words):
     result = run(emulator, **options)
@@ -377,3 +406,86 @@ def test_deleting_without_waiting_reports_the_instance_being_deleted_and_sends_o
     again = run(emulator, id=created["id"], state="absent", wait=False)
     assert again["changed"] is False and again["instance"]["status"] == "deleting"
     assert [r["method"] for r in emulator.requests()].count("DELETE") == 1
+
+
+# --- volumes created with the instance -------------------------------------------------------------------------
+
+def changed_options(base, **changes):
+    options = dict(base)
+    options.update(changes)
+    return options
+
+
+DB = changed_options(CREATE, name="db-1",
+                     volumes=[{"name": "db-1-data", "size": 20}, {"name": "db-1-logs", "size": 30}])
+
+
+def volumes_of(emulator):
+    return sorted((volume["name"], volume["size"], volume["type"], volume["instance_id"])
+                  for volume in emulator.state()["volumes"].values())
+
+
+def test_volumes_are_created_by_the_instance_create_and_a_rerun_changes_nothing(emulator):
+    result = run(emulator, **DB)
+    assert result["changed"] and result["instance"]["status"] == "active", result
+    instance_id = result["instance"]["id"]
+    assert volumes_of(emulator) == [("db-1-data", 20, "ssd", instance_id), ("db-1-logs", 30, "ssd", instance_id)]
+    assert sorted(result["instance"]["block_storages"]) == sorted(emulator.state()["volumes"])
+    posts = [r for r in emulator.requests() if r["method"] != "GET"]
+    assert [(r["method"], r["path"]) for r in posts] == [("POST", "/v1/instances")]
+    emulator.clear_requests()
+
+    # ignored on an existing instance
+    again = run(emulator, **changed_options(DB, volumes=[{"name": "other", "size": 99}]))
+    assert again["changed"] is False and not [w for w in again.get("warnings", []) if "exists already" in str(w)], again
+    assert [r for r in emulator.requests() if r["method"] != "GET"] == []
+    assert len(emulator.requests()) <= 2                # as without volumes: the name list and the image name
+    assert len(emulator.state()["volumes"]) == 2
+
+
+def test_check_mode_with_volumes_creates_nothing(emulator):
+    result = run(emulator, _ansible_check_mode=True, _ansible_diff=True, **DB)
+    assert result["changed"] is True and result["instance"]["block_storages"] == []
+    assert all(r["method"] == "GET" for r in emulator.requests())
+    assert emulator.state()["instances"] == {} and emulator.state()["volumes"] == {}
+
+
+def test_a_volume_name_that_exists_is_not_created_again_and_warned(emulator):
+    other = run(emulator, **changed_options(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))
+    other = other["instance"]
+    result = run(emulator, **DB)
+    assert result["changed"] and any("'db-1-data' exists already" in str(w) for w in result["warnings"]), result
+    assert volumes_of(emulator) == [("db-1-data", 20, "ssd", other["id"]),
+                                    ("db-1-logs", 30, "ssd", result["instance"]["id"])]
+
+
+def test_the_created_volume_names_are_never_trusted_from_a_volume_list_read_before(emulator):
+    """A fleet's iwinv_block_storage task that looks up the name after the create reads the list again."""
+    kept = KeptList(VOLUMES, emulator.url, emulator.access_key)
+    read = partial(list_block_storages, emulator_client(emulator))
+    assert kept.named("db-1-data", read, VOLUMES)[0] == []       # kept: no such volume yet
+    assert run(emulator, **DB)["changed"]
+    rows, unused = kept.named("db-1-data", read, VOLUMES)
+    assert [row["name"] for row in rows] == ["db-1-data"]
+
+
+def test_a_lost_create_answer_with_volumes_adopts_the_instance_and_sends_one_post(emulator):
+    emulator.fault(method="POST", path="^/v1/instances$", action="ambiguous")
+    result = run(emulator, **DB)
+    assert result["changed"] and result["instance"]["status"] == "active", result
+    assert len([r for r in emulator.requests() if r["method"] == "POST"]) == 1
+    assert len(emulator.state()["instances"]) == 1
+    assert run(emulator, **DB)["changed"] is False
+
+
+def emulator_client(emulator):
+    return IwinvClient(emulator.access_key, emulator.secret_key, api_url=emulator.url, rate_limit=0)
+
+
+def test_without_the_shared_lists_a_taken_volume_name_is_found_by_one_volume_list_read(emulator):
+    run(emulator, **changed_options(CREATE, name="other", volumes=[{"name": "db-1-data", "size": 20}]))
+    emulator.clear_requests()
+    result = run(emulator, instance_list_max_age=0, **DB)
+    assert result["changed"] and any("'db-1-data' exists already" in str(w) for w in result["warnings"]), result
+    assert [r["method"] for r in emulator.requests() if r["path"] == "/v1/block-storages"] == ["GET"]
+    assert [name for name, *unused in volumes_of(emulator)] == ["db-1-data", "db-1-logs"]
