@@ -321,9 +321,9 @@ class Firewall(ClaimingResource):
     def find(self):
         if self.params["id"]:
             return fw.found_by_id(self.api.get(self.params["id"]), self.params["id"], self.params["state"])
+        if self.waits_for_writers():   # before the look-up: a list read while the name is written serves nobody
+            raise NameTaken()   # another task writes the firewall: looked up once it is done (run_claiming)
         rows, self.looked_at = self.writes.named(self.params["name"], self.api.rows, self.api.path)
-        if rows and self.waits_for_writers():
-            raise NameTaken()   # another task writes the firewall: looked up again once it is done (run_claiming)
         shared = SharedReads(self.writes, self.deciding_pairs)
         found = self.only(rows, shared)
         self.from_kept = shared.served

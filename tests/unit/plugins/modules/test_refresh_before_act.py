@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.iwinv.cloud.plugins.module_utils._api_client import IwinvClient
 from ansible_collections.iwinv.cloud.plugins.module_utils._state_instance_list import InstanceView, KeptList
-from ansible_collections.iwinv.cloud.plugins.modules import iwinv_block_storage, iwinv_instance
+from ansible_collections.iwinv.cloud.plugins.modules import iwinv_block_storage, iwinv_firewall, iwinv_instance
 
 from module_runner import emulator_args, run_module
 
@@ -120,3 +120,15 @@ def test_a_kept_volume_deleted_before_the_refresh_is_looked_up_again(emulator, k
     result = volume(emulator, state="absent")
     assert result["changed"] is False and result["block_storage"] == {}
     assert sent(emulator) == ["GET /v1/block-storages/%s" % kept_volume, "GET /v1/block-storages"]
+
+
+def test_a_firewall_being_written_by_another_task_is_looked_up_only_once_that_write_ends(emulator):
+    """A list read while another task of the fleet creates or changes the name would be stale at once (written
+    since): the task waits first, with no request, and reads the list once the write is answered."""
+    writer = KeptList("firewalls", emulator.url, emulator.access_key)
+    writer.pid = os.getppid()   # the test's parent process: alive, as the fork that creates the firewall would be
+    writer.writing(["fleet-fw"])
+    result = run_module(iwinv_firewall.main, emulator_args(emulator, name="fleet-fw", firewall_api="security-groups",
+                                                           wait_timeout=2))
+    assert result["failed"] is True and "another task's write of firewall 'fleet-fw'" in result["msg"], result
+    assert sent(emulator) == []
