@@ -34,9 +34,10 @@ def test_every_module_step_has_a_budget_no_lower_than_its_minimum():
 def test_endpoints_group_requests_by_path_with_ids_replaced():
     log = [{"method": "GET", "path": "/v1/block-storages/types"},
            {"method": "POST", "path": "/v1/block-storages/bs-1a2b3c/attach/0f1e2d3c-aaaa-4bbb-8ccc-123456789abc"},
-           {"method": "GET", "path": "/v1/instances/bulk-00001"}, {"method": "GET", "path": "/v1/instances/bulk-00002"}]
+           {"method": "GET", "path": "/v1/instances/bulk-00001"}, {"method": "GET", "path": "/v1/instances/bulk-00002"},
+           {"method": "POST", "path": "/v1/firewall/FIREWALL-pgMcpwDRyOVK/attach"}]
     assert run.by_endpoint(log) == ("GET /v1/block-storages/types, POST /v1/block-storages/{id}/attach/{id}, "
-                                    "GET /v1/instances/{id} ×2")
+                                    "GET /v1/instances/{id} ×2, POST /v1/firewall/{id}/attach")
 
 
 def test_changed_count_sums_the_recap():
